@@ -1,0 +1,24 @@
+/** The Hono app: middleware order and route mounting only. */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { etag } from 'hono/etag';
+import { secureHeaders } from 'hono/secure-headers';
+import { timing } from 'hono/timing';
+import type { Env } from './env';
+import { notFound, problemResponse } from './errors';
+import { healthRoutes } from './routes/health';
+import { imageRoutes } from './routes/image';
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+app.use(timing({ crossOrigin: true }));
+app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
+// After the handler: answers If-None-Match with 304 from the ETag the route set.
+app.use('/img/*', etag());
+
+app.route('/healthz', healthRoutes);
+app.route('/img', imageRoutes);
+
+app.notFound(() => problemResponse(notFound('No such route.')));
+app.onError((error) => problemResponse(error));

@@ -1,0 +1,15 @@
+/** PNG via the Rust `png` crate (@jsquash/png). */
+import decode, { init as initDecode } from '@jsquash/png/decode.js';
+import encode from '@jsquash/png/encode.js';
+import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
+import type { Codec } from './codec';
+import { asImageData, wasmCodec } from './wasm-codec';
+
+// One wasm-bindgen module serves both directions.
+const png = wasmCodec(() => initDecode(pngWasm));
+
+export const pngCodec: Codec = {
+  decode: (bytes) => png.run(() => decode(bytes.slice().buffer)),
+  encode: (image) => png.run(() => encode(asImageData(image))),
+  defaultQuality: 100,
+};

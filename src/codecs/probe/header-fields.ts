@@ -1,0 +1,14 @@
+/** What one format's header parser found; fields it could not reach stay undefined. */
+export interface HeaderFields {
+  width?: number;
+  height?: number;
+  orientation: number;
+  /** Undefined when the bytes ended before the answer. */
+  hasAlpha?: boolean;
+  progressive: boolean;
+}
+
+export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export const fourCC = (bytes: Uint8Array, at: number) =>
+  String.fromCharCode(bytes[at] ?? 0, bytes[at + 1] ?? 0, bytes[at + 2] ?? 0, bytes[at + 3] ?? 0);

@@ -1,0 +1,40 @@
+/** Walks JPEG markers up to the first scan: dimensions, progressive, EXIF orientation. */
+import { exifPayload, readExifOrientation } from './exif';
+import { type HeaderFields, view } from './header-fields';
+
+const SOS = 0xda;
+const EOI = 0xd9;
+const APP1 = 0xe1;
+// SOF markers C0–CF, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
+const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce]);
+const isStandalone = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd8);
+
+export function probeJpeg(bytes: Uint8Array): HeaderFields {
+  const dv = view(bytes);
+  const fields: HeaderFields = { orientation: 1, hasAlpha: false, progressive: false };
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) break;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    if (isStandalone(marker)) {
+      at += 2;
+      continue;
+    }
+    if (marker === SOS || marker === EOI) break;
+    const length = dv.getUint16(at + 2);
+    const body = bytes.subarray(at + 4, Math.min(at + 2 + length, bytes.length));
+    if (marker === APP1 && fields.orientation === 1) fields.orientation = readExifOrientation(exifPayload(body));
+    if (isStartOfFrame(marker) && body.length >= 5) {
+      fields.height = view(body).getUint16(1);
+      fields.width = view(body).getUint16(3);
+      fields.progressive = PROGRESSIVE_SOF.has(marker);
+    }
+    at += 2 + length;
+  }
+  return fields;
+}

@@ -1,0 +1,33 @@
+/** Reads PNG chunks up to the first IDAT: IHDR, tRNS and eXIf. */
+import { readExifOrientation } from './exif';
+import { fourCC, type HeaderFields, view } from './header-fields';
+
+const COLOR_TYPES_WITH_ALPHA = new Set([4, 6]);
+
+export function probePng(bytes: Uint8Array): HeaderFields {
+  const dv = view(bytes);
+  const fields: HeaderFields = { orientation: 1, progressive: false };
+  let alphaChannel = false;
+  let at = 8;
+  while (at + 8 <= bytes.length) {
+    const length = dv.getUint32(at);
+    const type = fourCC(bytes, at + 4);
+    const data = bytes.subarray(at + 8, Math.min(at + 8 + length, bytes.length));
+    if (type === 'IHDR' && data.length >= 13) {
+      fields.width = view(data).getUint32(0);
+      fields.height = view(data).getUint32(4);
+      alphaChannel = COLOR_TYPES_WITH_ALPHA.has(data[9]!);
+    } else if (type === 'tRNS') {
+      alphaChannel = true;
+    } else if (type === 'eXIf') {
+      fields.orientation = readExifOrientation(data);
+    } else if (type === 'IDAT' || type === 'IEND') {
+      fields.hasAlpha = alphaChannel;
+      return fields;
+    }
+    at += 12 + length;
+  }
+  // Ended before IDAT: a later tRNS may still add transparency.
+  fields.hasAlpha = alphaChannel ? true : undefined;
+  return fields;
+}

@@ -1,0 +1,30 @@
+/** What codecs exchange with the pipeline. */
+
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** 8-bit RGBA, straight alpha, rows packed without padding. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** What a format's header says, read without decoding pixels. */
+export interface ImageHeader {
+  format: InputFormat;
+  width: number;
+  height: number;
+  /** EXIF orientation 1–8; 1 when absent. */
+  orientation: number;
+  /** True when the header says transparency may be present. */
+  hasAlpha: boolean;
+  /** JPEG only: progressive files must buffer every coefficient while decoding. */
+  progressive: boolean;
+}
+
+/** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */
+export interface DecodeHint {
+  minWidth: number;
+  minHeight: number;
+}

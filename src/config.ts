@@ -1,0 +1,52 @@
+/**
+ * Turns the worker's string variables into one validated {@link Config},
+ * once per isolate and env object. A bad value fails every request with a
+ * clear 500 "misconfigured" problem instead of running with surprises.
+ */
+import * as v from 'valibot';
+import type { Env } from './env';
+import { misconfigured } from './errors';
+
+const positiveInt = (fallback: number) =>
+  v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1)),
+    String(fallback),
+  );
+
+const ConfigSchema = v.object({
+  MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
+  MAX_INPUT_PIXELS: positiveInt(100_000_000),
+  MAX_OUTPUT_DIMENSION: positiveInt(12_000),
+  VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
+});
+
+export interface Config {
+  /** Originals larger than this are refused with 413 before their body is read. */
+  maxOriginalBytes: number;
+  /** Width × height of the original, checked from its header before decoding. */
+  maxInputPixels: number;
+  /** Largest width or height a client may ask for, or the pipeline may produce. */
+  maxOutputDimension: number;
+  /** Cache-Control sent with every variant. */
+  variantCacheControl: string;
+}
+
+const cache = new WeakMap<object, Config>();
+
+export function getConfig(env: Env): Config {
+  const known = cache.get(env);
+  if (known) return known;
+  const parsed = v.safeParse(ConfigSchema, env);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw misconfigured(`${v.getDotPath(issue) ?? 'config'}: ${issue.message}`);
+  }
+  const config: Config = {
+    maxOriginalBytes: parsed.output.MAX_ORIGINAL_BYTES,
+    maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
+    maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
+    variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
+  };
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,100 @@
+/**
+ * Pure geometry: from the oriented original's size and the spec, where to
+ * crop, what size to scale to and, for `pad`, the canvas. Everything is in
+ * the oriented original's pixels, so the decoder may then decode smaller.
+ */
+import type { TransformSpec } from '../spec/transform-spec';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Rect extends Size {
+  x: number;
+  y: number;
+}
+
+export interface Geometry {
+  /** Part of the oriented original that ends up in the output. */
+  region: Rect;
+  /** Size the region is resized to. */
+  scaled: Size;
+  /** For `pad`: the output canvas and where `scaled` sits on it. */
+  canvas?: Rect;
+  output: Size;
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+const atLeastOne = (n: number) => Math.max(1, Math.round(n));
+
+/** Fills in a missing side from the aspect ratio. */
+function targetBox(source: Size, spec: TransformSpec): Size | undefined {
+  const { width, height } = spec;
+  if (width === undefined && height === undefined) return undefined;
+  return {
+    width: width ?? atLeastOne((source.width * height!) / source.height),
+    height: height ?? atLeastOne((source.height * width!) / source.width),
+  };
+}
+
+/** Whole-image scale to fit inside `box`, optionally never enlarging. */
+function fitInside(source: Size, box: Size, allowEnlarge: boolean): Size {
+  const scale = Math.min(box.width / source.width, box.height / source.height, allowEnlarge ? Infinity : 1);
+  return { width: atLeastOne(source.width * scale), height: atLeastOne(source.height * scale) };
+}
+
+/** The part of the source that, scaled by `scale`, covers `box`, centred on the focal point where possible. */
+function coverRegion(source: Size, box: Size, scale: number, spec: TransformSpec): Rect {
+  const width = clamp(Math.round(box.width / scale), 1, source.width);
+  const height = clamp(Math.round(box.height / scale), 1, source.height);
+  const x = clamp(Math.round(spec.gravity.x * source.width - width / 2), 0, source.width - width);
+  const y = clamp(Math.round(spec.gravity.y * source.height - height / 2), 0, source.height - height);
+  return { x, y, width, height };
+}
+
+const whole = (source: Size): Rect => ({ x: 0, y: 0, ...source });
+
+export function planGeometry(source: Size, spec: TransformSpec): Geometry {
+  const box = targetBox(source, spec);
+  if (!box) return { region: whole(source), scaled: source, output: source };
+  switch (spec.fit) {
+    case 'scale-down':
+    case 'contain': {
+      const scaled = fitInside(source, box, spec.fit === 'contain');
+      return { region: whole(source), scaled, output: scaled };
+    }
+    case 'squeeze':
+      return { region: whole(source), scaled: box, output: box };
+    case 'pad': {
+      const scaled = fitInside(source, box, true);
+      const canvas = {
+        x: Math.floor((box.width - scaled.width) / 2),
+        y: Math.floor((box.height - scaled.height) / 2),
+        ...box,
+      };
+      return { region: whole(source), scaled, canvas, output: box };
+    }
+    case 'cover':
+    case 'crop': {
+      // crop never enlarges: smaller images are only trimmed to the box.
+      const cover = Math.max(box.width / source.width, box.height / source.height);
+      const scale = spec.fit === 'crop' ? Math.min(cover, 1) : cover;
+      const region = coverRegion(source, box, scale, spec);
+      const scaled = {
+        width: Math.min(box.width, atLeastOne(region.width * scale)),
+        height: Math.min(box.height, atLeastOne(region.height * scale)),
+      };
+      return { region, scaled, output: scaled };
+    }
+  }
+}
+
+/** The smallest whole-image size that still gives the region at least its scaled size. */
+export function minimumDecodeSize(source: Size, geometry: Geometry): Size {
+  const scale = Math.min(
+    1,
+    Math.max(geometry.scaled.width / geometry.region.width, geometry.scaled.height / geometry.region.height),
+  );
+  return { width: Math.ceil(source.width * scale), height: Math.ceil(source.height * scale) };
+}

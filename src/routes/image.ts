@@ -1,0 +1,96 @@
+/**
+ * GET/HEAD /img/<options>/<key>: edge cache → R2 variant → transform, each
+ * tier filling the ones above it after the response is sent.
+ */
+import { Hono, type Context } from 'hono';
+import { setMetric } from 'hono/timing';
+import { resolveFormat } from '../codecs/negotiate';
+import { probe } from '../codecs/probe';
+import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
+import { getConfig, type Config } from '../config';
+import type { Env } from '../env';
+import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
+import { canonicalize } from '../spec/canonical';
+import type { ResolvedSpec } from '../spec/transform-spec';
+import { lookupOriginal, readOriginal, type OriginalRef } from '../storage/originals';
+import { digestEtag, getVariant, putVariant, variantKey, variantMeta, type VariantMeta } from '../storage/variants';
+import { parseImagePath } from '../url/cloudflare/parse';
+
+type Tier = 'hit' | 'variant' | 'miss';
+type AppContext = Context<{ Bindings: Env }>;
+
+function stageTimer(c: AppContext): StageTimer {
+  return async (stage, work) => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      setMetric(c, stage, performance.now() - start);
+    }
+  };
+}
+
+function variantResponse(
+  body: BodyInit,
+  size: number,
+  meta: VariantMeta,
+  original: OriginalRef,
+  config: Config,
+): Response {
+  return new Response(body, {
+    headers: {
+      'Content-Type': meta.contentType,
+      'Content-Length': String(size),
+      ETag: meta.etag,
+      'Last-Modified': original.uploaded.toUTCString(),
+      'Cache-Control': config.variantCacheControl,
+    },
+  });
+}
+
+/** Adds what depends on this request; cached copies never carry these. */
+function served(c: AppContext, response: Response, tier: Tier, negotiated: boolean): Response {
+  const out = new Response(response.body, response);
+  out.headers.set('X-Edgepix-Cache', tier);
+  if (negotiated) out.headers.set('Vary', 'Accept');
+  setMetric(c, 'cache', tier);
+  return out;
+}
+
+async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpec, config: Config) {
+  const time = stageTimer(c);
+  const bytes = await time('read', () => readOriginal(c.env.ORIGINALS, original, config));
+  const header = probe(bytes);
+  const context = planTransform(header, spec, config);
+  const output = await runPipeline(bytes, header, context, time);
+  return { output, meta: variantMeta(spec.format, await digestEtag(output)) };
+}
+
+export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
+  const config = getConfig(c.env);
+  const time = stageTimer(c);
+  const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
+  const { spec, key } = parseImagePath(rawPath, config.maxOutputDimension);
+  const original = await time('origin', () => lookupOriginal(c.env.ORIGINALS, key));
+  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
+  const negotiated = spec.format === 'auto';
+  const storageKey = variantKey(key, original.etag, canonicalize(resolved), resolved.format);
+  const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
+
+  const cached = await time('edge', () => matchEdge(cacheUrl));
+  if (cached) return served(c, cached, 'hit', negotiated);
+
+  const stored = await time('r2', () => getVariant(c.env.VARIANTS, storageKey));
+  if (stored) {
+    const response = variantResponse(stored.body, stored.size, stored.meta, original, config);
+    c.executionCtx.waitUntil(putEdge(cacheUrl, response.clone()));
+    return served(c, response, 'variant', negotiated);
+  }
+
+  const { output, meta } = await transform(c, original, resolved, config);
+  const response = variantResponse(output, output.byteLength, meta, original, config);
+  c.executionCtx.waitUntil(
+    Promise.all([putVariant(c.env.VARIANTS, storageKey, output, meta, key), putEdge(cacheUrl, response.clone())]),
+  );
+  return served(c, response, 'miss', negotiated);
+});

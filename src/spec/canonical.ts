@@ -1,0 +1,25 @@
+/**
+ * One string per distinct transformation: option order, aliases, dpr and
+ * options that cannot change the output never produce a new variant.
+ */
+import { CENTER, type ResolvedSpec, type Rgba } from './transform-spec';
+
+const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+export const rgbaHex = (c: Rgba) => hex2(c.r) + hex2(c.g) + hex2(c.b) + hex2(c.a);
+
+const usesGravity = (spec: ResolvedSpec) => spec.fit === 'cover' || spec.fit === 'crop';
+
+/** Serialises in a fixed order, leaving out defaults and options with no effect. */
+export function canonicalize(spec: ResolvedSpec): string {
+  const parts: string[] = [];
+  if (spec.width !== undefined) parts.push(`w=${spec.width}`);
+  if (spec.height !== undefined) parts.push(`h=${spec.height}`);
+  if (spec.fit !== 'scale-down') parts.push(`fit=${spec.fit}`);
+  if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
+    parts.push(`g=${spec.gravity.x}x${spec.gravity.y}`);
+  }
+  if (spec.quality !== undefined && spec.format !== 'png') parts.push(`q=${spec.quality}`);
+  parts.push(`f=${spec.format}`);
+  if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
+  return parts.join(',');
+}

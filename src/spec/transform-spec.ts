@@ -1,0 +1,50 @@
+/**
+ * The canonical transformation every URL dialect parses into. It is plain,
+ * serialisable data: the pipeline alone decides how to execute it.
+ */
+
+export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] as const;
+export type Fit = (typeof FITS)[number];
+
+export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** `auto` negotiates from Accept; `undefined` keeps the original's format family. */
+export type RequestedFormat = OutputFormat | 'auto';
+
+/** A focal point as fractions of the oriented image: {0,0} is top-left, {1,1} bottom-right. */
+export interface Gravity {
+  x: number;
+  y: number;
+}
+
+/** 8-bit straight (non-premultiplied) colour. */
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  a: number;
+}
+
+export interface TransformSpec {
+  /** Output box in device pixels (dpr already applied); either may be absent. */
+  width?: number;
+  height?: number;
+  fit: Fit;
+  /** Only meaningful for `cover` and `crop`. */
+  gravity: Gravity;
+  /** 1–100; absent means the encoder's default for the chosen format. */
+  quality?: number;
+  format?: RequestedFormat;
+  /** Fills `pad` borders and is composited under transparent pixels. */
+  background?: Rgba;
+}
+
+export const CENTER: Gravity = { x: 0.5, y: 0.5 };
+
+export const DEFAULT_SPEC: TransformSpec = { fit: 'scale-down', gravity: CENTER };
+
+/** A spec whose format is settled, as used for storage and cache keys. */
+export interface ResolvedSpec extends TransformSpec {
+  format: OutputFormat;
+}

@@ -1,0 +1,44 @@
+/**
+ * Generated variants in R2, keyed by what determines their bytes: the
+ * original's key and ETag and the canonical transformation. Replacing an
+ * original changes its ETag, so a stale variant is never found again.
+ */
+import { FILE_EXTENSIONS, MIME_TYPES } from '../codecs';
+import type { OutputFormat } from '../spec/transform-spec';
+
+export interface VariantMeta {
+  contentType: string;
+  /** Strong validator: a digest of the variant's bytes. */
+  etag: string;
+}
+
+/** All variants of one original share the prefix `<encoded key>/`, so they can be listed and purged. */
+export const variantPrefix = (originalKey: string) => `${encodeURIComponent(originalKey)}/`;
+
+export const variantKey = (originalKey: string, originalEtag: string, canonical: string, format: OutputFormat) =>
+  `${variantPrefix(originalKey)}${originalEtag}/${canonical}.${FILE_EXTENSIONS[format]}`;
+
+export async function digestEtag(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return `"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+}
+
+export function variantMeta(format: OutputFormat, etag: string): VariantMeta {
+  return { contentType: MIME_TYPES[format], etag };
+}
+
+export async function getVariant(bucket: R2Bucket, key: string) {
+  const object = await bucket.get(key);
+  if (!object) return undefined;
+  const etag = object.customMetadata?.etag ?? object.httpEtag;
+  const meta: VariantMeta = { contentType: object.httpMetadata?.contentType ?? 'application/octet-stream', etag };
+  return { body: object.body, size: object.size, meta };
+}
+
+/** A single R2 put is atomic: readers see the whole variant or none. */
+export function putVariant(bucket: R2Bucket, key: string, bytes: ArrayBuffer, meta: VariantMeta, original: string) {
+  return bucket.put(key, bytes, {
+    httpMetadata: { contentType: meta.contentType },
+    customMetadata: { etag: meta.etag, original },
+  });
+}

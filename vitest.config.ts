@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+const sharedFixtures = fileURLToPath(new URL('../shared/fixtures/', import.meta.url));
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        // Tests read the shared fixture images through this binding: workerd has no file system.
+        serviceBindings: {
+          FIXTURES: async (request: Request) => {
+            const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
+            if (path.includes('..')) return new Response('bad path', { status: 400 });
+            try {
+              return new Response(await readFile(sharedFixtures + path));
+            } catch {
+              return new Response(`no fixture ${path}`, { status: 404 });
+            }
+          },
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
