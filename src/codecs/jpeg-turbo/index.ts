@@ -1,0 +1,388 @@
+/**
+ * libjpeg-turbo (2.1.5) JPEG decoder compiled to a standalone WebAssembly
+ * module, with DCT-domain shrink-on-load (1/1, 1/2, 1/4, 1/8) and scanline
+ * streaming. Runs in workerd: no JS glue, no eval, no fetch, no Node APIs.
+ *
+ * Usage:
+ *   import jpegTurboWasm from './jpeg_turbo.wasm'; // WebAssembly.Module
+ *   initJpegTurbo(jpegTurboWasm);
+ *   const { width, height, data, scaleDenom } = decodeJpeg(bytes, { minWidth: 400, minHeight: 300 });
+ *
+ * Build: wasm/jpeg-turbo/build.sh (C shim: wasm/jpeg-turbo/decoder.c).
+ *
+ * Error model: libjpeg errors (and, with `strict` on, corrupt-data warnings
+ * such as a truncated file) are thrown as `JpegError` (an `Error`) carrying
+ * libjpeg's message. The C side never uses setjmp/longjmp: its error hook
+ * calls the imported `env.jt_throw`, which throws through the wasm frames;
+ * we then restore the shadow stack and free the decoder, so the instance
+ * stays usable. Any other failure inside wasm (a trap) discards the instance;
+ * the next call re-instantiates from the saved Module.
+ */
+
+/** Call once per isolate with the imported module: `import wasm from './jpeg_turbo.wasm'` gives a WebAssembly.Module in workerd. */
+export function initJpegTurbo(module: WebAssembly.Module): void {
+  if (savedModule === module) return;
+  savedModule = module;
+  current = null;
+}
+
+export interface JpegInfo {
+  width: number;
+  height: number;
+  progressive: boolean;
+  components: number;
+  colorSpace: 'gray' | 'rgb' | 'ycbcr' | 'cmyk' | 'ycck' | 'unknown';
+}
+
+export interface JpegDecodeOptions {
+  /** Smallest acceptable output width (0 = no constraint). */
+  minWidth?: number;
+  /** Smallest acceptable output height (0 = no constraint). */
+  minHeight?: number;
+  /**
+   * Treat libjpeg's corrupt-data warnings (truncated file, bad Huffman code,
+   * premature end of segment, ...) as errors. Default true. With false, libjpeg
+   * recovers (missing rows become grey) and `warning` reports the first one.
+   * Purely informational warnings (extraneous bytes before a marker, unknown
+   * JFIF revision, bad ICC marker, unknown Adobe transform) never throw.
+   */
+  strict?: boolean;
+  /** Refuse images whose header says width*height exceeds this (default and cap: 200 million). */
+  maxPixels?: number;
+  /**
+   * Cap, in bytes, on libjpeg's own working memory (default: none). It matters
+   * for progressive/multi-scan files, which need a whole-image coefficient
+   * buffer (~3 bytes per source pixel for 4:2:0, ~6 for 4:4:4, at any scale);
+   * over the cap the decode throws instead of growing wasm memory. Does not
+   * count the input copy (bytes.length) or the output strip.
+   */
+  maxMemory?: number;
+}
+
+export interface JpegRowsOptions extends JpegDecodeOptions {
+  /** Rows per callback (default 16, max 1024). The last strip may be shorter. */
+  stripRows?: number;
+  /** Called once, after the header is read and the scale chosen, before any rows. */
+  onStart?: (out: { width: number; height: number; scaleDenom: number; info: JpegInfo }) => void;
+}
+
+export interface DecodedJpeg {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+  scaleDenom: number;
+  /** First libjpeg warning, if any (only possible for benign warnings or with strict: false). */
+  warning?: string;
+}
+
+/** Thrown for every libjpeg-reported problem (not a JPEG, corrupt, truncated, too large, out of memory). */
+export class JpegError extends Error {
+  /** libjpeg message code (J_MESSAGE_CODE), or -1 for errors raised by the wrapper. */
+  readonly code: number;
+  constructor(message: string, code = -1) {
+    super(message);
+    this.name = 'JpegError';
+    this.code = code;
+  }
+}
+
+/** Absolute pixel cap from the header, checked before any pixel memory is allocated. */
+export const JPEG_MAX_PIXELS = 200_000_000;
+/** Default for setJpegTurboMaxRetainedMemory: 48 MiB. */
+export const JPEG_TURBO_MAX_RETAINED_MEMORY = 48 * 1024 * 1024;
+
+/**
+ * After each call, an instance whose wasm memory grew beyond `bytes` is
+ * dropped (wasm memories never shrink) and the next call instantiates a fresh
+ * one from the saved Module. Lower = less memory pinned between requests;
+ * higher = big images skip re-growing (and re-faulting) fresh memory.
+ */
+export function setJpegTurboMaxRetainedMemory(bytes: number): void {
+  maxRetainedMemory = Math.max(0, bytes);
+}
+
+/** Reads only the header (no pixel decode). Throws Error on non-JPEG/corrupt header. */
+export function readJpegInfo(bytes: Uint8Array): JpegInfo {
+  return withDecoder(bytes, (d) => {
+    d.ex.jt_read_header(d.ctx, 1);
+    return d.info();
+  });
+}
+
+/** Decodes to RGBA 8-bit at the smallest DCT scale (1/8,1/4,1/2,1) whose output is still >= minWidth x minHeight (both 0 = full size). */
+export function decodeJpeg(bytes: Uint8Array, opts?: JpegDecodeOptions): DecodedJpeg {
+  const dst = { data: new Uint8ClampedArray(0), rowBytes: 0 };
+  const res = decodeStrips(bytes, opts ?? {}, 0, (out) => {
+    dst.rowBytes = out.width * 4;
+    // A RangeError here (cannot allocate) is thrown outside wasm: instance unaffected.
+    dst.data = new Uint8ClampedArray(out.width * out.height * 4);
+  }, (strip, y) => {
+    dst.data.set(strip, y * dst.rowBytes);
+  });
+  const result: DecodedJpeg = { width: res.width, height: res.height, data: dst.data, scaleDenom: res.scaleDenom };
+  if (res.warning !== undefined) result.warning = res.warning;
+  return result;
+}
+
+/**
+ * Streams the decoded image as RGBA strips of `stripRows` rows, top to bottom,
+ * so a caller can shrink or encode without a full-size RGBA buffer.
+ * `rows` holds `count * width * 4` bytes for rows y .. y+count-1. It is a
+ * reused buffer: it is only valid until the callback returns (copy it to keep it).
+ * Memory: baseline JPEGs really stream (a few strips of wasm heap);
+ * progressive ones still need libjpeg's whole-image coefficient buffer
+ * (2 bytes per coefficient: ~3 bytes per source pixel for 4:2:0, at any scale).
+ */
+export function decodeJpegRows(
+  bytes: Uint8Array,
+  opts: JpegRowsOptions | undefined,
+  onRows: (rows: Uint8Array, y: number, count: number) => void,
+): { width: number; height: number; scaleDenom: number; warning?: string } {
+  const o = opts ?? {};
+  const stripRows = Math.max(1, Math.min(1024, Math.floor(o.stripRows ?? 16)));
+  return decodeStrips(bytes, o, stripRows, o.onStart, (strip, y, count) => onRows(strip, y, count));
+}
+
+// ---------------------------------------------------------------------------
+// internals
+// ---------------------------------------------------------------------------
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  stackSave(): number;
+  stackRestore(sp: number): void;
+  jt_new(len: number): number;
+  jt_input(ctx: number): number;
+  jt_info(ctx: number): number;
+  jt_warning(ctx: number): number;
+  jt_destroy(ctx: number): void;
+  jt_read_header(ctx: number, strict: number): number;
+  jt_pick_scale(ctx: number, minW: number, minH: number): number;
+  jt_start(ctx: number, denom: number, strict: number, maxMem: number): number;
+  jt_read_rows(ctx: number, dst: number, maxRows: number): number;
+  jt_finish(ctx: number): number;
+  jt_malloc(n: number): number;
+  jt_free(p: number): void;
+}
+
+interface Inst {
+  ex: Exports;
+  /** Set after a trap: never call into this instance again. */
+  poisoned: boolean;
+}
+
+// Layout of the Int32 info block (see decoder.c).
+const I_WIDTH = 0;
+const I_HEIGHT = 1;
+const I_PROGRESSIVE = 2;
+const I_COMPONENTS = 3;
+const I_COLOR_SPACE = 4;
+const I_OUT_WIDTH = 6;
+const I_OUT_HEIGHT = 7;
+const I_WARNINGS = 9;
+const INFO_COUNT = 12;
+
+const COLOR_SPACES: readonly JpegInfo['colorSpace'][] = ['unknown', 'gray', 'rgb', 'ycbcr', 'cmyk', 'ycck'];
+
+/** Bytes of wasm heap used per strip when decoding a whole image (decodeJpeg). */
+const FULL_DECODE_STRIP_BYTES = 1 << 20;
+
+let savedModule: WebAssembly.Module | null = null;
+let current: Inst | null = null;
+let maxRetainedMemory = JPEG_TURBO_MAX_RETAINED_MEMORY;
+
+/** Marks a libjpeg error thrown from inside wasm via env.jt_throw. */
+class WasmThrow extends JpegError {}
+/** Wraps an exception thrown by a user callback (so it is not taken for a trap). */
+class CallbackThrow {
+  constructor(readonly error: unknown) {}
+}
+
+function instantiate(): Inst {
+  if (!savedModule) throw new Error('jpeg-turbo: initJpegTurbo(module) has not been called');
+  let mem: WebAssembly.Memory | null = null;
+  const inst: Inst = { ex: null as unknown as Exports, poisoned: false };
+  const u8 = (): Uint8Array => new Uint8Array(mem!.buffer);
+  const dv = (): DataView => new DataView(mem!.buffer);
+  const imports = {
+    env: {
+      jt_throw(msgPtr: number, code: number): never {
+        throw new WasmThrow(readCString(u8(), msgPtr >>> 0), code);
+      },
+      // Views are re-created from memory.buffer on every use: nothing to do.
+      emscripten_notify_memory_growth(_index: number): void {},
+    },
+    // Only reachable from libc's stdio (libjpeg's default message printer,
+    // which decoder.c replaces) and abort(). Output is discarded.
+    wasi_snapshot_preview1: {
+      fd_write(_fd: number, iovs: number, iovcnt: number, pnum: number): number {
+        const v = dv();
+        let total = 0;
+        for (let i = 0; i < iovcnt; i++) total += v.getUint32(((iovs >>> 0) + i * 8 + 4), true);
+        v.setUint32(pnum >>> 0, total, true);
+        return 0;
+      },
+      // (fd: i32, offset: i64 -> BigInt, whence: i32, newoffset_ptr: i32)
+      fd_seek(_fd: number, _offset: bigint, _whence: number, _newOffsetPtr: number): number {
+        return 70; // ESPIPE
+      },
+      fd_close(_fd: number): number {
+        return 0;
+      },
+      proc_exit(code: number): never {
+        throw new WebAssembly.RuntimeError(`jpeg-turbo: wasm called proc_exit(${code})`);
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(savedModule, imports);
+  const ex = instance.exports as unknown as Exports;
+  mem = ex.memory;
+  inst.ex = ex;
+  ex._initialize();
+  return inst;
+}
+
+function readCString(heap: Uint8Array, ptr: number): string {
+  let s = '';
+  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
+  return s;
+}
+
+interface Decoder {
+  inst: Inst;
+  ex: Exports;
+  ctx: number;
+  /** Heap blocks to free when the decoder is released. */
+  allocs: number[];
+  infoArr(): Int32Array;
+  info(): JpegInfo;
+  heap(): Uint8Array;
+}
+
+/**
+ * Runs `fn` with a fresh libjpeg context holding a heap copy of `bytes`, and
+ * guarantees cleanup on every path:
+ *  - libjpeg error (WasmThrow): restore the shadow stack, jt_destroy, rethrow;
+ *  - user callback error: jt_destroy, rethrow the original error;
+ *  - anything else thrown while wasm was on the stack (trap): drop the instance.
+ */
+function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('jpeg-turbo: bytes must be a Uint8Array');
+  const inst = current && !current.poisoned ? current : (current = instantiate());
+  const ex = inst.ex;
+  const sp = ex.stackSave();
+  let ctx = 0;
+  const d: Decoder = {
+    inst,
+    ex,
+    ctx: 0,
+    allocs: [],
+    infoArr: () => new Int32Array(ex.memory.buffer, ex.jt_info(ctx) >>> 0, INFO_COUNT),
+    info: () => {
+      const a = d.infoArr();
+      return {
+        width: a[I_WIDTH]!,
+        height: a[I_HEIGHT]!,
+        progressive: a[I_PROGRESSIVE] === 1,
+        components: a[I_COMPONENTS]!,
+        colorSpace: COLOR_SPACES[a[I_COLOR_SPACE]!] ?? 'unknown',
+      };
+    },
+    heap: () => new Uint8Array(ex.memory.buffer),
+  };
+  try {
+    ctx = ex.jt_new(bytes.length) >>> 0;
+    if (ctx === 0) throw new JpegError(`jpeg-turbo: out of memory copying ${bytes.length} input bytes`);
+    d.ctx = ctx;
+    d.heap().set(bytes, ex.jt_input(ctx) >>> 0);
+    return fn(d);
+  } catch (e) {
+    if (e instanceof WasmThrow) {
+      // Unwound through wasm like a longjmp: put the shadow stack back.
+      ex.stackRestore(sp);
+      throw e;
+    }
+    if (e instanceof CallbackThrow) throw e.error;
+    if (e instanceof JpegError) throw e; // raised by the wrapper, outside wasm
+    // A trap (or engine error such as stack overflow) while inside wasm:
+    // state is unknown, never touch this instance again.
+    inst.poisoned = true;
+    if (current === inst) current = null;
+    throw e;
+  } finally {
+    if (!inst.poisoned) {
+      try {
+        for (const p of d.allocs) ex.jt_free(p);
+        if (ctx !== 0) ex.jt_destroy(ctx);
+      } catch {
+        inst.poisoned = true;
+        if (current === inst) current = null;
+      }
+    }
+    // Wasm memory never shrinks: let a grown instance be collected.
+    if (current === inst && ex.memory.buffer.byteLength > maxRetainedMemory) current = null;
+  }
+}
+
+function decodeStrips(
+  bytes: Uint8Array,
+  o: JpegDecodeOptions,
+  stripRows: number, // 0 = pick from FULL_DECODE_STRIP_BYTES
+  onStart: ((out: { width: number; height: number; scaleDenom: number; info: JpegInfo }) => void) | undefined,
+  onStrip: (strip: Uint8Array, y: number, count: number) => void,
+): { width: number; height: number; scaleDenom: number; warning?: string } {
+  const strict = o.strict === false ? 0 : 1;
+  const maxPixels = Math.min(o.maxPixels ?? JPEG_MAX_PIXELS, JPEG_MAX_PIXELS);
+  const minW = Math.max(0, Math.floor(o.minWidth ?? 0)) | 0;
+  const minH = Math.max(0, Math.floor(o.minHeight ?? 0)) | 0;
+  const maxMem = o.maxMemory && o.maxMemory > 0 ? Math.min(Math.floor(o.maxMemory), 0x7fffffff) : 0;
+  return withDecoder(bytes, (d) => {
+    const { ex, ctx } = d;
+    ex.jt_read_header(ctx, strict);
+    const info = d.info();
+    if (info.width * info.height > maxPixels) {
+      throw new JpegError(
+        `jpeg-turbo: image is ${info.width}x${info.height} (${info.width * info.height} pixels), over the ${maxPixels} pixel limit`,
+      );
+    }
+    const denom = ex.jt_pick_scale(ctx, minW, minH);
+    ex.jt_start(ctx, denom, strict, maxMem);
+    let a = d.infoArr();
+    const width = a[I_OUT_WIDTH]!;
+    const height = a[I_OUT_HEIGHT]!;
+    const rowBytes = width * 4;
+    const rows = stripRows > 0 ? stripRows : Math.max(1, Math.min(height, Math.floor(FULL_DECODE_STRIP_BYTES / rowBytes)));
+    const out = { width, height, scaleDenom: denom, info };
+    if (onStart) callback(() => onStart(out));
+    const strip = ex.jt_malloc(rows * rowBytes) >>> 0;
+    if (strip === 0) throw new JpegError(`jpeg-turbo: out of memory for a ${width}x${rows} strip`);
+    d.allocs.push(strip);
+    // Reused JS-side buffer handed to the callback (never a view of wasm memory,
+    // so it cannot be detached by a later memory.grow).
+    const js = new Uint8Array(rows * rowBytes);
+    let y = 0;
+    while (y < height) {
+      const n = ex.jt_read_rows(ctx, strip, rows);
+      if (n <= 0) throw new JpegError(`jpeg-turbo: decoder stopped at row ${y} of ${height}`);
+      const view = n === rows ? js : js.subarray(0, n * rowBytes);
+      view.set(new Uint8Array(ex.memory.buffer, strip, n * rowBytes));
+      callback(() => onStrip(view, y, n));
+      if (d.inst.poisoned) throw new JpegError('jpeg-turbo: instance was discarded during the callback');
+      y += n;
+    }
+    ex.jt_finish(ctx);
+    a = d.infoArr();
+    const res: { width: number; height: number; scaleDenom: number; warning?: string } = { width, height, scaleDenom: denom };
+    if (a[I_WARNINGS]! > 0) res.warning = readCString(d.heap(), ex.jt_warning(ctx) >>> 0);
+    return res;
+  });
+}
+
+function callback(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    throw new CallbackThrow(e);
+  }
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Rebuild src/codecs/jpeg-turbo/jpeg_turbo.wasm from Debian's libjpeg-turbo
+# source package with Debian's emscripten. See README.md next to this file.
+#
+#   bash wasm/jpeg-turbo/build.sh
+#
+# Needs root (or sudo) for apt. Everything that is downloaded or generated
+# lives in $JT_BUILD_DIR (default /tmp/edgepix-jpeg-turbo-build), never in the
+# repository; only the outputs in src/codecs/jpeg-turbo/ change.
+#
+# Env knobs:
+#   JT_BUILD_DIR   scratch dir (default /tmp/edgepix-jpeg-turbo-build)
+#   JT_SKIP_APT=1  do not run apt-get (toolchain + deb-src already present)
+#   JT_CLEAN=1     wipe the scratch dir first
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="$ROOT/src/codecs/jpeg-turbo"
+BUILD="${JT_BUILD_DIR:-/tmp/edgepix-jpeg-turbo-build}"
+# Upstream version we expect from Debian bookworm (2.1.5-2 at time of writing;
+# a bookworm security update would still be 2.1.5-*).
+EXPECT_UPSTREAM="2.1.5"
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --------------------------------------------------------------------------
+# 1. toolchain + deb-src
+# --------------------------------------------------------------------------
+add_deb_src() {
+  # Already configured? (deb-src line or deb822 "Types: ... deb-src")
+  if grep -rqsE '^(deb-src[[:space:]]|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null; then
+    return 0
+  fi
+  local codename uri="" signed=""
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
+  # Reuse the mirror (and keyring) of the configured Debian "deb" source: apt
+  # refuses deb/deb-src pairs for one URI+suite with different Signed-By.
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # first deb822 stanza that carries the plain codename suite
+    local stanza
+    stanza="$(awk -v s="$codename" 'BEGIN{RS="";FS="\n"} $0 ~ "Suites:[^\n]*[ \t]" s "([ \t]|$|\n)" {print; exit}' "$f")"
+    if [ -n "$stanza" ]; then
+      uri="$(printf '%s\n' "$stanza" | awk '/^URIs:/{print $2; exit}')"
+      signed="$(printf '%s\n' "$stanza" | awk '/^Signed-By:/{print $2; exit}')"
+      break
+    fi
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri="$(awk -v s="$codename" '$1=="deb" { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1)==s) { print $i; exit } } }' /etc/apt/sources.list)"
+  fi
+  [ -n "$uri" ] || uri="http://deb.debian.org/debian"
+  log "adding deb-src for $uri $codename main"
+  {
+    echo "Types: deb-src"
+    echo "URIs: $uri"
+    echo "Suites: $codename"
+    echo "Components: main"
+    if [ -n "$signed" ]; then echo "Signed-By: $signed"; fi
+  } | $SUDO tee /etc/apt/sources.list.d/edgepix-debsrc.sources >/dev/null
+}
+
+if [ "${JT_SKIP_APT:-0}" != "1" ]; then
+  log "apt: emscripten, cmake, dpkg-dev + deb-src"
+  add_deb_src
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    emscripten cmake make dpkg-dev xz-utils nodejs >/dev/null
+fi
+
+# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+emcc --version | head -1
+
+# --------------------------------------------------------------------------
+# 2. libjpeg-turbo source (Debian source package, Debian patches applied)
+# --------------------------------------------------------------------------
+[ "${JT_CLEAN:-0}" = "1" ] && rm -rf "$BUILD"
+mkdir -p "$BUILD"
+cd "$BUILD"
+if [ ! -f src/.extracted ]; then
+  log "fetching libjpeg-turbo source package into $BUILD"
+  rm -rf src ./*.dsc ./*.tar.* 2>/dev/null || true
+  apt-get source --download-only libjpeg-turbo
+  dpkg-source -x ./libjpeg-turbo_*.dsc src >/dev/null
+  touch src/.extracted
+fi
+DEB_VERSION="$(basename "$(ls ./libjpeg-turbo_*.dsc)" .dsc | sed 's/^libjpeg-turbo_//')"
+echo "libjpeg-turbo Debian source version: $DEB_VERSION"
+case "$DEB_VERSION" in
+  "$EXPECT_UPSTREAM"-*) ;;
+  *) echo "WARNING: expected libjpeg-turbo $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
+esac
+
+# --------------------------------------------------------------------------
+# 3. static libjpeg (no SIMD, no TurboJPEG, no getenv/putenv)
+# --------------------------------------------------------------------------
+log "configuring libjpeg-turbo with emcmake"
+rm -rf lib && mkdir lib && cd lib
+emcmake cmake ../src \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_FLAGS="-O3 -DNO_GETENV -DNO_PUTENV" \
+  -DWITH_SIMD=0 -DENABLE_SHARED=0 -DENABLE_STATIC=1 \
+  -DWITH_TURBOJPEG=0 -DWITH_JAVA=0 -DWITH_12BIT=0 \
+  -DWITH_ARITH_DEC=1 -DWITH_ARITH_ENC=0 >cmake.log 2>&1 || { cat cmake.log; exit 1; }
+
+# cmake's size_t probe misfires under emscripten (reports 8): wasm32 is 4.
+sed -i -E 's/^#define SIZEOF_SIZE_T[[:space:]]+[0-9]+/#define SIZEOF_SIZE_T  4/' jconfigint.h
+grep -q '^#define SIZEOF_SIZE_T  4' jconfigint.h || { echo "failed to patch SIZEOF_SIZE_T" >&2; exit 1; }
+
+log "building libjpeg.a"
+emmake make -j"$(nproc)" jpeg-static >make.log 2>&1 || { tail -50 make.log; exit 1; }
+cd "$BUILD"
+
+# --------------------------------------------------------------------------
+# 4. shim + link: standalone wasm, no JS glue
+# --------------------------------------------------------------------------
+EXPORTS='["_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free"]'
+EMCC_FLAGS=(
+  -O3
+  -s STANDALONE_WASM=1 --no-entry
+  -s EXPORTED_FUNCTIONS="$EXPORTS"
+  -s ALLOW_MEMORY_GROWTH=1
+  -s INITIAL_MEMORY=1MB
+  -s MAXIMUM_MEMORY=2GB
+  -s TOTAL_STACK=128KB
+  -s FILESYSTEM=0
+  -s MALLOC=dlmalloc
+  -s ASSERTIONS=0
+  -s SUPPORT_LONGJMP=0
+  -s ERROR_ON_UNDEFINED_SYMBOLS=1
+)
+# env.jt_throw is implemented by the TS wrapper; emscripten's linker only
+# accepts undefined symbols that some JS library declares, so declare it in a
+# throwaway library (no JS is emitted for a standalone .wasm output).
+cat >"$BUILD/library_jt.js" <<'JS'
+mergeInto(LibraryManager.library, { jt_throw: function (msg, code) {} });
+JS
+EMCC_FLAGS+=(--js-library "$BUILD/library_jt.js")
+log "emcc ${EMCC_FLAGS[*]}"
+emcc "${EMCC_FLAGS[@]}" \
+  -I src -I lib \
+  "$HERE/decoder.c" lib/libjpeg.a \
+  -o "$BUILD/jpeg_turbo.wasm"
+
+mkdir -p "$OUT"
+install -m 644 "$BUILD/jpeg_turbo.wasm" "$OUT/jpeg_turbo.wasm"
+# LICENSE.md points at README.ijg for the IJG license text: ship both in one.
+{
+  cat src/LICENSE.md
+  printf '\n\n---\n\n# README.ijg (IJG License, from the libjpeg-turbo %s source)\n\n```text\n' "$DEB_VERSION"
+  cat src/README.ijg
+  printf '```\n'
+} >"$OUT/LICENSE.md"
+
+log "done"
+ls -l "$OUT/jpeg_turbo.wasm"
+node -e '
+const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
+console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", "));
+console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
+' "$OUT/jpeg_turbo.wasm"

@@ -1,0 +1,270 @@
+/*
+ * edgepix: tiny C shim around libjpeg-turbo's libjpeg API, compiled to a
+ * standalone WebAssembly module (no emscripten JS glue). See README.md.
+ *
+ * Driving model (all calls come from src/codecs/jpeg-turbo/index.ts):
+ *
+ *   ctx = jt_new(len)                 allocate context + input buffer
+ *   memcpy(jt_input(ctx), jpeg, len)  (JS copies the file into the heap once)
+ *   jt_read_header(ctx, strict)       jpeg_read_header, fills jt_info(ctx)
+ *   jt_pick_scale(ctx, minW, minH)    smallest DCT scale >= min size
+ *   jt_start(ctx, denom, strict, mem) jpeg_start_decompress
+ *   jt_read_rows(ctx, dst, n)         up to n RGBA rows into dst (repeat)
+ *   jt_finish(ctx)                    jpeg_finish_decompress
+ *   jt_destroy(ctx)                   free everything (also after an error)
+ *
+ * Error handling: there is NO setjmp/longjmp. libjpeg's error_exit hook
+ * formats the message and calls the imported JS function env.jt_throw(),
+ * which throws a JS exception. The exception unwinds straight through the
+ * wasm frames (exactly what longjmp would have done), the JS wrapper
+ * restores the shadow-stack pointer it saved before the call and calls
+ * jt_destroy(ctx), which is the same cleanup the classic
+ * "setjmp -> jpeg_destroy_decompress" pattern performs. The instance stays
+ * usable afterwards.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpeglib.h"
+#include "jerror.h"
+
+#define EXPORT __attribute__((visibility("default"), used))
+
+/* Implemented by the TS wrapper: throws an Error carrying the message. Never
+ * returns. */
+__attribute__((import_module("env"), import_name("jt_throw"))) void
+jt_throw(const char *msg, int code);
+
+/* Info block shared with JS: one Int32Array view, fixed layout. */
+enum {
+  INFO_WIDTH = 0,        /* image_width                                   */
+  INFO_HEIGHT,           /* image_height                                  */
+  INFO_PROGRESSIVE,      /* progressive_mode                              */
+  INFO_COMPONENTS,       /* num_components                                */
+  INFO_COLOR_SPACE,      /* jpeg_color_space (J_COLOR_SPACE enum)         */
+  INFO_ADOBE,            /* saw_Adobe_marker                              */
+  INFO_OUT_WIDTH,        /* output_width  (after jt_pick_scale/jt_start)  */
+  INFO_OUT_HEIGHT,       /* output_height                                 */
+  INFO_SCALE_DENOM,      /* scale_denom in use                            */
+  INFO_WARNINGS,         /* number of libjpeg warnings so far             */
+  INFO_FIRST_WARNING,    /* msg_code of the first warning, -1 if none     */
+  INFO_OUTPUT_SCANLINE,  /* output_scanline                               */
+  INFO_COUNT
+};
+
+typedef struct {
+  /* cinfo must stay first: the error hooks cast j_common_ptr back to us. */
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  int created;         /* jpeg_create_decompress done                     */
+  int strict;          /* corrupt-data warnings are fatal                 */
+  int cmyk;            /* output is CMYK, converted to RGBA by us         */
+  int inverted;        /* Adobe CMYK: stored inverted (Photoshop style)   */
+  long max_mem;        /* cinfo->mem->max_memory_to_use (0 = unlimited)   */
+  unsigned char *input;
+  size_t input_len;
+  int32_t info[INFO_COUNT];
+  char msg[JMSG_LENGTH_MAX];
+  char warning[JMSG_LENGTH_MAX];
+} jt_ctx;
+
+/* ---- error manager ----------------------------------------------------- */
+
+static void jt_error_exit(j_common_ptr cinfo) {
+  jt_ctx *ctx = (jt_ctx *)cinfo;
+  if (cinfo->err->msg_code == JERR_NO_BACKING_STORE && ctx->max_mem > 0)
+    /* jmemnobs has no backing store: hitting max_memory_to_use ends here. */
+    strcpy(ctx->msg, "Image needs more decoder memory than the maxMemory limit");
+  else
+    (*cinfo->err->format_message)(cinfo, ctx->msg);
+  jt_throw(ctx->msg, cinfo->err->msg_code);
+  __builtin_trap(); /* unreachable: jt_throw always throws */
+}
+
+/* Warnings that say nothing about pixel integrity: never fatal. */
+static int jt_benign_warning(int code) {
+  return code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR ||
+         code == JWRN_ADOBE_XFORM || code == JWRN_BOGUS_ICC;
+}
+
+static void jt_emit_message(j_common_ptr cinfo, int msg_level) {
+  jt_ctx *ctx = (jt_ctx *)cinfo;
+  if (msg_level >= 0) return; /* trace messages: ignore */
+  int code = cinfo->err->msg_code;
+  cinfo->err->num_warnings++;
+  ctx->info[INFO_WARNINGS] = (int32_t)cinfo->err->num_warnings;
+  if (ctx->info[INFO_FIRST_WARNING] < 0) {
+    ctx->info[INFO_FIRST_WARNING] = code;
+    (*cinfo->err->format_message)(cinfo, ctx->warning);
+  }
+  /* Truncated file, bad Huffman code, ...: in strict mode turn the warning
+   * into an error instead of silently returning grey/garbled pixels. */
+  if (ctx->strict && !jt_benign_warning(code)) jt_error_exit(cinfo);
+}
+
+static void jt_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+EXPORT jt_ctx *jt_new(size_t input_len) {
+  jt_ctx *ctx = (jt_ctx *)calloc(1, sizeof(jt_ctx));
+  if (!ctx) return NULL;
+  ctx->input = (unsigned char *)malloc(input_len ? input_len : 1);
+  if (!ctx->input) {
+    free(ctx);
+    return NULL;
+  }
+  ctx->input_len = input_len;
+  ctx->info[INFO_FIRST_WARNING] = -1;
+  ctx->strict = 1;
+  return ctx;
+}
+
+EXPORT unsigned char *jt_input(jt_ctx *ctx) { return ctx->input; }
+EXPORT int32_t *jt_info(jt_ctx *ctx) { return ctx->info; }
+EXPORT const char *jt_warning(jt_ctx *ctx) { return ctx->warning; }
+
+EXPORT void jt_destroy(jt_ctx *ctx) {
+  if (!ctx) return;
+  if (ctx->created) jpeg_destroy_decompress(&ctx->cinfo);
+  free(ctx->input);
+  free(ctx);
+}
+
+/* jpeg_read_header only: no pixel decode. Returns 1 (errors throw). */
+EXPORT int jt_read_header(jt_ctx *ctx, int strict) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  ctx->strict = strict;
+  cinfo->err = jpeg_std_error(&ctx->jerr);
+  ctx->jerr.error_exit = jt_error_exit;
+  ctx->jerr.emit_message = jt_emit_message;
+  ctx->jerr.output_message = jt_output_message;
+  /* mark first: if jpeg_create_decompress itself fails, jpeg_destroy copes
+   * with the partially initialised struct (mem == NULL). */
+  ctx->created = 1;
+  jpeg_create_decompress(cinfo);
+  jpeg_mem_src(cinfo, ctx->input, (unsigned long)ctx->input_len);
+  jpeg_read_header(cinfo, TRUE);
+
+  ctx->info[INFO_WIDTH] = (int32_t)cinfo->image_width;
+  ctx->info[INFO_HEIGHT] = (int32_t)cinfo->image_height;
+  ctx->info[INFO_PROGRESSIVE] = cinfo->progressive_mode ? 1 : 0;
+  ctx->info[INFO_COMPONENTS] = cinfo->num_components;
+  ctx->info[INFO_COLOR_SPACE] = (int32_t)cinfo->jpeg_color_space;
+  ctx->info[INFO_ADOBE] = cinfo->saw_Adobe_marker ? 1 : 0;
+  return 1;
+}
+
+/* Select output colour space and DCT scale 1/denom, then compute the output
+ * size with jpeg_calc_output_dimensions (no decoding happens here). */
+static void jt_setup(jt_ctx *ctx, int denom) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  switch (cinfo->jpeg_color_space) {
+  case JCS_CMYK:
+  case JCS_YCCK:
+    /* libjpeg-turbo converts YCCK -> CMYK; we convert CMYK -> RGB. */
+    cinfo->out_color_space = JCS_CMYK;
+    ctx->cmyk = 1;
+    break;
+  default:
+    /* gray, RGB, YCbCr: libjpeg-turbo writes RGBA with alpha = 0xFF. */
+    cinfo->out_color_space = JCS_EXT_RGBA;
+    ctx->cmyk = 0;
+    break;
+  }
+  /* Photoshop writes Adobe-marked CMYK JPEGs with inverted values (0 = full
+   * ink). Every decoder in the wild (browsers, libvips' default profile path)
+   * assumes inversion whenever the Adobe APP14 marker is present. */
+  ctx->inverted = cinfo->saw_Adobe_marker ? 1 : 0;
+  cinfo->scale_num = 1;
+  cinfo->scale_denom = (unsigned int)denom;
+  cinfo->dct_method = JDCT_ISLOW;
+  cinfo->do_fancy_upsampling = TRUE;
+  jpeg_calc_output_dimensions(cinfo);
+  ctx->info[INFO_OUT_WIDTH] = (int32_t)cinfo->output_width;
+  ctx->info[INFO_OUT_HEIGHT] = (int32_t)cinfo->output_height;
+  ctx->info[INFO_SCALE_DENOM] = denom;
+}
+
+/* Smallest scale (1/8, 1/4, 1/2, 1/1) whose output is >= minW x minH.
+ * minW == minH == 0 means full size. Returns the denominator. */
+EXPORT int jt_pick_scale(jt_ctx *ctx, int min_w, int min_h) {
+  static const int denoms[4] = {8, 4, 2, 1};
+  if (min_w <= 0 && min_h <= 0) return 1;
+  for (int i = 0; i < 3; i++) {
+    jt_setup(ctx, denoms[i]);
+    if ((int)ctx->cinfo.output_width >= min_w &&
+        (int)ctx->cinfo.output_height >= min_h)
+      return denoms[i];
+  }
+  return 1;
+}
+
+/* jpeg_start_decompress at scale 1/denom. For progressive files this is
+ * where all scans are read into the coefficient buffer.
+ * max_mem > 0 caps libjpeg's own allocations (checked when the whole-image
+ * coefficient buffer of a multi-scan file is realized): over it, the decode
+ * fails cleanly instead of growing the wasm memory. */
+EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem) {
+  ctx->strict = strict;
+  ctx->max_mem = max_mem > 0 ? max_mem : 0;
+  ctx->cinfo.mem->max_memory_to_use = ctx->max_mem;
+  jt_setup(ctx, denom);
+  jpeg_start_decompress(&ctx->cinfo);
+  ctx->info[INFO_OUT_WIDTH] = (int32_t)ctx->cinfo.output_width;
+  ctx->info[INFO_OUT_HEIGHT] = (int32_t)ctx->cinfo.output_height;
+  ctx->info[INFO_OUTPUT_SCANLINE] = 0;
+  return 1;
+}
+
+/* In-place CMYK -> RGBA for one row (both are 4 bytes per pixel). */
+static void jt_cmyk_to_rgba(unsigned char *p, JDIMENSION width, int inverted) {
+  for (JDIMENSION x = 0; x < width; x++, p += 4) {
+    unsigned int c = p[0], m = p[1], y = p[2], k = p[3];
+    if (!inverted) {
+      c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
+    }
+    /* now 255 = no ink: R = (1 - C) * (1 - K), rounded x/255 */
+    unsigned int r = c * k + 128, g = m * k + 128, b = y * k + 128;
+    p[0] = (unsigned char)((r + (r >> 8)) >> 8);
+    p[1] = (unsigned char)((g + (g >> 8)) >> 8);
+    p[2] = (unsigned char)((b + (b >> 8)) >> 8);
+    p[3] = 255;
+  }
+}
+
+/* Decode up to max_rows RGBA rows (stride output_width * 4) into dst.
+ * Returns the number of rows written (0 once all rows are done). */
+EXPORT int jt_read_rows(jt_ctx *ctx, unsigned char *dst, int max_rows) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  size_t stride = (size_t)cinfo->output_width * 4;
+  int done = 0;
+  JSAMPROW rows[16];
+  while (done < max_rows && cinfo->output_scanline < cinfo->output_height) {
+    int want = max_rows - done;
+    if (want > 16) want = 16;
+    for (int i = 0; i < want; i++)
+      rows[i] = dst + (size_t)(done + i) * stride;
+    JDIMENSION got = jpeg_read_scanlines(cinfo, rows, (JDIMENSION)want);
+    if (ctx->cmyk)
+      for (JDIMENSION i = 0; i < got; i++)
+        jt_cmyk_to_rgba(rows[i], cinfo->output_width, ctx->inverted);
+    done += (int)got;
+    if (got == 0) break; /* suspension cannot happen with a mem source */
+  }
+  ctx->info[INFO_OUTPUT_SCANLINE] = (int32_t)cinfo->output_scanline;
+  return done;
+}
+
+EXPORT int jt_finish(jt_ctx *ctx) {
+  /* Reads the rest of the file up to EOI (may raise warnings). */
+  jpeg_finish_decompress(&ctx->cinfo);
+  return 1;
+}
+
+/* Heap helpers for the output buffer. */
+EXPORT void *jt_malloc(size_t n) { return malloc(n ? n : 1); }
+EXPORT void jt_free(void *p) { free(p); }

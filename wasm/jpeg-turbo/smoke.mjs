@@ -1,0 +1,363 @@
+// Node smoke test for src/codecs/jpeg-turbo (the committed .wasm + index.ts).
+//
+//   node wasm/jpeg-turbo/smoke.mjs [--bench] [--sharp /path/to/node_modules/sharp]
+//
+// Loads the .wasm the way workerd does (a precompiled WebAssembly.Module),
+// transpiles index.ts with the project's TypeScript, decodes every fixture at
+// 1/8, 1/4, 1/2 and 1/1, checks sizes and pixel sanity, times it, and makes
+// sure corrupt/truncated inputs throw Error without breaking later calls.
+// With --sharp (a sharp install outside the repo) it also compares pixels
+// against sharp's decode. Exits non-zero on any failure.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const codecDir = path.join(root, 'src/codecs/jpeg-turbo');
+const fixtures = process.env.FIXTURES ?? path.resolve(root, '../shared/fixtures');
+const require = createRequire(path.join(root, 'package.json'));
+
+// --- load index.ts (transpile only; typecheck is the project's tsc job) ---
+const ts = require('typescript');
+const src = fs.readFileSync(path.join(codecDir, 'index.ts'), 'utf8');
+const js = ts.transpileModule(src, {
+  compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+}).outputText;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jt-smoke-'));
+fs.writeFileSync(path.join(tmp, 'index.mjs'), js);
+const jt = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
+
+const sharpArg = process.argv.indexOf('--sharp');
+const sharp = sharpArg > 0 ? createRequire(import.meta.url)(path.resolve(process.argv[sharpArg + 1])) : null;
+
+let failures = 0;
+let passes = 0;
+function check(cond, msg) {
+  if (cond) passes++;
+  else {
+    failures++;
+    console.log(`  FAIL: ${msg}`);
+  }
+}
+
+const wasmPath = path.join(codecDir, 'jpeg_turbo.wasm');
+const wasmBytes = fs.readFileSync(wasmPath);
+const module = new WebAssembly.Module(wasmBytes);
+console.log(`wasm: ${wasmBytes.length} bytes`);
+console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
+console.log('exports:', WebAssembly.Module.exports(module).map((e) => e.name).join(', '));
+jt.initJpegTurbo(module);
+
+function stats(img) {
+  const { data, width, height } = img;
+  let r = 0, g = 0, b = 0, a255 = 0, sq = 0;
+  const n = width * height;
+  for (let i = 0; i < data.length; i += 4) {
+    r += data[i]; g += data[i + 1]; b += data[i + 2];
+    if (data[i + 3] === 255) a255++;
+    const l = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    sq += l * l;
+  }
+  const mean = [r / n, g / n, b / n];
+  const ml = (mean[0] + mean[1] + mean[2]) / 3;
+  return { mean, std: Math.sqrt(Math.max(0, sq / n - ml * ml)), alphaOk: a255 === n };
+}
+const fmt = (m) => m.map((v) => v.toFixed(1)).join(',');
+const ceilDiv = (a, b) => Math.ceil(a / b);
+
+function listJpegs(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => /\.(jpe?g)$/i.test(f)).map((f) => path.join(dir, f));
+}
+const files = [
+  ...listJpegs(path.join(fixtures, 'photos')),
+  ...listJpegs(path.join(fixtures, 'formats')),
+  ...listJpegs(path.join(fixtures, 'orientation')).filter((f) => /_(0|1|6)\.jpg$/.test(f)),
+];
+check(files.length > 0, `no fixtures found under ${fixtures}`);
+
+// --- decode every fixture at every scale ---------------------------------
+console.log('\nfile                                         info                         1/8        1/4        1/2        1/1   (ms; mean rgb at 1/1)');
+for (const file of files) {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const info = jt.readJpegInfo(bytes);
+  const times = [];
+  let full = null;
+  const means = {};
+  for (const denom of [8, 4, 2, 1]) {
+    const minWidth = denom === 1 ? 0 : ceilDiv(info.width, denom);
+    const minHeight = denom === 1 ? 0 : ceilDiv(info.height, denom);
+    const t0 = performance.now();
+    const img = jt.decodeJpeg(bytes, { minWidth, minHeight });
+    times.push(performance.now() - t0);
+    check(img.scaleDenom === denom, `${file}: wanted 1/${denom}, got 1/${img.scaleDenom}`);
+    check(img.width === ceilDiv(info.width, denom) && img.height === ceilDiv(info.height, denom),
+      `${file} 1/${denom}: size ${img.width}x${img.height}`);
+    check(img.data.length === img.width * img.height * 4, `${file}: data length`);
+    check(img.data instanceof Uint8ClampedArray, `${file}: not Uint8ClampedArray`);
+    const s = stats(img);
+    means[denom] = s.mean;
+    check(s.alphaOk, `${file} 1/${denom}: alpha not all 255`);
+    // (gamma_dalai_lama_gray is built to average out to flat grey when shrunk)
+    if (denom === 1 || !/gamma_dalai_lama/.test(file)) check(s.std > 5, `${file} 1/${denom}: flat image? std ${s.std.toFixed(1)}`);
+    if (denom === 1) full = img;
+  }
+  // DCT scaling keeps the average colour: every scale close to full size.
+  for (const denom of [8, 4, 2]) {
+    const d = Math.max(...means[denom].map((v, i) => Math.abs(v - means[1][i])));
+    check(d < 3, `${file} 1/${denom}: mean ${fmt(means[denom])} vs full ${fmt(means[1])}`);
+  }
+  // Gray sources replicate to R=G=B.
+  if (info.colorSpace === 'gray') {
+    let same = true;
+    for (let i = 0; i < full.data.length; i += 4) if (full.data[i] !== full.data[i + 1] || full.data[i] !== full.data[i + 2]) { same = false; break; }
+    check(same, `${file}: gray not replicated`);
+  }
+  let extra = '';
+  if (sharp) {
+    const ref = await sharp(Buffer.from(bytes), { failOn: 'none' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    check(ref.info.width === full.width && ref.info.height === full.height, `${file}: sharp size ${ref.info.width}x${ref.info.height}`);
+    const rs = stats({ data: ref.data, width: ref.info.width, height: ref.info.height });
+    let maxd = 0, sumd = 0;
+    if (ref.data.length === full.data.length) {
+      for (let i = 0; i < full.data.length; i++) {
+        const dd = Math.abs(full.data[i] - ref.data[i]);
+        sumd += dd;
+        if (dd > maxd) maxd = dd;
+      }
+    }
+    const meanDiff = sumd / full.data.length;
+    extra = ` | sharp mean ${fmt(rs.mean)} avg|d| ${meanDiff.toFixed(2)} max|d| ${maxd}`;
+    if (info.colorSpace === 'cmyk' || info.colorSpace === 'ycck') {
+      // sharp goes through an ICC transform; we use the naive inverted-CMYK
+      // formula: only require the same overall colour.
+      const d = Math.max(...rs.mean.map((v, i) => Math.abs(v - means[1][i])));
+      check(d < 30, `${file}: CMYK mean ${fmt(means[1])} vs sharp ${fmt(rs.mean)}`);
+    } else {
+      check(meanDiff < 1, `${file}: avg pixel diff vs sharp ${meanDiff.toFixed(2)}`);
+    }
+  }
+  const name = path.relative(fixtures, file).padEnd(44).slice(0, 44);
+  const inf = `${info.width}x${info.height} ${info.colorSpace}${info.progressive ? ' prog' : ''}`.padEnd(28);
+  console.log(`${name} ${inf} ${times.map((t) => t.toFixed(1).padStart(9)).join(' ')}   ${fmt(means[1])}${extra}`);
+}
+
+// --- minWidth/minHeight picks the smallest sufficient scale ---------------
+{
+  const photo = files.find((f) => f.includes('/photos/'));
+  if (photo) {
+    const bytes = new Uint8Array(fs.readFileSync(photo));
+    const info = jt.readJpegInfo(bytes);
+    const cases = [
+      [{}, 1],
+      [{ minWidth: 1, minHeight: 1 }, 8],
+      [{ minWidth: ceilDiv(info.width, 8) + 1 }, 4],
+      [{ minHeight: ceilDiv(info.height, 4) + 1 }, 2],
+      [{ minWidth: ceilDiv(info.width, 2), minHeight: ceilDiv(info.height, 2) }, 2],
+      [{ minWidth: info.width * 2 }, 1],
+    ];
+    for (const [opts, want] of cases) {
+      const got = jt.decodeJpeg(bytes, opts).scaleDenom;
+      check(got === want, `scale pick ${JSON.stringify(opts)}: want 1/${want}, got 1/${got}`);
+    }
+  }
+}
+
+// --- streaming: strips equal the one-shot decode --------------------------
+{
+  for (const file of files.slice(0, 3).concat(files.filter((f) => /CMYK|gray/.test(f)))) {
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const one = jt.decodeJpeg(bytes, { minWidth: 300, minHeight: 300 });
+    const acc = new Uint8Array(one.data.length);
+    let started = null, nextY = 0, calls = 0;
+    const t0 = performance.now();
+    const res = jt.decodeJpegRows(bytes, { minWidth: 300, minHeight: 300, stripRows: 16, onStart: (o) => { started = o; } }, (rows, y, count) => {
+      check(y === nextY, `rows out of order: ${y} != ${nextY}`);
+      check(rows.length === count * one.width * 4, 'strip length');
+      check(count <= 16, 'strip too tall');
+      acc.set(rows, y * one.width * 4);
+      nextY = y + count;
+      calls++;
+    });
+    const ms = performance.now() - t0;
+    check(started && started.width === one.width && started.height === one.height, 'onStart dims');
+    check(res.width === one.width && res.height === one.height && res.scaleDenom === one.scaleDenom, 'rows result dims');
+    check(nextY === one.height, `rows covered ${nextY}/${one.height}`);
+    check(Buffer.compare(Buffer.from(acc), Buffer.from(one.data.buffer)) === 0, `${path.basename(file)}: streamed pixels differ`);
+    console.log(`rows ${path.basename(file)}: ${res.width}x${res.height} 1/${res.scaleDenom} in ${calls} strips, ${ms.toFixed(1)} ms`);
+  }
+}
+
+// --- errors ---------------------------------------------------------------
+function expectError(label, fn, re) {
+  try {
+    fn();
+    check(false, `${label}: did not throw`);
+    console.log(`error ${label}: (no error)`);
+  } catch (e) {
+    check(e instanceof Error, `${label}: threw non-Error ${e}`);
+    check(!(e instanceof WebAssembly.RuntimeError), `${label}: wasm trap ${e}`);
+    if (re) check(re.test(e.message), `${label}: message ${e.message}`);
+    console.log(`error ${label}: ${e.name}: ${e.message}${e.code !== undefined ? ` (code ${e.code})` : ''}`);
+  }
+}
+const good = new Uint8Array(fs.readFileSync(files.find((f) => f.includes('/photos/')) ?? files[0]));
+const small = new Uint8Array(fs.readFileSync(path.join(fixtures, 'formats/320x240.jpg')));
+expectError('empty', () => jt.decodeJpeg(new Uint8Array(0)), /empty/i);
+expectError('not a jpeg', () => jt.readJpegInfo(new TextEncoder().encode('GIF89a not a jpeg at all')), /Not a JPEG/);
+expectError('png', () => jt.decodeJpeg(new Uint8Array(fs.readFileSync(path.join(fixtures, 'png/basn2c08.png')))), /Not a JPEG/);
+expectError('header only 100 bytes', () => jt.readJpegInfo(good.subarray(0, 100)));
+expectError('truncated 50%', () => jt.decodeJpeg(good.subarray(0, good.length >> 1), { minWidth: 100 }), /Premature end/);
+expectError('truncated small 80%', () => jt.decodeJpeg(small.subarray(0, Math.floor(small.length * 0.8))), /Premature end/);
+// Offset of the first marker segment `code` (walks the segment chain).
+function findSegment(buf, codes) {
+  let i = 2;
+  while (i + 4 <= buf.length && buf[i] === 0xff) {
+    const m = buf[i + 1];
+    if (codes.includes(m)) return i;
+    if (m === 0xda) break;
+    i += 2 + ((buf[i + 2] << 8) | buf[i + 3]);
+  }
+  throw new Error(`segment ${codes} not found`);
+}
+const SOF = [0xc0, 0xc1, 0xc2];
+{
+  // Zero a run of entropy-coded data: usually still "valid" Huffman codes, so
+  // libjpeg may or may not notice. Must not trap either way.
+  const z = small.slice();
+  z.fill(0, findSegment(z, [0xda]) + 200, findSegment(z, [0xda]) + 4000);
+  try { jt.decodeJpeg(z); console.log('zeroed scan data: decoded (undetectable corruption)'); }
+  catch (e) { check(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `zeroed: ${e}`); console.log(`zeroed scan data: ${e.message}`); }
+}
+{
+  const c = small.slice();
+  c.fill(0xff, findSegment(c, [0xc4]) + 4, findSegment(c, [0xc4]) + 21); // garbage Huffman counts
+  expectError('bad DHT', () => jt.decodeJpeg(c), /Huffman/);
+}
+{
+  const c = small.slice();
+  c[findSegment(c, SOF) + 9] = 7; // 7 components
+  expectError('SOF 7 components', () => jt.decodeJpeg(c));
+}
+{
+  // Corrupt the SOF: 0 height.
+  const c = small.slice();
+  const o = findSegment(c, SOF);
+  c[o + 5] = 0; c[o + 6] = 0;
+  expectError('SOF height 0', () => jt.readJpegInfo(c), /Empty JPEG image|Bogus|dimension/i);
+}
+{
+  // Header says 65500x65500 (4.29 Gpx): must be refused before allocating.
+  const c = small.slice();
+  const o = findSegment(c, SOF);
+  c[o + 5] = 0xff; c[o + 6] = 0xdc; c[o + 7] = 0xff; c[o + 8] = 0xdc;
+  const info = jt.readJpegInfo(c);
+  check(info.width === 65500 && info.height === 65500, 'big header info');
+  expectError('65500x65500 header', () => jt.decodeJpeg(c, { minWidth: 10 }), /pixel limit/);
+}
+{
+  // Random byte flips: must throw an Error or decode, never trap.
+  let threw = 0, decoded = 0;
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let k = 0; k < 200; k++) {
+    const c = small.slice();
+    const flips = 1 + Math.floor(rnd() * 20);
+    for (let j = 0; j < flips; j++) c[Math.floor(rnd() * c.length)] ^= 1 << Math.floor(rnd() * 8);
+    try {
+      jt.decodeJpeg(c, { minWidth: k % 2 ? 100 : 0 });
+      decoded++;
+    } catch (e) {
+      check(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `flip ${k}: ${e}`);
+      threw++;
+    }
+  }
+  console.log(`random flips: 200 inputs, ${threw} threw Error, ${decoded} decoded (no traps)`);
+}
+{
+  // maxMemory: a 24 MP progressive needs ~72 MB of coefficients.
+  const big = files.find((f) => /rachel-hisko/.test(f)) ?? files.find((f) => f.includes('/photos/'));
+  const bytes = new Uint8Array(fs.readFileSync(big));
+  expectError('maxMemory 16 MB on progressive photo', () => jt.decodeJpeg(bytes, { minWidth: 100, maxMemory: 16 << 20 }), /maxMemory/);
+  const r = jt.decodeJpeg(bytes, { minWidth: 100, maxMemory: 256 << 20 });
+  check(r.scaleDenom === 8, 'maxMemory 256 MB decodes');
+  const base = jt.decodeJpeg(small, { maxMemory: 1 << 20 }); // baseline: streams in well under 1 MB
+  check(base.width === 320, 'baseline under 1 MB maxMemory');
+}
+{
+  // strict: false decodes a truncated file (grey fill) and reports the warning.
+  const r = jt.decodeJpeg(small.subarray(0, Math.floor(small.length * 0.8)), { strict: false });
+  check(r.width === 320 && r.height === 240 && /Premature end/.test(r.warning ?? ''), `lenient truncated: ${r.warning}`);
+  console.log(`lenient truncated: ${r.width}x${r.height}, warning: ${r.warning}`);
+}
+{
+  // A throwing callback propagates its own error and leaves the instance fine.
+  const boom = new Error('boom');
+  try {
+    jt.decodeJpegRows(small, {}, () => { throw boom; });
+    check(false, 'callback error swallowed');
+  } catch (e) {
+    check(e === boom, `callback error replaced: ${e}`);
+  }
+}
+{
+  // Engine error while wasm is on the stack (JS stack exhausted): the wrapper
+  // must drop the instance and later calls must still work.
+  let sawRangeError = 0;
+  const deep = (n) => {
+    try { return deep(n + 1); } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      try { jt.decodeJpeg(small); } catch (e2) { if (e2 instanceof RangeError) sawRangeError++; else throw e2; }
+      return n;
+    }
+  };
+  deep(0);
+  const after = jt.decodeJpeg(small);
+  check(after.width === 320, 'decode after stack overflow');
+  console.log(`stack exhaustion during decode: ${sawRangeError ? 'RangeError, instance dropped' : 'not triggered'}; next decode OK`);
+}
+{
+  // Errors must not leak: many failures, then a good decode still matches.
+  const ref = jt.decodeJpeg(small);
+  const bad = small.subarray(0, small.length >> 1);
+  const t0 = performance.now();
+  for (let i = 0; i < 500; i++) {
+    try { jt.decodeJpeg(bad); } catch { /* expected */ }
+  }
+  const per = (performance.now() - t0) / 500;
+  const again = jt.decodeJpeg(small);
+  check(Buffer.compare(Buffer.from(ref.data.buffer), Buffer.from(again.data.buffer)) === 0, 'decode after 500 errors differs');
+  console.log(`500 truncated-file errors: ${per.toFixed(2)} ms each; decode afterwards identical`);
+}
+
+// --- optional timing table: best of 3 per scale (--bench) -----------------
+if (process.argv.includes('--bench')) {
+  for (const [label, retain] of [['default (drop instance > 48 MiB)', jt.JPEG_TURBO_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
+    jt.setJpegTurboMaxRetainedMemory(retain);
+    console.log(`\nbench, best of 3, ms, ${label}:        1/8     1/4     1/2     1/1`);
+    for (const file of files.filter((f) => f.includes('/photos/'))) {
+      const bytes = new Uint8Array(fs.readFileSync(file));
+      const info = jt.readJpegInfo(bytes);
+      const row = [];
+      for (const denom of [8, 4, 2, 1]) {
+        const opts = denom === 1 ? {} : { minWidth: ceilDiv(info.width, denom), minHeight: ceilDiv(info.height, denom) };
+        let best = Infinity;
+        for (let k = 0; k < 3; k++) {
+          const t0 = performance.now();
+          jt.decodeJpeg(bytes, opts);
+          best = Math.min(best, performance.now() - t0);
+        }
+        row.push(best.toFixed(0).padStart(7));
+      }
+      console.log(`${path.basename(file).slice(0, 36).padEnd(36)} ${`${info.width}x${info.height}`.padEnd(10)} ${row.join(' ')}`);
+    }
+  }
+  jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+}
+
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`\n${passes} passed, ${failures} failed`);
+process.exit(failures ? 1 : 0);
