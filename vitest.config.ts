@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -10,13 +10,15 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        // Tests read the shared fixture images through this binding: workerd has no file system.
+        // Tests read the shared fixture images (and list folders, as JSON) through this binding: workerd has no file system.
         serviceBindings: {
           FIXTURES: async (request: Request) => {
             const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
             if (path.includes('..')) return new Response('bad path', { status: 400 });
             try {
-              return new Response(await readFile(sharedFixtures + path));
+              const file = sharedFixtures + path;
+              if ((await stat(file)).isDirectory()) return Response.json(await readdir(file));
+              return new Response(await readFile(file));
             } catch {
               return new Response(`no fixture ${path}`, { status: 404 });
             }

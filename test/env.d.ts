@@ -1,11 +1,10 @@
-import type { Env } from '../src/env';
+import type { Env as WorkerEnv } from '../src/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../src/env').Env {
+    interface Env extends WorkerEnv {
       /** Serves ../shared/fixtures/<path> from the test runner's file system. */
       FIXTURES: Fetcher;
     }
   }
 }
-export type { Env };

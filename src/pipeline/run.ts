@@ -43,8 +43,9 @@ async function decode(bytes: Uint8Array, header: ImageHeader, context: StepConte
     return await CODECS[header.format].decode(bytes, { minWidth: min.width, minHeight: min.height });
   } catch (error) {
     if (error instanceof ProblemError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw corruptImage(`The ${header.format.toUpperCase()} could not be decoded: ${reason}`);
+    // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
+    const reason = error instanceof Error ? `: ${error.message}` : '.';
+    throw corruptImage(`The ${header.format.toUpperCase()} could not be decoded${reason}`);
   }
 }
 

@@ -20,8 +20,18 @@ export interface OriginalRef {
   traits: SourceTraits;
 }
 
+/** R2 refuses a range read of an empty object, so that one case is told apart with a head(). */
+async function getPrefix(bucket: R2Bucket, key: string): Promise<R2ObjectBody | null> {
+  try {
+    return await bucket.get(key, { range: { offset: 0, length: PREFIX_BYTES } });
+  } catch (error) {
+    if ((await bucket.head(key))?.size === 0) throw unsupportedMediaType('The original is empty.');
+    throw error;
+  }
+}
+
 export async function lookupOriginal(bucket: R2Bucket, key: string): Promise<OriginalRef> {
-  const object = await bucket.get(key, { range: { offset: 0, length: PREFIX_BYTES } });
+  const object = await getPrefix(bucket, key);
   if (!object) throw notFound(`No original at key "${key}".`);
   const prefix = new Uint8Array(await object.arrayBuffer());
   if (prefix.length === 0) throw unsupportedMediaType('The original is empty.');

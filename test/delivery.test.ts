@@ -1,0 +1,147 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { countVariants, decodeResponse, fixture, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
+
+describe('tiers: transform, then R2 variant, then edge cache', () => {
+  it('serves miss → hit, storing one variant with its metadata', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const first = await img('width=100,format=webp', key);
+    expect(first.headers.get('X-Edgepix-Cache')).toBe('miss');
+    const timing = first.headers.get('Server-Timing') ?? '';
+    for (const stage of ['origin', 'decode', 'resize', 'encode', 'cache;desc="miss"']) expect(timing).toContain(stage);
+    const body = new Uint8Array(await first.arrayBuffer());
+
+    const listed = await env.VARIANTS.list({ prefix: `${encodeURIComponent(key)}/`, include: ['httpMetadata', 'customMetadata'] });
+    expect(listed.objects).toHaveLength(1);
+    const stored = listed.objects[0]!;
+    expect(stored.size).toBe(body.length);
+    expect(stored.httpMetadata?.contentType).toBe('image/webp');
+    expect(stored.customMetadata?.etag).toBe(first.headers.get('ETag'));
+    expect(stored.customMetadata?.original).toBe(key);
+
+    const second = await img('width=100,format=webp', key);
+    expect(second.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(second.headers.get('Server-Timing')).toContain('cache;desc="hit"');
+    expect(second.headers.get('ETag')).toBe(first.headers.get('ETag'));
+    expect(new Uint8Array(await second.arrayBuffer())).toEqual(body);
+  });
+
+  it('serves from the R2 variant when the edge cache has nothing', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const first = await img('width=90', key);
+    const etag = first.headers.get('ETag');
+    // Drop the edge copy; the variant must come from R2, not a new transform.
+    const listed = await env.VARIANTS.list({ prefix: `${encodeURIComponent(key)}/` });
+    const variantKey = listed.objects[0]!.key;
+    expect(await caches.default.delete(`http://localhost/__edgepix/variants/${variantKey}`)).toBe(true);
+    const second = await img('width=90', key);
+    expect(second.headers.get('X-Edgepix-Cache')).toBe('variant');
+    expect(second.headers.get('ETag')).toBe(etag);
+    const image = await decodeResponse(second);
+    expect(image.width).toBe(90);
+  });
+
+  it('sets long-lived caching headers', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=50', key);
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+    const uploaded = (await env.ORIGINALS.head(key))!.uploaded;
+    expect(response.headers.get('Last-Modified')).toBe(uploaded.toUTCString());
+    expect(response.headers.get('ETag')).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+
+  it('Cache-Control is configurable', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=51', key, undefined, { VARIANT_CACHE_CONTROL: 'public, max-age=60' });
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=60');
+  });
+});
+
+describe('canonical form', () => {
+  it('option order, aliases and dpr spellings share one variant and one cache entry', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const spellings = [
+      'width=200,height=100,fit=cover,quality=70,format=webp',
+      'f=webp,q=70,fit=cover,h=100,w=200',
+      'width=100,height=50,dpr=2,fit=cover,q=70,format=webp,gravity=center',
+    ];
+    const tiers: string[] = [];
+    for (const options of spellings) tiers.push((await img(options, key)).headers.get('X-Edgepix-Cache')!);
+    expect(tiers).toEqual(['miss', 'hit', 'hit']);
+    expect(await countVariants(key)).toBe(1);
+  });
+
+  it('format=auto resolved to webp shares the variant of format=webp', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    await img('width=120,format=webp', key);
+    const auto = await img('width=120,format=auto', key, { headers: { Accept: 'image/webp' } });
+    expect(auto.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(await countVariants(key)).toBe(1);
+  });
+
+  it('different transformations are different variants', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    await img('width=120', key);
+    await img('width=121', key);
+    expect(await countVariants(key)).toBe(2);
+  });
+});
+
+describe('replacing an original', () => {
+  it('never serves the old variant again', async () => {
+    const key = uniqueKey('swap.jpg');
+    await putOriginal(key, await fixture('orientation/Landscape_1.jpg'));
+    const before = await decodeResponse(await img('width=60', key));
+    expect([before.width, before.height]).toEqual([60, 40]);
+
+    await putOriginal(key, await fixture('orientation/Portrait_1.jpg'));
+    const response = await img('width=60', key);
+    expect(response.headers.get('X-Edgepix-Cache')).toBe('miss');
+    const after = await decodeResponse(response);
+    expect([after.width, after.height]).toEqual([60, 90]);
+    expect(await countVariants(key)).toBe(2);
+  });
+});
+
+describe('conditional and HEAD requests', () => {
+  it('answers If-None-Match with 304 on miss and hit alike', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const etag = (await img('width=70', key)).headers.get('ETag')!;
+    const fresh = await putFixture('formats/320x240.jpg');
+    const missEtag = (await img('width=70', fresh, { method: 'HEAD' })).headers.get('ETag')!;
+    expect(missEtag).toBe(etag); // same bytes in, same bytes out: the strong ETag is a digest of the output
+    for (const k of [key, fresh]) {
+      const response = await img('width=70', k, { headers: { 'If-None-Match': etag } });
+      expect(response.status).toBe(304);
+      expect(response.headers.get('ETag')).toBe(etag);
+      expect(response.headers.get('Cache-Control')).toContain('max-age');
+      expect(await response.text()).toBe('');
+    }
+    const stale = await img('width=70', key, { headers: { 'If-None-Match': '"nope"' } });
+    expect(stale.status).toBe(200);
+  });
+
+  it('HEAD returns the headers without a body', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=80,format=png', key, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('image/png');
+    expect(Number(response.headers.get('Content-Length'))).toBeGreaterThan(100);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+  });
+});
+
+describe('keys', () => {
+  it('accepts percent-encoded keys with slashes, spaces and Unicode', async () => {
+    const key = uniqueKey('dir/sub dir/café №1.jpg');
+    await putOriginal(key, await fixture('formats/320x240.jpg'));
+    const image = await decodeResponse(await img('width=32', key));
+    expect(image.width).toBe(32);
+  });
+});
+
+it('GET /healthz reports ready', async () => {
+  const response = await request('/healthz');
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok' });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { CODECS } from '../src/codecs';
+import { decodeResponse, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
+
+describe('input formats (detected by content, whatever the key says)', () => {
+  // [fixture, width, height]
+  it.each([
+    ['formats/320x240.jpg', 320, 240],
+    ['formats/flowers.jpeg', 0, 0],
+    ['formats/gamma_dalai_lama_gray.jpg', 0, 0],
+    ['formats/Channel_digital_image_CMYK_color.jpg', 0, 0],
+    ['formats/with-alpha.png', 0, 0],
+    ['formats/16-bit-grey-alpha.png', 0, 0],
+    ['formats/p3.png', 0, 0],
+    ['formats/4.webp', 0, 0],
+    ['formats/5_webp_a.webp', 0, 0],
+    ['formats/pitm.avif', 0, 0],
+    ['formats/sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif', 0, 0],
+  ])('%s decodes and resizes to 64 px wide', async (path) => {
+    const key = await putFixture(path, 'image.bin');
+    const image = await decodeResponse(await img('width=64,fit=contain,format=png', key));
+    expect(image.width).toBe(64);
+    // Not a flat colour: real picture content survived decode and resize.
+    const first = image.data.slice(0, 4).join();
+    expect(image.data.some((_, i) => i % 4 !== 3 && image.data.slice(i - (i % 4), i - (i % 4) + 4).join() !== first)).toBe(true);
+  });
+
+  it('CMYK JPEG decodes to the same colours as its sRGB rendering would (not inverted)', async () => {
+    const image = await decodeResponse(await img('width=64,format=png', await putFixture('formats/Channel_digital_image_CMYK_color.jpg')));
+    let sum = 0;
+    for (let i = 0; i < image.data.length; i += 4) sum += image.data[i]! + image.data[i + 1]! + image.data[i + 2]!;
+    // The photo is mid-toned; an inverted decode would be very dark or very light.
+    const mean = sum / (image.data.length / 4) / 3;
+    expect(mean).toBeGreaterThan(60);
+    expect(mean).toBeLessThan(200);
+  });
+});
+
+describe('output formats', () => {
+  const MAGIC: Record<string, (b: Uint8Array) => boolean> = {
+    jpeg: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+    png: (b) => b[0] === 0x89 && String.fromCharCode(...b.subarray(1, 4)) === 'PNG',
+    webp: (b) => String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP',
+    avif: (b) => String.fromCharCode(...b.subarray(4, 8)) === 'ftyp' && String.fromCharCode(...b.subarray(8, 12)) === 'avif',
+  };
+
+  it.each(['jpeg', 'png', 'webp', 'avif'])('format=%s has its magic bytes and decodes to the same picture', async (format) => {
+    const key = await putFixture('formats/320x240.jpg');
+    const reference = await decodeResponse(await img('width=160,format=png', key));
+    const response = await img(`width=160,format=${format}`, key);
+    const bytes = new Uint8Array(await response.clone().arrayBuffer());
+    expect(MAGIC[format]!(bytes)).toBe(true);
+    const image = await decodeResponse(response);
+    expect([image.width, image.height]).toEqual([160, 120]);
+    expect(await meanDifference(image, reference)).toBeLessThan(5);
+  });
+
+  it('quality changes the bytes (q=30 smaller than q=90)', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const low = (await (await img('format=webp,quality=30', key)).arrayBuffer()).byteLength;
+    const high = (await (await img('format=webp,quality=90', key)).arrayBuffer()).byteLength;
+    expect(low).toBeLessThan(high);
+  });
+
+  it('flattens alpha onto white for JPEG, or onto the background colour', async () => {
+    const key = await putFixture('formats/with-alpha.png'); // uniformly 66% opaque
+    const straight = await decodeResponse(await img('format=png', key));
+    const [r, g, b, a] = [...straight.data.subarray(0, 4)] as [number, number, number, number];
+    expect(a).toBeLessThan(255);
+    const over = (c: number, bg: number) => (c * a + bg * (255 - a)) / 255;
+    const white = await decodeResponse(await img('format=jpeg,quality=100', key));
+    [r, g, b].forEach((c, i) => expect(Math.abs(white.data[i]! - over(c, 255))).toBeLessThan(8));
+    const red = await decodeResponse(await img('format=png,background=%23ff0000', key));
+    const expected = [over(r, 255), over(g, 0), over(b, 0), 255];
+    expected.forEach((c, i) => expect(Math.abs(red.data[i]! - c)).toBeLessThanOrEqual(1));
+  });
+
+  it('pads with the background colour', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const image = await decodeResponse(await img('width=100,height=100,fit=pad,background=blue,format=png', key));
+    expect([image.width, image.height]).toEqual([100, 100]);
+    expect([...image.data.subarray(0, 4)]).toEqual([0, 0, 255, 255]); // top border
+    const centre = (50 * 100 + 50) * 4;
+    expect([...image.data.subarray(centre, centre + 3)]).not.toEqual([0, 0, 255]);
+  });
+});
+
+describe('format=auto', () => {
+  it.each([
+    ['image/avif,image/webp,*/*', 'formats/320x240.jpg', 'avif'],
+    ['image/webp,*/*', 'formats/320x240.jpg', 'webp'],
+    ['image/avif;q=0,image/webp', 'formats/320x240.jpg', 'webp'],
+    ['*/*', 'formats/320x240.jpg', 'jpeg'],
+    ['', 'formats/with-alpha.png', 'png'],
+    ['image/*', 'formats/4.webp', 'jpeg'],
+    ['image/png', 'formats/5_webp_a.webp', 'png'],
+  ])('Accept "%s" for %s → %s, with Vary: Accept', async (accept, path, format) => {
+    const key = await putFixture(path);
+    const response = await img('width=50,format=auto', key, { headers: { Accept: accept } });
+    expect(response.headers.get('Vary')).toBe('Accept');
+    expect((await decodeResponse(response)).format).toBe(format);
+  });
+
+  it('keeps the original format without format= and sends no Vary', async () => {
+    const response = await img('width=50', await putFixture('formats/4.webp'), { headers: { Accept: 'image/avif' } });
+    expect(response.headers.get('Vary')).toBeNull();
+    expect((await decodeResponse(response)).format).toBe('webp');
+  });
+});
+
+describe('PngSuite', () => {
+  it('decodes every valid PNG in the suite', async () => {
+    const names = (await listFixtures('png')).filter((n) => n.endsWith('.png'));
+    expect(names.length).toBeGreaterThan(150);
+    for (const name of names) {
+      const key = await putFixture(`png/${name}`);
+      const image = await decodeResponse(await img('format=png,width=16,fit=contain', key));
+      expect(image.width, name).toBe(16);
+    }
+  });
+});
+
+describe('JPEG shrink-on-load', () => {
+  it('decodes no larger than needed: 1/8 scale for a small output', async () => {
+    const bytes = await fixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
+    const image = await CODECS.jpeg.decode(bytes, { minWidth: 400, minHeight: 300 });
+    expect([image.width, image.height]).toEqual([504, 378]); // ceil(4032/8) × ceil(3024/8)
+    const full = await CODECS.jpeg.decode(bytes, { minWidth: 4032, minHeight: 3024 });
+    expect([full.width, full.height]).toEqual([4032, 3024]);
+  });
+
+  it('a JPEG cut off mid-scan is corrupt (422), not served grey', async () => {
+    const bytes = await fixture('formats/320x240.jpg');
+    const key = await putOriginal(uniqueKey('cut.jpg'), bytes.slice(0, bytes.length / 2));
+    const response = await img('width=100', key);
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/Premature end/);
+  });
+});

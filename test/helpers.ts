@@ -1,0 +1,87 @@
+/** Shared by the integration tests: fixtures, requests, and decoding what came back. */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { CODECS } from '../src/codecs';
+import { resizeRgba } from '../src/codecs/resize';
+import { sniff } from '../src/codecs/sniff';
+import type { RgbaImage } from '../src/codecs/types';
+import worker from '../src/index';
+
+export async function fixture(path: string): Promise<Uint8Array> {
+  const response = await env.FIXTURES.fetch(`http://fixtures/${path}`);
+  if (!response.ok) throw new Error(`fixture ${path}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+export async function listFixtures(folder: string): Promise<string[]> {
+  return (await env.FIXTURES.fetch(`http://fixtures/${folder}`)).json();
+}
+
+let counter = 0;
+/** A key no other test uses, so tests never see each other's objects. */
+export const uniqueKey = (name: string) => `t${Date.now().toString(36)}-${counter++}/${name}`;
+
+export async function putOriginal(key: string, bytes: Uint8Array | string): Promise<string> {
+  await env.ORIGINALS.put(key, bytes);
+  return key;
+}
+
+export async function putFixture(path: string, name = path.split('/').pop()!): Promise<string> {
+  return putOriginal(uniqueKey(name), await fixture(path));
+}
+
+/**
+ * Calls the worker as the runtime would, optionally with extra variables,
+ * and waits for its write-backs (ctx.waitUntil) before returning.
+ */
+export async function request(path: string, init?: RequestInit, vars: Record<string, string> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`http://localhost${path}`, init), { ...env, ...vars }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
+
+export const img = (options: string, key: string, init?: RequestInit, vars?: Record<string, string>) =>
+  request(`/img/${options}/${encodeKey(key)}`, init, vars);
+
+/** Decodes a response body with the format its magic bytes say, checking Content-Type agrees. */
+export async function decodeResponse(response: Response): Promise<RgbaImage & { format: string }> {
+  expect(response.status, await peekProblem(response)).toBe(200);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  expect(Number(response.headers.get('Content-Length'))).toBe(bytes.length);
+  const sniffed = sniff(bytes);
+  if (!sniffed.supported) throw new Error(`response is ${sniffed.description}`);
+  expect(response.headers.get('Content-Type')).toBe(`image/${sniffed.format}`);
+  const image = await CODECS[sniffed.format].decode(bytes, { minWidth: 0, minHeight: 0 });
+  return { ...image, format: sniffed.format };
+}
+
+async function peekProblem(response: Response): Promise<string> {
+  return response.status === 200 ? '' : await response.clone().text();
+}
+
+/** Mean absolute difference per channel (0–255) after scaling both images to the same small size. */
+export async function meanDifference(a: RgbaImage, b: RgbaImage): Promise<number> {
+  const size = { width: 48, height: Math.max(1, Math.round((48 * a.height) / a.width)) };
+  const [x, y] = await Promise.all([resizeRgba(a, size), resizeRgba(b, size)]);
+  let sum = 0;
+  for (let i = 0; i < x.data.length; i++) sum += Math.abs(x.data[i]! - y.data[i]!);
+  return sum / x.data.length;
+}
+
+export async function expectProblem(response: Response, status: number, detailPattern?: RegExp) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('Content-Type')).toBe('application/problem+json');
+  const body = (await response.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
+  expect(typeof body.detail).toBe('string');
+  if (detailPattern) expect(body.detail).toMatch(detailPattern);
+  return body;
+}
+
+export async function countVariants(originalKey: string): Promise<number> {
+  const listed = await env.VARIANTS.list({ prefix: `${encodeURIComponent(originalKey)}/` });
+  return listed.objects.length;
+}
