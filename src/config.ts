@@ -17,6 +17,7 @@ const ConfigSchema = v.object({
   MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt(100_000_000),
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
+  MAX_WORKING_MEMORY: positiveInt(80 * 1024 * 1024),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
 });
 
@@ -27,6 +28,8 @@ export interface Config {
   maxInputPixels: number;
   /** Largest width or height a client may ask for, or the pipeline may produce. */
   maxOutputDimension: number;
+  /** Estimated peak bytes one transform may use (decoder buffers, pixels, encoder); Workers isolates have 128 MB. */
+  maxWorkingMemory: number;
   /** Cache-Control sent with every variant. */
   variantCacheControl: string;
 }
@@ -45,6 +48,7 @@ export function getConfig(env: Env): Config {
     maxOriginalBytes: parsed.output.MAX_ORIGINAL_BYTES,
     maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
     maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
+    maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
   };
   cache.set(env, config);

@@ -5,5 +5,6 @@ export interface Env {
   MAX_ORIGINAL_BYTES?: string;
   MAX_INPUT_PIXELS?: string;
   MAX_OUTPUT_DIMENSION?: string;
+  MAX_WORKING_MEMORY?: string;
   VARIANT_CACHE_CONTROL?: string;
 }

@@ -15,6 +15,14 @@ describe.each([
     expect(await meanDifference(image, reference)).toBeLessThan(6);
   });
 
+  it.each([0, 2, 3, 4, 5, 6, 7, 8])(`${name}_%i matches ${name}_1 when cropped off-centre (cover, gravity 0.2x0.3)`, async (n) => {
+    const crop = 'width=120,height=90,fit=cover,gravity=0.2x0.3,format=png';
+    const reference = await decodeResponse(await img(crop, await putFixture(`orientation/${name}_1.jpg`)));
+    const image = await decodeResponse(await img(crop, await putFixture(`orientation/${name}_${n}.jpg`)));
+    expect([image.width, image.height]).toEqual([120, 90]);
+    expect(await meanDifference(image, reference)).toBeLessThan(6);
+  });
+
   it('a wrongly oriented picture would fail the comparison', async () => {
     const reference = await decodeResponse(await img(options, await putFixture(`orientation/${name}_1.jpg`)));
     const mirrored = await decodeResponse(await img(`${options},format=png`, await putFixture(`orientation/${name}_1.jpg`)));

@@ -3,7 +3,8 @@ import decode, { init as initDecode } from '@jsquash/avif/decode.js';
 import encode, { init as initEncode } from '@jsquash/avif/encode.js';
 import decodeWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
-import type { Codec } from './codec';
+import { fullSize, type Codec } from './codec';
+import { rgbaBytes } from './types';
 import { asImageData, wasmCodec } from './wasm-codec';
 
 type InitWith = (module: WebAssembly.Module) => Promise<unknown>;
@@ -19,6 +20,10 @@ export const avif: Codec = {
     if (!image) throw new Error('libavif could not decode the image');
     return image;
   },
+  decodedSize: fullSize,
+  // Up to 16-bit 4:4:4 YUV planes (6 bytes a pixel), RGBA inside WASM and its copy in JS.
+  decodeMemory: (header) => header.width * header.height * 6 + 2 * rgbaBytes(header),
   encode: (image, quality) => encoder.run(() => encode(asImageData(image), { quality, speed: ENCODE_SPEED })),
+  encodeBytesPerPixel: 12,
   defaultQuality: 60,
 };

@@ -1,8 +1,7 @@
 /** Lanczos3 resampling via the Rust `resize` crate (@jsquash/resize). */
 import resize, { initResize } from '@jsquash/resize';
 import resizeWasm from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
-import type { Size } from '../pipeline/geometry';
-import type { RgbaImage } from './types';
+import type { RgbaImage, Size } from './types';
 import { asImageData, wasmCodec } from './wasm-codec';
 
 const resizer = wasmCodec(() => initResize(resizeWasm));

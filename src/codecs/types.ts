@@ -3,12 +3,17 @@
 export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
-/** 8-bit RGBA, straight alpha, rows packed without padding. */
-export interface RgbaImage {
+export interface Size {
   width: number;
   height: number;
+}
+
+/** 8-bit RGBA, straight alpha, rows packed without padding. */
+export interface RgbaImage extends Size {
   data: Uint8ClampedArray;
 }
+
+export const rgbaBytes = (size: Size) => size.width * size.height * 4;
 
 /** What a format's header says, read without decoding pixels. */
 export interface ImageHeader {
@@ -21,6 +26,8 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** JPEG only: progressive files must buffer every coefficient while decoding. */
   progressive: boolean;
+  /** JPEG only: bytes of DCT coefficients per source pixel (3 for 4:2:0, 6 for 4:4:4). */
+  coefficientBytesPerPixel?: number;
 }
 
 /** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */

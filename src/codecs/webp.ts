@@ -3,7 +3,8 @@ import decode, { init as initDecode } from '@jsquash/webp/decode.js';
 import encode, { init as initEncode } from '@jsquash/webp/encode.js';
 import decodeWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encodeWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-import type { Codec } from './codec';
+import { fullSize, type Codec } from './codec';
+import { rgbaBytes } from './types';
 import { asImageData, wasmCodec } from './wasm-codec';
 
 type InitWith = (module: WebAssembly.Module) => Promise<unknown>;
@@ -13,6 +14,10 @@ const encoder = wasmCodec(() => (initEncode as InitWith)(encodeWasm));
 
 export const webp: Codec = {
   decode: (bytes) => decoder.run(() => decode(bytes.slice().buffer)),
+  decodedSize: fullSize,
+  // libwebp's RGBA inside WASM and the copy handed to JS.
+  decodeMemory: (header) => 2 * rgbaBytes(header),
   encode: (image, quality) => encoder.run(() => encode(asImageData(image), { quality, method: 4 })),
+  encodeBytesPerPixel: 8,
   defaultQuality: 85,
 };

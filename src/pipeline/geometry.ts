@@ -3,12 +3,10 @@
  * crop, what size to scale to and, for `pad`, the canvas. Everything is in
  * the oriented original's pixels, so the decoder may then decode smaller.
  */
+import type { Size } from '../codecs/types';
 import type { TransformSpec } from '../spec/transform-spec';
 
-export interface Size {
-  width: number;
-  height: number;
-}
+export type { Size };
 
 export interface Rect extends Size {
   x: number;

@@ -1,46 +1,65 @@
 /**
- * Runs a transformation: plan once from the header, decode no larger than
- * the plan needs, apply the steps in order, encode.
+ * Runs a transformation: plan once from the header and check what it will
+ * cost, decode no larger than the plan needs, apply the steps, encode.
  */
 import { CODECS } from '../codecs';
-import type { ImageHeader, RgbaImage } from '../codecs/types';
+import type { DecodeHint, ImageHeader, RgbaImage } from '../codecs/types';
 import type { Config } from '../config';
 import { corruptImage, ProblemError } from '../errors';
-import { assertInputPixels, assertOutputSize } from '../security/limits';
+import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
+import { estimateCost } from './cost';
 import { minimumDecodeSize, planGeometry } from './geometry';
-import { orientSize } from './orientation';
+import { orientSize, storedRect } from './orientation';
 import type { Step, StepContext } from './step';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
 import { orient } from './steps/orient';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
+import { shrink } from './steps/shrink';
 
 /**
- * Orient comes first because geometry is planned on the upright picture;
- * crop precedes resize so only kept pixels are resampled; flatten follows
- * pad so padding gets the same background as transparent pixels.
+ * Crop precedes the resampling so only kept pixels are touched; the box
+ * shrink precedes Lanczos to hand it a small image; orient runs after both,
+ * on the smallest image (geometry was planned upright and mapped back);
+ * pad and flatten work on the upright output, flatten last so padding gets
+ * the same background as transparent pixels.
  */
-export const STEPS: readonly Step[] = [orient, crop, resize, pad, flatten];
+export const STEPS: readonly Step[] = [crop, shrink, resize, orient, pad, flatten];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
 export type StageTimer = <T>(stage: string, work: () => Promise<T> | T) => Promise<T>;
 
-/** Checks limits and plans the geometry before any pixel is decoded. */
-export function planTransform(header: ImageHeader, spec: ResolvedSpec, config: Config): StepContext {
-  assertInputPixels(header, config);
-  const source = orientSize(header, header.orientation);
-  const geometry = planGeometry(source, spec);
-  assertOutputSize(geometry.output, config);
-  return { spec, orientation: header.orientation, source, geometry };
+export interface TransformPlan {
+  context: StepContext;
+  hint: DecodeHint;
 }
 
-async function decode(bytes: Uint8Array, header: ImageHeader, context: StepContext): Promise<RgbaImage> {
-  // The decoder works in the file's own orientation, so the hint is turned back.
-  const min = orientSize(minimumDecodeSize(context.source, context.geometry), header.orientation);
+/** Checks every limit and plans the work before any pixel is decoded. */
+export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config): TransformPlan {
+  assertInputPixels(header, config);
+  const { orientation } = header;
+  const storedSource = { width: header.width, height: header.height };
+  const geometry = planGeometry(orientSize(storedSource, orientation), spec);
+  assertOutputSize(geometry.output, config);
+  const stored = {
+    source: storedSource,
+    region: storedRect(geometry.region, orientation, storedSource),
+    scaled: orientSize(geometry.scaled, orientation),
+  };
+  const context: StepContext = { spec, orientation, geometry, stored };
+  const min = minimumDecodeSize(stored.source, { ...geometry, region: stored.region, scaled: stored.scaled });
+  const hint = { minWidth: min.width, minHeight: min.height };
+  const cost = estimateCost(header, inputBytes, hint, context);
+  const why = `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ${cost.decoded.width}×${cost.decoded.height}`;
+  assertWorkingMemory(cost.peakBytes, why, config);
+  return { context, hint };
+}
+
+async function decode(bytes: Uint8Array, header: ImageHeader, hint: DecodeHint): Promise<RgbaImage> {
   try {
-    return await CODECS[header.format].decode(bytes, { minWidth: min.width, minHeight: min.height });
+    return await CODECS[header.format].decode(bytes, hint);
   } catch (error) {
     if (error instanceof ProblemError) throw error;
     // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
@@ -52,10 +71,10 @@ async function decode(bytes: Uint8Array, header: ImageHeader, context: StepConte
 export async function runPipeline(
   bytes: Uint8Array,
   header: ImageHeader,
-  context: StepContext,
+  { context, hint }: TransformPlan,
   time: StageTimer,
 ): Promise<ArrayBuffer> {
-  let image = await time('decode', () => decode(bytes, header, context));
+  let image = await time('decode', () => decode(bytes, header, hint));
   for (const step of STEPS) {
     const input = image;
     image = await time(step.name, () => step(input, context));

@@ -61,8 +61,8 @@ async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpe
   const time = stageTimer(c);
   const bytes = await time('read', () => readOriginal(c.env.ORIGINALS, original, config));
   const header = probe(bytes);
-  const context = planTransform(header, spec, config);
-  const output = await runPipeline(bytes, header, context, time);
+  const plan = planTransform(header, bytes.length, spec, config);
+  const output = await runPipeline(bytes, header, plan, time);
   return { output, meta: variantMeta(spec.format, await digestEtag(output)) };
 }
 

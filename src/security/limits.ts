@@ -2,7 +2,7 @@
 import type { Config } from '../config';
 import { tooLarge } from '../errors';
 import type { ImageHeader } from '../codecs/types';
-import type { Size } from '../pipeline/geometry';
+import type { Size } from '../codecs/types';
 
 export function assertOriginalBytes(bytes: number, config: Config): void {
   if (bytes > config.maxOriginalBytes) {
@@ -23,6 +23,17 @@ export function assertOutputSize(size: Size, config: Config): void {
   if (size.width > config.maxOutputDimension || size.height > config.maxOutputDimension) {
     throw tooLarge(
       `The output would be ${size.width}×${size.height}; the limit (MAX_OUTPUT_DIMENSION) is ${config.maxOutputDimension} pixels a side.`,
+    );
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/** `why` says what drives the cost, so the client learns what would fit. */
+export function assertWorkingMemory(peakBytes: number, why: string, config: Config): void {
+  if (peakBytes > config.maxWorkingMemory) {
+    throw tooLarge(
+      `Transforming this image needs about ${Math.ceil(peakBytes / MiB)} MiB (${why}); the limit (MAX_WORKING_MEMORY) is ${Math.floor(config.maxWorkingMemory / MiB)} MiB.`,
     );
   }
 }

@@ -6,6 +6,8 @@ export interface HeaderFields {
   /** Undefined when the bytes ended before the answer. */
   hasAlpha?: boolean;
   progressive: boolean;
+  /** JPEG: bytes of DCT coefficients per source pixel, all of which a progressive decode buffers. */
+  coefficientBytesPerPixel?: number;
 }
 
 export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -10,6 +10,22 @@ const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m 
 const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce]);
 const isStandalone = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd8);
 
+/**
+ * libjpeg keeps one 2-byte coefficient per sample; chroma planes are smaller
+ * by their sampling factors (4:2:0 → 1 + ¼ + ¼ samples per pixel → 3 bytes).
+ */
+function coefficientBytesPerPixel(sof: Uint8Array): number {
+  const components = sof[5] ?? 0;
+  const factors: [number, number][] = [];
+  for (let c = 0; c < components && 6 + c * 3 + 1 < sof.length; c++) {
+    const sampling = sof[6 + c * 3 + 1]!;
+    factors.push([sampling >> 4 || 1, sampling & 15 || 1]);
+  }
+  const maxH = Math.max(1, ...factors.map(([h]) => h));
+  const maxV = Math.max(1, ...factors.map(([, v]) => v));
+  return 2 * factors.reduce((sum, [h, v]) => sum + (h * v) / (maxH * maxV), 0);
+}
+
 export function probeJpeg(bytes: Uint8Array): HeaderFields {
   const dv = view(bytes);
   const fields: HeaderFields = { orientation: 1, hasAlpha: false, progressive: false };
@@ -29,10 +45,11 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
     const length = dv.getUint16(at + 2);
     const body = bytes.subarray(at + 4, Math.min(at + 2 + length, bytes.length));
     if (marker === APP1 && fields.orientation === 1) fields.orientation = readExifOrientation(exifPayload(body));
-    if (isStartOfFrame(marker) && body.length >= 5) {
+    if (isStartOfFrame(marker) && body.length >= 6) {
       fields.height = view(body).getUint16(1);
       fields.width = view(body).getUint16(3);
       fields.progressive = PROGRESSIVE_SOF.has(marker);
+      fields.coefficientBytesPerPixel = coefficientBytesPerPixel(body);
     }
     at += 2 + length;
   }

@@ -2,7 +2,7 @@
 import type { RgbaImage } from '../../codecs/types';
 import type { StepContext } from '../step';
 
-export function crop(image: RgbaImage, { source, geometry: { region } }: StepContext): RgbaImage {
+export function crop(image: RgbaImage, { stored: { source, region } }: StepContext): RgbaImage {
   const sx = image.width / source.width;
   const sy = image.height / source.height;
   const x = Math.min(Math.floor(region.x * sx), image.width - 1);

@@ -1,4 +1,4 @@
-/** Applies EXIF orientation, so every later step sees the upright picture. */
+/** Applies EXIF orientation; it runs after resizing, so it moves as few pixels as possible. */
 import type { RgbaImage } from '../../codecs/types';
 import { swapsAxes } from '../orientation';
 import type { StepContext } from '../step';

@@ -3,7 +3,7 @@ import { resizeRgba } from '../../codecs/resize';
 import type { RgbaImage } from '../../codecs/types';
 import type { StepContext } from '../step';
 
-export function resize(image: RgbaImage, { geometry: { scaled } }: StepContext): RgbaImage | Promise<RgbaImage> {
+export function resize(image: RgbaImage, { stored: { scaled } }: StepContext): RgbaImage | Promise<RgbaImage> {
   if (image.width === scaled.width && image.height === scaled.height) return image;
   return resizeRgba(image, scaled);
 }

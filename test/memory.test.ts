@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import encodeJpeg from '@jsquash/jpeg/encode.js';
+import { CODECS } from '../src/codecs';
+import { probe } from '../src/codecs/probe';
+import { asImageData } from '../src/codecs/wasm-codec';
+import { resizeRgba } from '../src/codecs/resize';
+import { decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
+
+const RACHEL = 'photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg'; // 6000×4000 progressive 4:2:0
+
+describe('cost model: refused up front, before decoding', () => {
+  it('a progressive JPEG whose coefficients exceed MAX_WORKING_MEMORY gets 413 naming the limit and the cause', async () => {
+    const key = await putFixture(RACHEL);
+    const body = await expectProblem(
+      await img('width=400', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }),
+      413,
+      /6000×4000 progressive JPEG.*MAX_WORKING_MEMORY\) is 48 MiB/,
+    );
+    expect(body.detail).toMatch(/needs about 7\d MiB/); // 24 MP × 3 bytes of coefficients
+  });
+
+  it('the same picture as a baseline JPEG streams and fits the same budget', async () => {
+    const progressive = await fixture(RACHEL);
+    const decoded = await CODECS.jpeg.decode(progressive, { minWidth: 3000, minHeight: 2000 });
+    await CODECS.jpeg.encode({ width: 1, height: 1, data: new Uint8ClampedArray(4) }, 85); // initialises MozJPEG
+    const baseline = new Uint8Array(await encodeJpeg(asImageData(decoded), { quality: 85, progressive: false }));
+    expect(probe(baseline).progressive).toBe(false);
+    const key = await putOriginal(uniqueKey('baseline.jpg'), baseline);
+    const image = await decodeResponse(await img('width=400', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }));
+    expect([image.width, image.height]).toEqual([400, 267]);
+  });
+
+  it('a large full-decode format is refused by its RGBA cost', async () => {
+    const key = await putFixture('formats/4.webp');
+    await expectProblem(await img('width=100', key, undefined, { MAX_WORKING_MEMORY: '100000' }), 413, /WEBP decoded at/);
+  });
+});
+
+describe('box pre-shrink', () => {
+  it('gives the same picture as Lanczos alone', async () => {
+    const bytes = await fixture('formats/4.webp');
+    const full = await CODECS.webp.decode(bytes, { minWidth: 0, minHeight: 0 });
+    const width = 60;
+    const height = Math.round((full.height * width) / full.width);
+    expect(full.width / width).toBeGreaterThanOrEqual(4); // so the shrink step really runs
+    const reference = await resizeRgba(full, { width, height });
+    const image = await decodeResponse(await img(`width=${width},format=png`, await putOriginal(uniqueKey('s.webp'), bytes)));
+    expect([image.width, image.height]).toEqual([width, height]);
+    expect(await meanDifference(image, reference)).toBeLessThan(3);
+  });
+});
