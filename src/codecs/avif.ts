@@ -5,11 +5,10 @@ import decodeWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { fullSize, type Codec } from './codec';
 import { rgbaBytes } from './types';
-import { asImageData, wasmCodec } from './wasm-codec';
+import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
-type InitWith = (module: WebAssembly.Module) => Promise<unknown>;
-const decoder = wasmCodec(() => (initDecode as InitWith)(decodeWasm));
-const encoder = wasmCodec(() => (initEncode as InitWith)(encodeWasm));
+const decoder = emscriptenCodec(decodeWasm, initDecode as EmscriptenInit);
+const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 /** aom speed 0–10: 8 keeps a cold transform interactive at a small size cost. */
 const ENCODE_SPEED = 8;

@@ -9,11 +9,9 @@ import type { Codec } from './codec';
 import { decodeJpeg, initJpegTurbo } from './jpeg-turbo';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
 import { rgbaBytes, type DecodeHint, type ImageHeader } from './types';
-import { asImageData, wasmCodec } from './wasm-codec';
+import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
-// jsquash's typings omit the module argument its init functions accept.
-type InitWith = (module: WebAssembly.Module) => Promise<unknown>;
-const encoder = wasmCodec(() => (initEncode as InitWith)(encodeWasm));
+const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 const DCT_SCALES = [8, 4, 2, 1];
 /** The decoder's own strip buffer and tables. */

@@ -5,12 +5,11 @@ import decodeWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encodeWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import { fullSize, type Codec } from './codec';
 import { rgbaBytes } from './types';
-import { asImageData, wasmCodec } from './wasm-codec';
+import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
-type InitWith = (module: WebAssembly.Module) => Promise<unknown>;
-const decoder = wasmCodec(() => (initDecode as InitWith)(decodeWasm));
+const decoder = emscriptenCodec(decodeWasm, initDecode as EmscriptenInit);
 // workerd supports WASM SIMD, so jsquash picks its SIMD build; hand it that module.
-const encoder = wasmCodec(() => (initEncode as InitWith)(encodeWasm));
+const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 export const webp: Codec = {
   decode: (bytes) => decoder.run(() => decode(bytes.slice().buffer)),
