@@ -18,6 +18,7 @@ const ConfigSchema = v.object({
   MAX_INPUT_PIXELS: positiveInt(100_000_000),
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
   MAX_WORKING_MEMORY: positiveInt(80 * 1024 * 1024),
+  MAX_QUEUED_TRANSFORMS: positiveInt(16),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
 });
 
@@ -30,6 +31,8 @@ export interface Config {
   maxOutputDimension: number;
   /** Estimated peak bytes one transform may use (decoder buffers, pixels, encoder); Workers isolates have 128 MB. */
   maxWorkingMemory: number;
+  /** Transforms running or waiting in one isolate before new ones get 503. */
+  maxQueuedTransforms: number;
   /** Cache-Control sent with every variant. */
   variantCacheControl: string;
 }
@@ -49,6 +52,7 @@ export function getConfig(env: Env): Config {
     maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
     maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
     maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
+    maxQueuedTransforms: parsed.output.MAX_QUEUED_TRANSFORMS,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
   };
   cache.set(env, config);

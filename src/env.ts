@@ -6,5 +6,6 @@ export interface Env {
   MAX_INPUT_PIXELS?: string;
   MAX_OUTPUT_DIMENSION?: string;
   MAX_WORKING_MEMORY?: string;
+  MAX_QUEUED_TRANSFORMS?: string;
   VARIANT_CACHE_CONTROL?: string;
 }

@@ -14,6 +14,7 @@ export type ProblemSlug =
   | 'unsupported-media-type'
   | 'corrupt-image'
   | 'original-changed'
+  | 'busy'
   | 'misconfigured'
   | 'internal';
 

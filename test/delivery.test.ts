@@ -145,3 +145,30 @@ it('GET /healthz reports ready', async () => {
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'ok' });
 });
+
+describe('admission: one transform at a time per isolate', () => {
+  const RACHEL = 'photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg';
+
+  it('identical concurrent misses share one transform and get the same bytes', async () => {
+    const key = await putFixture(RACHEL);
+    const responses = await Promise.all(Array.from({ length: 5 }, () => img('width=300,format=webp', key)));
+    const bodies = await Promise.all(responses.map(async (r) => new Uint8Array(await r.arrayBuffer())));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    const decodes = responses.filter((r) => r.headers.get('Server-Timing')?.includes('decode;'));
+    expect(decodes).toHaveLength(1);
+    expect(responses.filter((r) => r.headers.get('Server-Timing')?.includes('coalesced'))).toHaveLength(4);
+    for (const body of bodies) expect(body).toEqual(bodies[0]);
+    expect(await countVariants(key)).toBe(1);
+  });
+
+  it('refuses transforms beyond MAX_QUEUED_TRANSFORMS with 503 busy and Retry-After', async () => {
+    const key = await putFixture(RACHEL);
+    const vars = { MAX_QUEUED_TRANSFORMS: '1' };
+    const [first, second] = await Promise.all([img('width=301', key, undefined, vars), img('width=302', key, undefined, vars)]);
+    const statuses = [first!.status, second!.status].sort();
+    expect(statuses).toEqual([200, 503]);
+    const refused = first!.status === 503 ? first! : second!;
+    expect(refused.headers.get('Retry-After')).toBe('1');
+    expect(((await refused.json()) as { type: string }).type).toMatch(/problem-busy$/);
+  });
+});

@@ -9,6 +9,7 @@ import { probe } from '../codecs/probe';
 import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
 import { getConfig, type Config } from '../config';
 import type { Env } from '../env';
+import { admit } from '../pipeline/admission';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec } from '../spec/transform-spec';
@@ -87,7 +88,9 @@ export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => 
     return served(c, response, 'variant', negotiated);
   }
 
-  const { output, meta } = await transform(c, original, resolved, config);
+  const { result, joined } = await admit(storageKey, config.maxQueuedTransforms, () => transform(c, original, resolved, config));
+  if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
+  const { output, meta } = result;
   const response = variantResponse(output, output.byteLength, meta, original, config);
   c.executionCtx.waitUntil(
     Promise.all([putVariant(c.env.VARIANTS, storageKey, output, meta, key), putEdge(cacheUrl, response.clone())]),
