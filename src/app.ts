@@ -8,6 +8,7 @@ import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
+import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -16,6 +17,8 @@ app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
 // After the handler: answers If-None-Match with 304 from the ETag the route set.
 app.use('/img/*', etag());
+// Inside etag, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
+app.use('/img/*', requireSignature);
 
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
