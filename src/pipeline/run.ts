@@ -11,18 +11,31 @@ import type { ResolvedSpec } from '../spec/transform-spec';
 import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize } from './orientation';
 import type { Step, StepContext } from './step';
+import { encodeWithin } from './encode';
+import { blur } from './steps/blur';
+import { brightness } from './steps/brightness';
+import { contrast } from './steps/contrast';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
+import { flip } from './steps/flip';
+import { grayscale } from './steps/grayscale';
 import { orient } from './steps/orient';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
+import { rotate } from './steps/rotate';
+import { sharpen } from './steps/sharpen';
 
 /**
  * Orient comes first because geometry is planned on the upright picture;
- * crop precedes resize so only kept pixels are resampled; flatten follows
- * pad so padding gets the same background as transparent pixels.
+ * crop precedes resize so only kept pixels are resampled; flip and rotate
+ * follow pad because the planned canvas is upright; the effects (Thumbor's
+ * filters) work on the final, smallest pixels, in one fixed order so equal
+ * specs give equal bytes; flatten is last so padding and effects get the
+ * same background as transparent pixels.
  */
-export const STEPS: readonly Step[] = [orient, crop, resize, pad, flatten];
+export const STEPS: readonly Step[] = [
+  orient, crop, resize, pad, flip, rotate, grayscale, brightness, contrast, blur, sharpen, flatten,
+];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
 export type StageTimer = <T>(stage: string, work: () => Promise<T> | T) => Promise<T>;
@@ -60,7 +73,6 @@ export async function runPipeline(
     const input = image;
     image = await time(step.name, () => step(input, context));
   }
-  const codec = CODECS[context.spec.format];
   const output = image;
-  return time('encode', () => codec.encode(output, context.spec.quality ?? codec.defaultQuality));
+  return time('encode', () => encodeWithin(CODECS[context.spec.format], output, context.spec));
 }
