@@ -8,6 +8,7 @@ import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
+import { thumborRoutes } from './routes/thumbor';
 import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -22,6 +23,8 @@ app.use('/img/*', requireSignature);
 
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
+// Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
+app.use('*', thumborRoutes);
 
 app.notFound(() => problemResponse(notFound('No such route.')));
 app.onError((error) => problemResponse(error));

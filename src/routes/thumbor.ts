@@ -1,0 +1,53 @@
+/**
+ * Thumbor-compatible URLs under THUMBOR_PATH_PREFIX (default `/thumbor`):
+ * verify the signature, parse, then serve through the same variant tiers as
+ * /img — or, for `/meta/`, describe the result as JSON without decoding.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { resolveFormat } from '../codecs/negotiate';
+import { probe } from '../codecs/probe';
+import { getConfig } from '../config';
+import type { Env } from '../env';
+import { planTransform } from '../pipeline/run';
+import { orientSize } from '../pipeline/orientation';
+import { verifyThumborPath } from '../security/thumbor-signature';
+import type { TransformSpec } from '../spec/transform-spec';
+import { lookupOriginal, readOriginal } from '../storage/originals';
+import { parseThumborPath } from '../url/thumbor/grammar';
+import { toThumborRequest } from '../url/thumbor/to-spec';
+import { serveVariant, type AppContext } from './image';
+
+/** Thumbor's /meta/ shape: the source, the operations, and the target size. */
+async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  const config = getConfig(c.env);
+  const original = await lookupOriginal(c.env.ORIGINALS, key);
+  const header = probe(await readOriginal(c.env.ORIGINALS, original, config));
+  const format = resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits);
+  const { geometry, source } = planTransform(header, { ...spec, format }, config);
+  const { region, scaled } = geometry;
+  const operations: Record<string, unknown>[] = [];
+  if (region.width !== source.width || region.height !== source.height) {
+    operations.push({ type: 'crop', left: region.x, top: region.y, right: region.x + region.width, bottom: region.y + region.height });
+  }
+  operations.push({ type: 'resize', width: scaled.width, height: scaled.height });
+  if (spec.flipHorizontal) operations.push({ type: 'flip_horizontally' });
+  if (spec.flipVertical) operations.push({ type: 'flip_vertically' });
+  if (spec.rotate) operations.push({ type: 'rotate', clockwise: spec.rotate });
+  const target = orientSize(geometry.output, spec.rotate === 90 || spec.rotate === 270 ? 6 : 1);
+  return c.json(
+    { thumbor: { source: { url: key, width: source.width, height: source.height, frameCount: 1, format: header.format }, operations, target: { ...target, format } } },
+    200,
+    { 'Cache-Control': config.variantCacheControl },
+  );
+}
+
+/** Mounted on every path; handles those under the configured prefix and passes the rest on. */
+export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {
+  const config = getConfig(c.env);
+  const pathname = new URL(c.req.url).pathname;
+  const mount = `${config.thumborPathPrefix}/`;
+  if (!pathname.startsWith(mount) || !['GET', 'HEAD'].includes(c.req.method)) return next();
+  const rest = await verifyThumborPath(pathname.slice(mount.length), config);
+  const { spec, key, meta } = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);
+  return meta ? metaResponse(c, spec, key) : serveVariant(c, spec, key);
+};
