@@ -2,7 +2,9 @@
  * Thumbor-compatible URLs, as real libthumbor made them (test/thumbor/libthumbor-urls.json,
  * kept fresh by test/node/libthumbor.test.mjs): served with the right pixels, and refused when altered.
  */
+import readme from '../README.md?raw';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORTED_FILTERS } from '../src/url/thumbor/filters';
 import type { RgbaImage } from '../src/codecs/types';
 import table from './thumbor/cases.json';
 import generated from './thumbor/libthumbor-urls.json';
@@ -154,4 +156,10 @@ describe('unsupported or malformed Thumbor options are a clear 400', () => {
     const body = await expectProblem(await thumbor(path), status, detail);
     expect(body.type).toMatch(/#problem-(unsupported-filter|invalid-options)$/);
   });
+});
+
+it('the README filter table lists exactly the supported filters', () => {
+  const section = readme.slice(readme.indexOf('**Filters**'), readme.indexOf('Not supported (400)'));
+  const documented = [...section.matchAll(/^\| `([a-z_]+)\(/gm), ...section.matchAll(/, `([a-z_]+)\(\)`/g)].map((m) => m[1]);
+  expect(documented.sort()).toEqual([...SUPPORTED_FILTERS].sort());
 });
