@@ -1,9 +1,8 @@
 /** Signed /img URLs: every tamper class, expiry, key rotation, fail-closed config, caching bounds. */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { imageUrl, signUrl } from '../sdk/sign.js';
-import worker from '../src/index';
 import { countVariants, decodeResponse, expectProblem, putFixture, request } from './helpers';
+import { requestWithoutR2 } from './without-r2';
 
 const SECRET = 'test-secret-new';
 const OLD_SECRET = 'test-secret-old';
@@ -14,18 +13,7 @@ const sign = (path: string, options: Partial<Parameters<typeof signUrl>[1]> = {}
 
 const get = (path: string, vars: Record<string, string> = SIGNED_ONLY, init?: RequestInit) => request(path, init, vars);
 
-/** Calls the worker with an ORIGINALS bucket that fails the test if touched. */
-async function getWithoutR2(path: string): Promise<Response> {
-  const untouchable = new Proxy(env.ORIGINALS, {
-    get: () => () => {
-      throw new Error('R2 was read before the signature was verified');
-    },
-  });
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`http://localhost${path}`), { ...env, ...SIGNED_ONLY, ORIGINALS: untouchable }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const getWithoutR2 = (path: string) => requestWithoutR2(path, SIGNED_ONLY);
 
 async function expectInvalidSignature(response: Response) {
   const body = await expectProblem(response, 403);
