@@ -93,6 +93,17 @@ describe('libthumbor URLs are served as Thumbor would size them', () => {
     expect(body.thumbor.operations.map((o) => o.type)).toEqual(['crop', 'resize']);
   });
 
+  it('answers If-None-Match with 304 and allows any origin, like /img', async () => {
+    const c = cases.find((x) => x.name === 'width only')!;
+    const first = await thumbor(c.url);
+    expect(first.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    const etag = first.headers.get('ETag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const again = await request(`/thumbor${c.url}`, { headers: { 'If-None-Match': etag } }, VARS);
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
   it('shares variants with the edgepix dialect: same transformation, same stored variant', async () => {
     const both = cases.find((c) => c.name === 'both sides: fill the box and crop')!;
     await thumbor(both.url);

@@ -4,6 +4,9 @@
  * /img — or, for `/meta/`, describe the result as JSON without decoding.
  */
 import type { MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
+import { cors } from 'hono/cors';
+import { etag } from 'hono/etag';
 import { resolveFormat } from '../codecs/negotiate';
 import { probe } from '../codecs/probe';
 import { getConfig } from '../config';
@@ -41,13 +44,22 @@ async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Pr
   );
 }
 
-/** Mounted on every path; handles those under the configured prefix and passes the rest on. */
-export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {
+async function handleThumbor(c: AppContext): Promise<Response> {
   const config = getConfig(c.env);
-  const pathname = new URL(c.req.url).pathname;
-  const mount = `${config.thumborPathPrefix}/`;
-  if (!pathname.startsWith(mount) || !['GET', 'HEAD'].includes(c.req.method)) return next();
-  const rest = await verifyThumborPath(pathname.slice(mount.length), config);
+  const path = new URL(c.req.url).pathname.slice(config.thumborPathPrefix.length + 1);
+  const rest = await verifyThumborPath(path, config);
   const { spec, key, meta } = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);
   return meta ? metaResponse(c, spec, key) : serveVariant(c, spec, key);
+}
+
+// The same CORS and conditional-request handling as /img gets in app.ts.
+const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), etag(), handleThumbor);
+
+/** Mounted on every path, because the prefix is configuration; handles those under it and passes the rest on. */
+export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {
+  const pathname = new URL(c.req.url).pathname;
+  if (!pathname.startsWith(`${getConfig(c.env).thumborPathPrefix}/`) || !['GET', 'HEAD'].includes(c.req.method)) {
+    return next();
+  }
+  await serveThumbor(c, next);
 };
