@@ -13,5 +13,6 @@ export declare function importHmacKey(
   usages: Array<'sign' | 'verify'>,
 ): Promise<CryptoKey>;
 export declare function encodeBase64url(bytes: Uint8Array, options?: { padding?: boolean }): string;
-export declare function decodeBase64url(text: string): Uint8Array | undefined;
+/** Only the canonical spelling (padded exactly when `padding`) decodes. */
+export declare function decodeBase64url(text: string, options?: { padding?: boolean }): Uint8Array | undefined;
 export declare function hmacSha256(secret: string, message: string): Promise<Uint8Array>;

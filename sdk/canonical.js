@@ -48,11 +48,11 @@ export function encodeBase64url(bytes, { padding = false } = {}) {
 }
 
 /**
- * Undefined for anything but canonical base64url (padded or not): the unused
- * low bits of the last character must be zero, so no second spelling of a
- * signature verifies.
+ * Undefined for anything but the one canonical base64url spelling — padded
+ * or not, as `padding` says, with the unused low bits of the last character
+ * zero — so no second spelling of a signature verifies.
  */
-export function decodeBase64url(text) {
+export function decodeBase64url(text, { padding = false } = {}) {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return undefined;
   let bytes;
   try {
@@ -60,7 +60,7 @@ export function decodeBase64url(text) {
   } catch {
     return undefined;
   }
-  return encodeBase64url(bytes, { padding: text.endsWith('=') }) === text ? bytes : undefined;
+  return encodeBase64url(bytes, { padding }) === text ? bytes : undefined;
 }
 
 export async function hmacSha256(secret, message) {

@@ -74,6 +74,7 @@ describe('tampering: every altered link is a 403 that says nothing more, before 
     ['drop exp', (u) => u.replace(/exp=\d+&/, '')],
     ['drop kid', (u) => u.replace('kid=new&', 'kid=nonexistent&')],
     ['truncate sig', (u) => u.slice(0, -3)],
+    ['pad sig with =', (u) => `${u}=`],
     ['sig not base64url', (u) => u.replace(/sig=.*/, 'sig=%2B%2B%2B')],
     ['signed with a key the worker does not list', (u) => u],
   ];
