@@ -39,9 +39,9 @@ describe('geometry added for Thumbor', () => {
     const plan = planGeometry(source, { ...DEFAULT_SPEC, crop: { x: 900, y: 0, width: 400, height: 9999 } });
     expect(plan.region).toEqual({ x: 900, y: 0, width: 100, height: 500 });
   });
-  it('outside covers the box without cropping and never enlarges', () => {
+  it('outside covers the box without cropping, enlarging if need be (as Thumbor full-fit-in does)', () => {
     expect(planGeometry(source, { ...DEFAULT_SPEC, fit: 'outside', width: 100, height: 100 }).output).toEqual({ width: 200, height: 100 });
-    expect(planGeometry(source, { ...DEFAULT_SPEC, fit: 'outside', width: 4000, height: 100 }).output).toEqual(source);
+    expect(planGeometry(source, { ...DEFAULT_SPEC, fit: 'outside', width: 2000, height: 100 }).output).toEqual({ width: 2000, height: 1000 });
   });
   it('adaptive turns a portrait box for a landscape picture', () => {
     expect(planGeometry(source, { ...DEFAULT_SPEC, width: 100, height: 400 }).output).toEqual({ width: 100, height: 50 });

@@ -84,7 +84,7 @@ function planFit(source: Size, spec: TransformSpec): Geometry {
     case 'squeeze':
       return { region: whole(source), scaled: box, output: box };
     case 'outside': {
-      const scale = Math.min(Math.max(box.width / source.width, box.height / source.height), 1);
+      const scale = Math.max(box.width / source.width, box.height / source.height);
       const scaled = { width: atLeastOne(source.width * scale), height: atLeastOne(source.height * scale) };
       return { region: whole(source), scaled, output: scaled };
     }

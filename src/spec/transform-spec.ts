@@ -5,8 +5,8 @@
 
 export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] as const;
 /**
- * `outside` (Thumbor's full-fit-in) scales, never enlarging, until the image
- * covers the box without cropping; no /img option names it yet.
+ * `outside` (Thumbor's full-fit-in) scales, enlarging if need be, until the
+ * image covers the box without cropping; no /img option names it yet.
  */
 export type Fit = (typeof FITS)[number] | 'outside';
 

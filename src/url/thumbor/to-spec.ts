@@ -2,8 +2,9 @@
  * Gives Thumbor's URL parts their Thumbor meaning in the canonical
  * TransformSpec: manual crop first; both sides → fill the box and crop,
  * one side → scale to it (both may enlarge unless no_upscale); fit-in →
- * fit inside, never enlarging unless upscale (full- covers the box,
- * adaptive- turns it); fill() with fit-in pads to the box; negative sizes
+ * fit inside, never enlarging unless upscale; full-fit-in covers the box
+ * (enlarging if need be, as Thumbor's transformer does); adaptive- turns the
+ * box; fill() with fit-in pads to the box; negative sizes
  * flip; halign/valign place the crop; smart uses the best gravity we have.
  */
 import { invalidOptions } from '../../errors';
