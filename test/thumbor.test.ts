@@ -162,7 +162,6 @@ describe('unsupported or malformed Thumbor options are a clear 400', () => {
     ['/unsafe/100x0/filters:blur(x)/x.jpg', 400, /filter blur/],
     ['/unsafe/trim/100x0/x.jpg', 400, /trim is not supported/],
     ['/unsafe/20x20:10x10/x.jpg', 400, /C > A and D > B/],
-    ['/unsafe/origx100/x.jpg', 400, /orig is supported with orig or 0/],
     ['/unsafe/13000x0/x.jpg', 400, /exceeds the maximum output dimension/],
   ])('%s', async (path, status, detail) => {
     const body = await expectProblem(await thumbor(path), status, detail);

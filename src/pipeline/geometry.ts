@@ -58,7 +58,7 @@ function coverRegion(source: Size, box: Size, scale: number, spec: TransformSpec
 const whole = (source: Size): Rect => ({ x: 0, y: 0, ...source });
 
 /** The manual crop, clamped to the picture (at least one pixel), or the whole picture. */
-function cropArea(source: Size, spec: TransformSpec): Rect {
+export function cropArea(source: Size, spec: TransformSpec): Rect {
   if (!spec.crop) return whole(source);
   const x = clamp(spec.crop.x, 0, source.width - 1);
   const y = clamp(spec.crop.y, 0, source.height - 1);

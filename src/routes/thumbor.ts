@@ -17,14 +17,19 @@ import { verifyThumborPath } from '../security/thumbor-signature';
 import type { TransformSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal } from '../storage/originals';
 import { parseThumborPath } from '../url/thumbor/grammar';
-import { toThumborRequest } from '../url/thumbor/to-spec';
+import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
 import { serveVariant, type AppContext } from './image';
+
+/** The original's header, read whole but never decoded: for /meta/ and `orig` sides. */
+async function readHeader(c: AppContext, key: string) {
+  const original = await lookupOriginal(c.env.ORIGINALS, key);
+  return { original, header: probe(await readOriginal(c.env.ORIGINALS, original, getConfig(c.env))) };
+}
 
 /** Thumbor's /meta/ shape: the source, the operations, and the target size. */
 async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
-  const original = await lookupOriginal(c.env.ORIGINALS, key);
-  const header = probe(await readOriginal(c.env.ORIGINALS, original, config));
+  const { original, header } = await readHeader(c, key);
   const format = resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits);
   const { geometry, source } = planTransform(header, { ...spec, format }, config);
   const { region, scaled } = geometry;
@@ -48,7 +53,13 @@ async function handleThumbor(c: AppContext): Promise<Response> {
   const config = getConfig(c.env);
   const path = new URL(c.req.url).pathname.slice(config.thumborPathPrefix.length + 1);
   const rest = await verifyThumborPath(path, config);
-  const { spec, key, meta } = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);
+  const request = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);
+  const { key, meta } = request;
+  let spec = request.spec;
+  if (request.sourceSide) {
+    const { header } = await readHeader(c, key);
+    spec = withSourceSide(request, orientSize(header, header.orientation));
+  }
   return meta ? metaResponse(c, spec, key) : serveVariant(c, spec, key);
 }
 

@@ -8,6 +8,7 @@
  * flip; halign/valign place the crop; smart uses the best gravity we have.
  */
 import { invalidOptions } from '../../errors';
+import { cropArea, type Size } from '../../pipeline/geometry';
 import { DEFAULT_SPEC, type Fit, type Gravity, type TransformSpec } from '../../spec/transform-spec';
 import { decodeKey } from '../../storage/keys';
 import { applyFilters, type ThumborDraft } from './filters';
@@ -17,6 +18,8 @@ export interface ThumborRequest {
   spec: TransformSpec;
   key: string;
   meta: boolean;
+  /** This side of the box is the original's (`orig` opposite a number); see withSourceSide. */
+  sourceSide?: 'width' | 'height';
 }
 
 const HALIGN = { left: 0, center: 0.5, right: 1 } as const;
@@ -25,13 +28,15 @@ const VALIGN = { top: 0, middle: 0.5, bottom: 1 } as const;
 /** `smart` would pick the salient region; until saliency exists, the requested alignment (centre by default) is the best gravity available. */
 const gravity = (parts: ThumborParts): Gravity => ({ x: HALIGN[parts.halign ?? 'center'], y: VALIGN[parts.valign ?? 'middle'] });
 
-/** 0 follows the aspect ratio; `orig` keeps the original's side, which is the same when the other side is free too. */
-function sides(parts: ThumborParts, maxOutputDimension: number): { width?: number; height?: number } {
+/**
+ * 0 follows the aspect ratio. `orig` is the original's side (after a manual
+ * crop): with orig or 0 opposite it changes nothing, so it is left out;
+ * opposite a number it needs the original's size, which the route fills in.
+ */
+function sides(parts: ThumborParts, maxOutputDimension: number) {
   const { width, height } = parts;
-  const hasNumber = (s: Side) => typeof s === 'number' && s > 0;
-  if ((width === 'orig' && hasNumber(height)) || (height === 'orig' && hasNumber(width))) {
-    throw invalidOptions('orig is supported with orig or 0 as the other side (both keep the original size).');
-  }
+  const given = (s: Side) => typeof s === 'number' && s > 0;
+  const sourceSide = width === 'orig' && given(height) ? 'width' : height === 'orig' && given(width) ? 'height' : undefined;
   const size = (s: Side) => (typeof s === 'number' && s > 0 ? s : undefined);
   const result = { width: size(width), height: size(height) };
   for (const [name, value] of Object.entries(result)) {
@@ -39,7 +44,7 @@ function sides(parts: ThumborParts, maxOutputDimension: number): { width?: numbe
       throw invalidOptions(`${name}=${value} exceeds the maximum output dimension of ${maxOutputDimension} pixels.`);
     }
   }
-  return result;
+  return { ...result, sourceSide } as const;
 }
 
 function fitFor(parts: ThumborParts, draft: ThumborDraft, both: boolean): Fit {
@@ -65,12 +70,12 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
   const draft: ThumborDraft = { ...DEFAULT_SPEC };
   if (parts.filters) applyFilters(draft, decodeFilters(parts.filters));
   const { fill, noUpscale, upscale, ...effects } = draft;
-  const { width, height } = sides(parts, maxOutputDimension);
+  const { width, height, sourceSide } = sides(parts, maxOutputDimension);
   const spec: TransformSpec = {
     ...effects,
     width,
     height,
-    fit: fitFor(parts, draft, width !== undefined && height !== undefined),
+    fit: fitFor(parts, draft, sourceSide !== undefined || (width !== undefined && height !== undefined)),
     gravity: gravity(parts),
     background: fill ?? effects.background,
     flipHorizontal: parts.flipHorizontal || undefined,
@@ -85,7 +90,13 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     }
     spec.crop = { x: left, y: top, width: right - left, height: bottom - top };
   }
-  return { spec: dropUndefined(spec), key: decodeKey(parts.image), meta: parts.meta };
+  return { spec: dropUndefined(spec), key: decodeKey(parts.image), meta: parts.meta, sourceSide };
+}
+
+/** Fills in an `orig` side from the upright original's size, after the manual crop as Thumbor does. */
+export function withSourceSide({ spec, sourceSide }: ThumborRequest, upright: Size): TransformSpec {
+  if (!sourceSide) return spec;
+  return { ...spec, [sourceSide]: cropArea(upright, spec)[sourceSide] };
 }
 
 /** Absent and undefined must mean the same to canonicalize and to equality in tests. */
