@@ -35,7 +35,13 @@ const signingKeys = v.optional(
 );
 
 const pathPrefix = v.optional(
-  v.pipe(v.string(), v.trim(), v.regex(/^\/[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/, 'must be a path like /thumbor')),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\/[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/, 'must be a path like /thumbor'),
+    // Those routes match first, so a Thumbor mount there would silently never be reached.
+    v.check((path) => !['/img', '/healthz'].includes(path), 'must not be /img or /healthz'),
+  ),
   '/thumbor',
 );
 

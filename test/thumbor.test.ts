@@ -149,6 +149,7 @@ describe('altered or unauthorised Thumbor URLs are refused', () => {
     const response = await request(`/t${signed[0]!.url}`, undefined, { ...VARS, THUMBOR_PATH_PREFIX: '/t' });
     expect((await decodeResponse(response)).width).toBe(100);
     await expectProblem(await thumbor(signed[0]!.url, { ...VARS, THUMBOR_PATH_PREFIX: '/t' }), 404);
+    await expectProblem(await thumbor(signed[0]!.url, { ...VARS, THUMBOR_PATH_PREFIX: '/img' }), 500, /THUMBOR_PATH_PREFIX: must not be \/img/);
   });
 });
 

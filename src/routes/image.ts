@@ -19,7 +19,7 @@ import { parseImagePath } from '../url/cloudflare/parse';
 type Tier = 'hit' | 'variant' | 'miss';
 export type AppContext = Context<{ Bindings: Env }>;
 
-export function stageTimer(c: AppContext): StageTimer {
+function stageTimer(c: AppContext): StageTimer {
   return async (stage, work) => {
     const start = performance.now();
     try {
