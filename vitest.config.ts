@@ -10,6 +10,9 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
+        // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
+        // test/signing.test.ts turns this off per request.
+        bindings: { ALLOW_UNSIGNED: 'true' },
         // Tests read the shared fixture images (and list folders, as JSON) through this binding: workerd has no file system.
         serviceBindings: {
           FIXTURES: async (request: Request) => {

@@ -34,6 +34,10 @@ edgepix is starting on ${base}  (local R2 in .wrangler/state)
   Add an original:   npx wrangler r2 object put edgepix-originals/photos/cat.jpg --file cat.jpg --local
   Then open:         ${base}/img/width=400,format=auto/photos/cat.jpg
   Readiness probe:   ${base}/healthz
+
+  Private links: .dev.vars has ALLOW_UNSIGNED=true, so unsigned URLs work locally.
+  Sign one with the dev key (works once ALLOW_UNSIGNED=false, expires in 1h):
+                     npx edgepix sign ${base}/img/width=400/photos/cat.jpg --expires 1h --key-file .dev.vars
 `);
 
 const wrangler = spawn(

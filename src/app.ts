@@ -8,6 +8,8 @@ import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
+import { thumborRoutes } from './routes/thumbor';
+import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -16,9 +18,13 @@ app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
 // After the handler: answers If-None-Match with 304 from the ETag the route set.
 app.use('/img/*', etag());
+// Inside etag, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
+app.use('/img/*', requireSignature);
 
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
+// Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
+app.use('*', thumborRoutes);
 
 app.notFound(() => problemResponse(notFound('No such route.')));
 app.onError((error) => problemResponse(error));

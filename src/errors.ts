@@ -16,6 +16,10 @@ export type ProblemSlug =
   | 'original-changed'
   | 'busy'
   | 'misconfigured'
+  | 'signature-required'
+  | 'invalid-signature'
+  | 'expired'
+  | 'unsupported-filter'
   | 'internal';
 
 const PROBLEM_BASE = 'https://github.com/edgepix/edgepix#problem-';
@@ -47,6 +51,17 @@ export const originalChanged = () =>
     'The original was replaced while this variant was being made; retry the request.', { 'Retry-After': '1' });
 export const misconfigured = (detail: string) =>
   new ProblemError(500, 'misconfigured', 'Server misconfigured', detail);
+
+// One detail for every way a signature can be wrong: a forger learns nothing from it.
+export const invalidSignature = () =>
+  new ProblemError(403, 'invalid-signature', 'Invalid signature', 'The URL signature is not valid.');
+export const signatureRequired = () =>
+  new ProblemError(403, 'signature-required', 'Signature required', 'This image is only served through a signed URL.');
+/** Only said of authentic links: the signature is checked before the expiry. */
+export const expired = (at: Date) =>
+  new ProblemError(410, 'expired', 'Link expired', `This link expired at ${at.toISOString()}.`);
+export const unsupportedFilter = (detail: string) =>
+  new ProblemError(400, 'unsupported-filter', 'Unsupported filter', detail);
 
 /** Renders any thrown value; unknown errors become a 500 whose detail never leaks internals. */
 export function problemResponse(error: unknown): Response {

@@ -26,14 +26,16 @@ export interface Geometry {
 const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
 const atLeastOne = (n: number) => Math.max(1, Math.round(n));
 
-/** Fills in a missing side from the aspect ratio. */
+/** Fills in a missing side from the aspect ratio; `adaptive` turns the box to the picture's orientation. */
 function targetBox(source: Size, spec: TransformSpec): Size | undefined {
   const { width, height } = spec;
   if (width === undefined && height === undefined) return undefined;
-  return {
+  const box = {
     width: width ?? atLeastOne((source.width * height!) / source.height),
     height: height ?? atLeastOne((source.height * width!) / source.width),
   };
+  const turned = spec.adaptive && box.width > box.height !== source.width > source.height;
+  return turned ? { width: box.height, height: box.width } : box;
 }
 
 /** Whole-image scale to fit inside `box`, optionally never enlarging. */
@@ -53,7 +55,22 @@ function coverRegion(source: Size, box: Size, scale: number, spec: TransformSpec
 
 const whole = (source: Size): Rect => ({ x: 0, y: 0, ...source });
 
+/** The manual crop, clamped to the picture (at least one pixel), or the whole picture. */
+export function cropArea(source: Size, spec: TransformSpec): Rect {
+  if (!spec.crop) return whole(source);
+  const x = clamp(spec.crop.x, 0, source.width - 1);
+  const y = clamp(spec.crop.y, 0, source.height - 1);
+  return { x, y, width: clamp(spec.crop.width, 1, source.width - x), height: clamp(spec.crop.height, 1, source.height - y) };
+}
+
+/** A manual crop comes first: everything else is planned inside it, then moved back to source pixels. */
 export function planGeometry(source: Size, spec: TransformSpec): Geometry {
+  const area = cropArea(source, spec);
+  const plan = planFit({ width: area.width, height: area.height }, spec);
+  return { ...plan, region: { ...plan.region, x: plan.region.x + area.x, y: plan.region.y + area.y } };
+}
+
+function planFit(source: Size, spec: TransformSpec): Geometry {
   const box = targetBox(source, spec);
   if (!box) return { region: whole(source), scaled: source, output: source };
   switch (spec.fit) {
@@ -64,6 +81,11 @@ export function planGeometry(source: Size, spec: TransformSpec): Geometry {
     }
     case 'squeeze':
       return { region: whole(source), scaled: box, output: box };
+    case 'outside': {
+      const scale = Math.max(box.width / source.width, box.height / source.height);
+      const scaled = { width: atLeastOne(source.width * scale), height: atLeastOne(source.height * scale) };
+      return { region: whole(source), scaled, output: scaled };
+    }
     case 'pad': {
       const scaled = fitInside(source, box, true);
       const canvas = {

@@ -12,21 +12,33 @@ import { estimateCost } from './cost';
 import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, storedRect } from './orientation';
 import type { Step, StepContext } from './step';
+import { encodeWithin } from './encode';
+import { blur } from './steps/blur';
+import { brightness } from './steps/brightness';
+import { contrast } from './steps/contrast';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
+import { flip } from './steps/flip';
+import { grayscale } from './steps/grayscale';
 import { orient } from './steps/orient';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
+import { rotate } from './steps/rotate';
+import { sharpen } from './steps/sharpen';
 import { shrink } from './steps/shrink';
 
 /**
  * Crop precedes the resampling so only kept pixels are touched; the box
  * shrink precedes Lanczos to hand it a small image; orient runs after both,
  * on the smallest image (geometry was planned upright and mapped back);
- * pad and flatten work on the upright output, flatten last so padding gets
+ * pad, flip and rotate work on the upright output (the planned canvas is
+ * upright); the effects (Thumbor's filters) follow in one fixed order so
+ * equal specs give equal bytes; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
-export const STEPS: readonly Step[] = [crop, shrink, resize, orient, pad, flatten];
+export const STEPS: readonly Step[] = [
+  crop, shrink, resize, orient, pad, flip, rotate, grayscale, brightness, contrast, blur, sharpen, flatten,
+];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
 export type StageTimer = <T>(stage: string, work: () => Promise<T> | T) => Promise<T>;
@@ -79,7 +91,6 @@ export async function runPipeline(
     const input = image;
     image = await time(step.name, () => step(input, context));
   }
-  const codec = CODECS[context.spec.format];
   const output = image;
-  return time('encode', () => codec.encode(output, context.spec.quality ?? codec.defaultQuality));
+  return time('encode', () => encodeWithin(CODECS[context.spec.format], output, context.spec));
 }

@@ -12,13 +12,13 @@ import type { Env } from '../env';
 import { admit } from '../pipeline/admission';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import { canonicalize } from '../spec/canonical';
-import type { ResolvedSpec } from '../spec/transform-spec';
+import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal, type OriginalRef } from '../storage/originals';
 import { digestEtag, getVariant, putVariant, variantKey, variantMeta, type VariantMeta } from '../storage/variants';
 import { parseImagePath } from '../url/cloudflare/parse';
 
 type Tier = 'hit' | 'variant' | 'miss';
-type AppContext = Context<{ Bindings: Env }>;
+export type AppContext = Context<{ Bindings: Env }>;
 
 function stageTimer(c: AppContext): StageTimer {
   return async (stage, work) => {
@@ -67,11 +67,13 @@ async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpe
   return { output, meta: variantMeta(spec.format, await digestEtag(output)) };
 }
 
-export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
+/**
+ * Serves the variant of `key` that `spec` describes, whichever URL dialect
+ * parsed it: the tiers below are keyed by the transformation alone.
+ */
+export async function serveVariant(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
   const time = stageTimer(c);
-  const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
-  const { spec, key } = parseImagePath(rawPath, config.maxOutputDimension);
   const original = await time('origin', () => lookupOriginal(c.env.ORIGINALS, key));
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
@@ -96,4 +98,10 @@ export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => 
     Promise.all([putVariant(c.env.VARIANTS, storageKey, output, meta, key), putEdge(cacheUrl, response.clone())]),
   );
   return served(c, response, 'miss', negotiated);
+}
+
+export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
+  const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
+  const { spec, key } = parseImagePath(rawPath, getConfig(c.env).maxOutputDimension);
+  return serveVariant(c, spec, key);
 });

@@ -21,5 +21,23 @@ export function canonicalize(spec: ResolvedSpec): string {
   if (spec.quality !== undefined && spec.format !== 'png') parts.push(`q=${spec.quality}`);
   parts.push(`f=${spec.format}`);
   if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
-  return parts.join(',');
+  return [...parts, ...effectParts(spec)].join(',');
+}
+
+/** Options only some dialects set; absent ones add nothing, so older variant keys stay valid. */
+function effectParts(spec: ResolvedSpec): string[] {
+  const parts: string[] = [];
+  const { crop } = spec;
+  if (crop) parts.push(`crop=${crop.x}x${crop.y}:${crop.width}x${crop.height}`);
+  if (spec.adaptive) parts.push('adaptive');
+  if (spec.flipHorizontal) parts.push('flip=h');
+  if (spec.flipVertical) parts.push('flip=v');
+  if (spec.rotate) parts.push(`rot=${spec.rotate}`);
+  if (spec.grayscale) parts.push('gray');
+  if (spec.brightness) parts.push(`bri=${spec.brightness}`);
+  if (spec.contrast) parts.push(`con=${spec.contrast}`);
+  if (spec.blur) parts.push(`blur=${spec.blur}`);
+  if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
+  if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
+  return parts;
 }

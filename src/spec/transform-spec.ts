@@ -4,7 +4,11 @@
  */
 
 export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] as const;
-export type Fit = (typeof FITS)[number];
+/**
+ * `outside` (Thumbor's full-fit-in) scales, enlarging if need be, until the
+ * image covers the box without cropping; no /img option names it yet.
+ */
+export type Fit = (typeof FITS)[number] | 'outside';
 
 export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -38,6 +42,33 @@ export interface TransformSpec {
   format?: RequestedFormat;
   /** Fills `pad` borders and is composited under transparent pixels. */
   background?: Rgba;
+  /** A region of the oriented original, in its pixels, cut before any fitting (Thumbor's manual crop). */
+  crop?: Region;
+  /** Swaps the box's sides when its orientation differs from the picture's (Thumbor's adaptive-fit-in). */
+  adaptive?: boolean;
+  /** Mirrors the output: horizontal swaps left and right, vertical swaps top and bottom. */
+  flipHorizontal?: boolean;
+  flipVertical?: boolean;
+  /** Quarter turns of the output, clockwise. */
+  rotate?: 90 | 180 | 270;
+  grayscale?: boolean;
+  /** -100 to 100: percent of full scale added to every channel. */
+  brightness?: number;
+  /** -100 to 100: stretches (positive) or flattens (negative) channels around mid-grey. */
+  contrast?: number;
+  /** Gaussian sigma in output pixels. */
+  blur?: number;
+  /** Unsharp mask: `amount` × (image − blurred image), blurred with sigma `radius`. */
+  sharpen?: { amount: number; radius: number };
+  /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
+  maxBytes?: number;
+}
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export const CENTER: Gravity = { x: 0.5, y: 0.5 };

@@ -1,32 +1,8 @@
 /** Applies EXIF orientation; it runs after resizing, so it moves as few pixels as possible. */
 import type { RgbaImage } from '../../codecs/types';
-import { swapsAxes } from '../orientation';
+import { reorient } from '../orientation';
 import type { StepContext } from '../step';
 
-/** Where destination pixel (0,0) reads from, and the source step per destination x and y. */
-function walk(orientation: number, w: number, h: number): [start: number, dx: number, dy: number] {
-  switch (orientation) {
-    case 2: return [w - 1, -1, w];
-    case 3: return [w * h - 1, -1, -w];
-    case 4: return [(h - 1) * w, 1, -w];
-    case 5: return [0, w, 1];
-    case 6: return [(h - 1) * w, -w, 1];
-    case 7: return [(h - 1) * w + w - 1, -w, -1];
-    case 8: return [w - 1, w, -1];
-    default: return [0, 1, w];
-  }
-}
-
 export function orient(image: RgbaImage, { orientation }: StepContext): RgbaImage {
-  if (orientation <= 1 || orientation > 8) return image;
-  const { width: w, height: h } = image;
-  const [width, height] = swapsAxes(orientation) ? [h, w] : [w, h];
-  const [start, dx, dy] = walk(orientation, w, h);
-  const src = new Uint32Array(image.data.buffer, image.data.byteOffset, w * h);
-  const out = new Uint32Array(w * h);
-  let o = 0;
-  for (let y = 0, row = start; y < height; y++, row += dy) {
-    for (let x = 0, i = row; x < width; x++, i += dx) out[o++] = src[i]!;
-  }
-  return { width, height, data: new Uint8ClampedArray(out.buffer) };
+  return reorient(image, orientation);
 }

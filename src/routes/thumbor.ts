@@ -1,0 +1,77 @@
+/**
+ * Thumbor-compatible URLs under THUMBOR_PATH_PREFIX (default `/thumbor`):
+ * verify the signature, parse, then serve through the same variant tiers as
+ * /img — or, for `/meta/`, describe the result as JSON without decoding.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
+import { cors } from 'hono/cors';
+import { etag } from 'hono/etag';
+import { resolveFormat } from '../codecs/negotiate';
+import { probe } from '../codecs/probe';
+import { getConfig } from '../config';
+import type { Env } from '../env';
+import { planTransform } from '../pipeline/run';
+import { orientSize } from '../pipeline/orientation';
+import { verifyThumborPath } from '../security/thumbor-signature';
+import type { TransformSpec } from '../spec/transform-spec';
+import { lookupOriginal, readOriginal } from '../storage/originals';
+import { parseThumborPath } from '../url/thumbor/grammar';
+import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
+import { serveVariant, type AppContext } from './image';
+
+/** The original's header, read whole but never decoded: for /meta/ and `orig` sides. */
+async function readHeader(c: AppContext, key: string) {
+  const original = await lookupOriginal(c.env.ORIGINALS, key);
+  return { original, header: probe(await readOriginal(c.env.ORIGINALS, original, getConfig(c.env))) };
+}
+
+/** Thumbor's /meta/ shape: the source, the operations, and the target size. */
+async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  const config = getConfig(c.env);
+  const { original, header } = await readHeader(c, key);
+  const format = resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits);
+  const { geometry } = planTransform(header, original.size, { ...spec, format }, config).context;
+  const source = orientSize(header, header.orientation);
+  const { region, scaled } = geometry;
+  const operations: Record<string, unknown>[] = [];
+  if (region.width !== source.width || region.height !== source.height) {
+    operations.push({ type: 'crop', left: region.x, top: region.y, right: region.x + region.width, bottom: region.y + region.height });
+  }
+  operations.push({ type: 'resize', width: scaled.width, height: scaled.height });
+  if (spec.flipHorizontal) operations.push({ type: 'flip_horizontally' });
+  if (spec.flipVertical) operations.push({ type: 'flip_vertically' });
+  if (spec.rotate) operations.push({ type: 'rotate', clockwise: spec.rotate });
+  const target = orientSize(geometry.output, spec.rotate === 90 || spec.rotate === 270 ? 6 : 1);
+  return c.json(
+    { thumbor: { source: { url: key, width: source.width, height: source.height, frameCount: 1, format: header.format }, operations, target: { ...target, format } } },
+    200,
+    { 'Cache-Control': config.variantCacheControl },
+  );
+}
+
+async function handleThumbor(c: AppContext): Promise<Response> {
+  const config = getConfig(c.env);
+  const path = new URL(c.req.url).pathname.slice(config.thumborPathPrefix.length + 1);
+  const rest = await verifyThumborPath(path, config);
+  const request = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);
+  const { key, meta } = request;
+  let spec = request.spec;
+  if (request.sourceSide) {
+    const { header } = await readHeader(c, key);
+    spec = withSourceSide(request, orientSize(header, header.orientation));
+  }
+  return meta ? metaResponse(c, spec, key) : serveVariant(c, spec, key);
+}
+
+// The same CORS and conditional-request handling as /img gets in app.ts.
+const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), etag(), handleThumbor);
+
+/** Mounted on every path, because the prefix is configuration; handles those under it and passes the rest on. */
+export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {
+  const pathname = new URL(c.req.url).pathname;
+  if (!pathname.startsWith(`${getConfig(c.env).thumborPathPrefix}/`) || !['GET', 'HEAD'].includes(c.req.method)) {
+    return next();
+  }
+  await serveThumbor(c, next);
+};

@@ -1,0 +1,94 @@
+/**
+ * Thumbor's `filters:name(args):…` segment. Each supported filter sets
+ * fields of the draft spec; any other filter is a 400 naming it, never
+ * silently ignored.
+ */
+import { invalidOptions, unsupportedFilter } from '../../errors';
+import { parseColor } from '../../spec/color';
+import { OUTPUT_FORMATS, type Rgba, type TransformSpec } from '../../spec/transform-spec';
+
+/** A spec being assembled, with the filters that only shape how the URL's sizes are read. */
+export interface ThumborDraft extends TransformSpec {
+  fill?: Rgba;
+  noUpscale?: boolean;
+  upscale?: boolean;
+}
+
+type Filter = (draft: ThumborDraft, args: string[], name: string) => void;
+
+function number(name: string, text: string | undefined, min: number, max: number, whole = false): number {
+  const value = Number(text);
+  const ok = text !== undefined && text.trim() !== '' && Number.isFinite(value) && value >= min && value <= max;
+  if (!ok || (whole && !Number.isInteger(value))) {
+    throw invalidOptions(`Expected ${whole ? 'a whole number' : 'a number'} from ${min} to ${max} for filter ${name} but received "${text ?? ''}".`);
+  }
+  return value;
+}
+
+function color(name: string, text: string | undefined): Rgba {
+  const parsed = parseColor(text ?? '');
+  if (!parsed) throw invalidOptions(`Expected a colour (a name or hex like ff0000) for filter ${name} but received "${text ?? ''}".`);
+  return parsed;
+}
+
+const FORMAT_ALIASES: Record<string, string> = { jpg: 'jpeg' };
+
+/** Thumbor's rotate is counter-clockwise; the spec turns clockwise. */
+function clockwise(name: string, text: string | undefined): TransformSpec['rotate'] {
+  const degrees = number(name, text, -3600, 3600, true);
+  if (degrees % 90 !== 0) throw invalidOptions(`Expected a multiple of 90 for filter rotate but received "${text}".`);
+  const turn = (((360 - degrees) % 360) + 360) % 360;
+  return turn === 0 ? undefined : (turn as 90 | 180 | 270);
+}
+
+const FILTERS: Record<string, Filter> = {
+  quality: (d, [q], n) => (d.quality = number(n, q, 1, 100, true)),
+  format: (d, [f]) => {
+    const format = FORMAT_ALIASES[f ?? ''] ?? f ?? '';
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw unsupportedFilter(`format(${f ?? ''}) is not supported; use one of ${OUTPUT_FORMATS.join(', ')}.`);
+    }
+    d.format = format as TransformSpec['format'];
+  },
+  blur: (d, [radius, sigma], n) => {
+    number(n, radius, 0, 150);
+    d.blur = number(n, sigma ?? radius, 0, 150);
+  },
+  sharpen: (d, [amount, radius, luminanceOnly], n) => {
+    if (luminanceOnly !== undefined && !['true', 'false', '0', '1'].includes(luminanceOnly)) {
+      throw invalidOptions(`Expected true or false for the third argument of filter sharpen but received "${luminanceOnly}".`);
+    }
+    d.sharpen = { amount: number(n, amount, 0, 10), radius: number(n, radius, 0, 10) };
+  },
+  brightness: (d, [b], n) => (d.brightness = number(n, b, -100, 100, true)),
+  contrast: (d, [c], n) => (d.contrast = number(n, c, -100, 100, true)),
+  grayscale: (d) => (d.grayscale = true),
+  rotate: (d, [degrees], n) => (d.rotate = clockwise(n, degrees)),
+  fill: (d, [c], n) => {
+    if (c === 'auto' || c === 'blur') throw unsupportedFilter(`fill(${c}) is not supported; give a colour or transparent.`);
+    d.fill = color(n, c);
+  },
+  background_color: (d, [c], n) => (d.background = color(n, c)),
+  no_upscale: (d) => (d.noUpscale = true),
+  upscale: (d) => (d.upscale = true),
+  // Outputs never carry EXIF or ICC metadata (orientation is applied to the pixels), so these already hold.
+  strip_exif: () => {},
+  strip_icc: () => {},
+  max_bytes: (d, [bytes], n) => (d.maxBytes = number(n, bytes, 1, Number.MAX_SAFE_INTEGER, true)),
+};
+
+export const SUPPORTED_FILTERS = Object.keys(FILTERS);
+
+const CALL = /^([a-z_]+)\(([^()]*)\)$/;
+
+export function applyFilters(draft: ThumborDraft, filters: string): void {
+  // Filters are separated by ":" but a ":" may not appear inside the arguments we support.
+  for (const call of filters.split(/(?<=\)):/)) {
+    const match = CALL.exec(call);
+    if (!match) throw invalidOptions(`Expected name(arguments) in filters but received "${call}".`);
+    const [, name = '', args = ''] = match;
+    const filter = FILTERS[name];
+    if (!filter) throw unsupportedFilter(`Filter "${name}" is not supported; supported filters: ${SUPPORTED_FILTERS.join(', ')}.`);
+    filter(draft, args === '' ? [] : args.split(',').map((a) => a.trim()), name);
+  }
+}

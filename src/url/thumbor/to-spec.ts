@@ -1,0 +1,105 @@
+/**
+ * Gives Thumbor's URL parts their Thumbor meaning in the canonical
+ * TransformSpec: manual crop first; both sides → fill the box and crop,
+ * one side → scale to it (both may enlarge unless no_upscale); fit-in →
+ * fit inside, never enlarging unless upscale; full-fit-in covers the box
+ * (enlarging if need be, as Thumbor's transformer does); adaptive- turns the
+ * box; fill() with fit-in pads to the box; negative sizes
+ * flip; halign/valign place the crop; smart uses the best gravity we have.
+ */
+import { invalidOptions } from '../../errors';
+import { cropArea, type Size } from '../../pipeline/geometry';
+import { DEFAULT_SPEC, type Fit, type Gravity, type TransformSpec } from '../../spec/transform-spec';
+import { decodeKey } from '../../storage/keys';
+import { applyFilters, type ThumborDraft } from './filters';
+import type { Side, ThumborParts } from './grammar';
+
+export interface ThumborRequest {
+  spec: TransformSpec;
+  key: string;
+  meta: boolean;
+  /** This side of the box is the original's (`orig` opposite a number); see withSourceSide. */
+  sourceSide?: 'width' | 'height';
+}
+
+const HALIGN = { left: 0, center: 0.5, right: 1 } as const;
+const VALIGN = { top: 0, middle: 0.5, bottom: 1 } as const;
+
+/** `smart` would pick the salient region; until saliency exists, the requested alignment (centre by default) is the best gravity available. */
+const gravity = (parts: ThumborParts): Gravity => ({ x: HALIGN[parts.halign ?? 'center'], y: VALIGN[parts.valign ?? 'middle'] });
+
+/**
+ * 0 follows the aspect ratio. `orig` is the original's side (after a manual
+ * crop): with orig or 0 opposite it changes nothing, so it is left out;
+ * opposite a number it needs the original's size, which the route fills in.
+ */
+function sides(parts: ThumborParts, maxOutputDimension: number) {
+  const { width, height } = parts;
+  const given = (s: Side) => typeof s === 'number' && s > 0;
+  const sourceSide = width === 'orig' && given(height) ? 'width' : height === 'orig' && given(width) ? 'height' : undefined;
+  const size = (s: Side) => (typeof s === 'number' && s > 0 ? s : undefined);
+  const result = { width: size(width), height: size(height) };
+  for (const [name, value] of Object.entries(result)) {
+    if (value !== undefined && value > maxOutputDimension) {
+      throw invalidOptions(`${name}=${value} exceeds the maximum output dimension of ${maxOutputDimension} pixels.`);
+    }
+  }
+  return { ...result, sourceSide } as const;
+}
+
+function fitFor(parts: ThumborParts, draft: ThumborDraft, both: boolean): Fit {
+  if (parts.fitIn) {
+    if (draft.fill) return 'pad';
+    if (parts.fitIn.includes('full-')) return 'outside';
+    return draft.upscale ? 'contain' : 'scale-down';
+  }
+  if (both) return draft.noUpscale ? 'crop' : 'cover';
+  return draft.noUpscale ? 'scale-down' : 'contain';
+}
+
+function decodeFilters(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidOptions('The filters segment is not valid percent-encoding.');
+  }
+}
+
+export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number): ThumborRequest {
+  if (parts.trim) throw invalidOptions('trim is not supported.');
+  const draft: ThumborDraft = { ...DEFAULT_SPEC };
+  if (parts.filters) applyFilters(draft, decodeFilters(parts.filters));
+  const { fill, noUpscale, upscale, ...effects } = draft;
+  const { width, height, sourceSide } = sides(parts, maxOutputDimension);
+  const spec: TransformSpec = {
+    ...effects,
+    width,
+    height,
+    fit: fitFor(parts, draft, sourceSide !== undefined || (width !== undefined && height !== undefined)),
+    gravity: gravity(parts),
+    background: fill ?? effects.background,
+    flipHorizontal: parts.flipHorizontal || undefined,
+    flipVertical: parts.flipVertical || undefined,
+    adaptive: parts.fitIn?.startsWith('adaptive-') || undefined,
+  };
+  // libthumbor writes 0x0:0x0 never, but Thumbor reads it as "no crop".
+  if (parts.crop && Object.values(parts.crop).some((edge) => edge > 0)) {
+    const { left, top, right, bottom } = parts.crop;
+    if (right <= left || bottom <= top) {
+      throw invalidOptions(`Expected a crop AxB:CxD with C > A and D > B but received ${left}x${top}:${right}x${bottom}.`);
+    }
+    spec.crop = { x: left, y: top, width: right - left, height: bottom - top };
+  }
+  return { spec: dropUndefined(spec), key: decodeKey(parts.image), meta: parts.meta, sourceSide };
+}
+
+/** Fills in an `orig` side from the upright original's size, after the manual crop as Thumbor does. */
+export function withSourceSide({ spec, sourceSide }: ThumborRequest, upright: Size): TransformSpec {
+  if (!sourceSide) return spec;
+  return { ...spec, [sourceSide]: cropArea(upright, spec)[sourceSide] };
+}
+
+/** Absent and undefined must mean the same to canonicalize and to equality in tests. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
