@@ -8,9 +8,12 @@
  *   memcpy(jt_input(ctx), jpeg, len)  (JS copies the file into the heap once)
  *   jt_read_header(ctx, strict)       jpeg_read_header, fills jt_info(ctx)
  *   jt_pick_scale(ctx, minW, minH)    smallest DCT scale >= min size
- *   jt_start(ctx, denom, strict, mem) jpeg_start_decompress
+ *   jt_start(ctx, denom, strict, mem, flags)
+ *                                     jpeg_start_decompress (+ progressive
+ *                                     early stop, see jt_start)
  *   jt_read_rows(ctx, dst, n)         up to n RGBA rows into dst (repeat)
- *   jt_finish(ctx)                    jpeg_finish_decompress
+ *   jt_finish(ctx)                    jpeg_finish_decompress (or abort after
+ *                                     an early stop)
  *   jt_destroy(ctx)                   free everything (also after an error)
  *
  * Error handling: there is NO setjmp/longjmp. libjpeg's error_exit hook
@@ -52,6 +55,8 @@ enum {
   INFO_WARNINGS,         /* number of libjpeg warnings so far             */
   INFO_FIRST_WARNING,    /* msg_code of the first warning, -1 if none     */
   INFO_OUTPUT_SCANLINE,  /* output_scanline                               */
+  INFO_SCANS_READ,       /* progressive: scans entropy-decoded, else 0    */
+  INFO_EARLY_STOP,       /* 1 if trailing scans were skipped (not read)   */
   INFO_COUNT
 };
 
@@ -64,6 +69,8 @@ typedef struct {
   int cmyk;            /* output is CMYK, converted to RGBA by us         */
   int inverted;        /* Adobe CMYK: stored inverted (Photoshop style)   */
   long max_mem;        /* cinfo->mem->max_memory_to_use (0 = unlimited)   */
+  int buffered;        /* progressive file decoded in buffered-image mode */
+  int early_stop;      /* ... and the trailing scans were never read      */
   unsigned char *input;
   size_t input_len;
   int32_t info[INFO_COUNT];
@@ -203,19 +210,128 @@ EXPORT int jt_pick_scale(jt_ctx *ctx, int min_w, int min_h) {
   return 1;
 }
 
-/* jpeg_start_decompress at scale 1/denom. For progressive files this is
- * where all scans are read into the coefficient buffer.
+/* ---- progressive early stop ------------------------------------------ */
+
+/* jt_start flags. */
+#define JT_FLAG_EARLY_STOP 1 /* progressive: stop reading once complete */
+
+/* libjpeg's zigzag -> natural order table (jutils.c; declared in jpegint.h,
+ * which is not meant for applications). 64 entries + 16 guard entries. */
+extern const int jpeg_natural_order[];
+
+/* Which rows/columns of the 8x8 coefficient block the inverse DCT used for a
+ * component actually reads, as a bit mask over 0..7, for its scaled size.
+ * These are libjpeg-turbo 2.1.5's JDCT_ISLOW methods (jddctmgr.c):
+ *   1: jpeg_idct_1x1 (jidctred.c)  DC only
+ *   2: jpeg_idct_2x2 (jidctred.c)  rows/cols 0,1,3,5,7 ("Don't bother to
+ *      process columns 2,4,6"); NOT just the top-left 2x2: the IJG 6b
+ *      reduced IDCTs use every odd frequency
+ *   4: jpeg_idct_4x4 (jidctred.c)  rows/cols 0,1,2,3,5,6,7 (not 4)
+ *   8: jpeg_idct_islow             everything
+ * Note the per-component size: for 4:2:0 at 1/8 the chroma components use
+ * the 2x2 IDCT (jpeg_core_output_dimensions scales chroma up by IDCT instead
+ * of upsampling), at 1/4 the 4x4 one, at 1/2 the full one. */
+static unsigned int jt_idct_mask(int scaled_size) {
+  switch (scaled_size) {
+  case 1: return 0x01;                      /* 0             */
+  case 2: return 0xAB;                      /* 0,1,3,5,7     */
+  case 4: return 0xEF;                      /* 0,1,2,3,5,6,7 */
+  default: return 0xFF;                     /* all (also any size we do not
+                                               know: never stop early) */
+  }
+}
+
+/* coef_bits[c][k] (jdphuff.c / jdarith.c start_pass): for component c and
+ * coefficient k in ZIGZAG order (the order Ss..Se count in), -1 = no scan
+ * has touched it yet, n > 0 = the last scan left n low bits unsent
+ * (successive approximation), 0 = exact. It is updated when a scan's SOS is
+ * processed, so it is only meaningful right after JPEG_SCAN_COMPLETED. */
+static int jt_needed_complete(j_decompress_ptr cinfo) {
+  if (cinfo->coef_bits == NULL) return 0;
+  for (int ci = 0; ci < cinfo->num_components; ci++) {
+    const jpeg_component_info *comp = &cinfo->comp_info[ci];
+#if JPEG_LIB_VERSION >= 70
+    unsigned int rows = jt_idct_mask(comp->DCT_v_scaled_size);
+    unsigned int cols = jt_idct_mask(comp->DCT_h_scaled_size);
+#else
+    unsigned int rows = jt_idct_mask(comp->DCT_scaled_size);
+    unsigned int cols = rows;
+#endif
+    const int *bits = cinfo->coef_bits[ci];
+    for (int k = 0; k < DCTSIZE2; k++) {
+      int n = jpeg_natural_order[k]; /* natural index = row * 8 + col */
+      if ((rows >> (n >> 3) & 1) && (cols >> (n & 7) & 1) && bits[k] != 0)
+        return 0;
+    }
+  }
+  return 1;
+}
+
+/* jpeg_start_decompress at scale 1/denom.
+ *
+ * Baseline/sequential files (and progressive ones at 1/1, or without
+ * JT_FLAG_EARLY_STOP): plain jpeg_start_decompress, which for multi-scan
+ * files reads every scan into the coefficient buffer before returning.
+ *
+ * Progressive files below 1/1: buffered-image mode. jpeg_consume_input is
+ * looped, and after every completed scan we check (jt_needed_complete)
+ * whether every coefficient the chosen IDCT reads is exact in every
+ * component; if so we stop there and never entropy-decode the remaining
+ * scans (nor look at their bytes: corruption or truncation there goes
+ * unnoticed, which cannot affect the pixels). Then
+ * jpeg_start_output(input_scan_number) and the same output pass as the
+ * non-buffered path: identical pixels. Block smoothing is turned off for an
+ * early-stopped pass: it would "estimate" coefficients the scans have not
+ * delivered yet, and when a component has no AC data at all it also
+ * re-interpolates the DC (change_dc in decompress_smooth_data), which would
+ * change the 1/8 output. With every needed coefficient exact it has nothing
+ * legitimate to do. If the input runs out first (EOI), smoothing stays at
+ * libjpeg's default, exactly as in the non-buffered path (lenient mode).
+ *
+ * Memory: buffered-image mode allocates the same whole-image coefficient
+ * buffer as the non-buffered multi-scan path (plus nothing else for RGB
+ * output without colour quantization).
+ *
  * max_mem > 0 caps libjpeg's own allocations (checked when the whole-image
  * coefficient buffer of a multi-scan file is realized): over it, the decode
  * fails cleanly instead of growing the wasm memory. */
-EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem) {
+EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem,
+                    int flags) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
   ctx->strict = strict;
   ctx->max_mem = max_mem > 0 ? max_mem : 0;
-  ctx->cinfo.mem->max_memory_to_use = ctx->max_mem;
+  cinfo->mem->max_memory_to_use = ctx->max_mem;
   jt_setup(ctx, denom);
-  jpeg_start_decompress(&ctx->cinfo);
-  ctx->info[INFO_OUT_WIDTH] = (int32_t)ctx->cinfo.output_width;
-  ctx->info[INFO_OUT_HEIGHT] = (int32_t)ctx->cinfo.output_height;
+  ctx->buffered = (flags & JT_FLAG_EARLY_STOP) && cinfo->progressive_mode &&
+                  denom > 1;
+  ctx->early_stop = 0;
+  ctx->info[INFO_SCANS_READ] = 0;
+  ctx->info[INFO_EARLY_STOP] = 0;
+  if (!ctx->buffered) {
+    jpeg_start_decompress(cinfo);
+  } else {
+    cinfo->buffered_image = TRUE;
+    jpeg_start_decompress(cinfo); /* buffered: reads no scan data yet */
+    for (;;) {
+      int rc = jpeg_consume_input(cinfo);
+      if (rc == JPEG_REACHED_EOI) break;
+      if (rc == JPEG_SUSPENDED) /* impossible with jpeg_mem_src */
+        ERREXIT(cinfo, JERR_CANT_SUSPEND);
+      if (rc == JPEG_SCAN_COMPLETED && jt_needed_complete(cinfo)) {
+        ctx->early_stop = 1;
+        break;
+      }
+      /* JPEG_ROW_COMPLETED (one iMCU row) / JPEG_REACHED_SOS: go on. */
+    }
+    if (ctx->early_stop) cinfo->do_block_smoothing = FALSE;
+    ctx->info[INFO_SCANS_READ] = cinfo->input_scan_number;
+    ctx->info[INFO_EARLY_STOP] = ctx->early_stop;
+    /* Right after JPEG_SCAN_COMPLETED (or at EOI) input_iMCU_row is past the
+     * last row, so the output pass never pulls more input. */
+    jpeg_start_output(cinfo, cinfo->input_scan_number);
+  }
+  ctx->info[INFO_OUT_WIDTH] = (int32_t)cinfo->output_width;
+  ctx->info[INFO_OUT_HEIGHT] = (int32_t)cinfo->output_height;
   ctx->info[INFO_OUTPUT_SCANLINE] = 0;
   return 1;
 }
@@ -260,8 +376,16 @@ EXPORT int jt_read_rows(jt_ctx *ctx, unsigned char *dst, int max_rows) {
 }
 
 EXPORT int jt_finish(jt_ctx *ctx) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  if (ctx->early_stop) {
+    /* Do not touch the unread scans: jpeg_finish_output would read the next
+     * marker(s) and jpeg_finish_decompress the whole rest of the file. */
+    jpeg_abort_decompress(cinfo);
+    return 1;
+  }
+  if (ctx->buffered) jpeg_finish_output(cinfo); /* input is at EOI already */
   /* Reads the rest of the file up to EOI (may raise warnings). */
-  jpeg_finish_decompress(&ctx->cinfo);
+  jpeg_finish_decompress(cinfo);
   return 1;
 }
 

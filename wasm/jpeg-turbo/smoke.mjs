@@ -191,6 +191,91 @@ for (const file of files) {
   }
 }
 
+// --- progressive early stop ------------------------------------------------
+// Below 1/1, progressive files stop entropy-decoding once every coefficient
+// the scaled IDCT reads is exact (decoder.c jt_start). Output must be
+// byte-identical to reading every scan (internal option progressiveEarlyStop).
+// Offsets of every SOS marker (FF DA) in a progressive file.
+function sosOffsets(buf) {
+  const o = [];
+  for (let i = 2; i + 1 < buf.length; i++) if (buf[i] === 0xff && buf[i + 1] === 0xda) o.push(i);
+  return o;
+}
+// Lossless JS transcode of a progressive YCbCr file whose scans are all
+// single-component (mozjpeg's scripts): keep component 1 only (SOF rewritten to
+// one 1x1 component, chroma-only scans dropped) = a progressive grayscale JPEG
+// whose first scan holds all the DC. Returns null if the file does not fit.
+function progressiveLuma(buf) {
+  const out = [buf.subarray(0, 2)];
+  let i = 2, lumaId = -1;
+  while (i + 1 < buf.length && buf[i] === 0xff) {
+    const m = buf[i + 1];
+    if (m === 0xd9) { out.push(buf.subarray(i, i + 2)); break; }
+    if (i + 4 > buf.length) return null;
+    const len = (buf[i + 2] << 8) | buf[i + 3];
+    let end = i + 2 + len;
+    if (m === 0xda) {
+      // entropy data runs to the next marker that is not a stuffed 00 / RSTn
+      while (end + 1 < buf.length && !(buf[end] === 0xff && buf[end + 1] !== 0 && (buf[end + 1] < 0xd0 || buf[end + 1] > 0xd7))) end++;
+      if (buf[i + 4] !== 1) return null; // interleaved scan
+      if (buf[i + 5] === lumaId) out.push(buf.subarray(i, end));
+    } else if (m === 0xc2) {
+      if (buf[i + 9] !== 3) return null;
+      const sof = Uint8Array.from(buf.subarray(i, i + 13));
+      sof[3] = 11; sof[9] = 1; sof[11] = 0x11; // length, Nf, sampling 1x1
+      lumaId = buf[i + 10];
+      out.push(sof);
+    } else if (m === 0xc0 || m === 0xc1) return null;
+    else out.push(buf.subarray(i, end));
+    i = end;
+  }
+  return lumaId < 0 ? null : Buffer.concat(out);
+}
+{
+  const eqPixels = (a, b) => a.width === b.width && a.height === b.height && Buffer.compare(Buffer.from(a.data.buffer), Buffer.from(b.data.buffer)) === 0;
+  let compared = 0, stopped = 0;
+  const progFiles = files.filter((f) => jt.readJpegInfo(new Uint8Array(fs.readFileSync(f))).progressive);
+  const lumaSrc = progFiles.map((f) => progressiveLuma(new Uint8Array(fs.readFileSync(f)))).find((b) => b);
+  const cases = progFiles.map((f) => [path.basename(f), new Uint8Array(fs.readFileSync(f))]);
+  if (lumaSrc) cases.push(['luma-only transcode', new Uint8Array(lumaSrc)]);
+  for (const [name, bytes] of cases) {
+    const info = jt.readJpegInfo(bytes);
+    const cells = [];
+    for (const denom of [8, 4, 2, 1]) {
+      const opts = denom === 1 ? {} : { minWidth: ceilDiv(info.width, denom), minHeight: ceilDiv(info.height, denom) };
+      const st = { scansRead: 0, earlyStop: false };
+      const a = jt.decodeJpeg(bytes, { ...opts, progressiveStats: st });
+      const b = jt.decodeJpeg(bytes, { ...opts, progressiveEarlyStop: false });
+      check(eqPixels(a, b), `${name} 1/${denom}: early-stop pixels differ from reading every scan`);
+      check(denom !== 1 || st.scansRead === 0, `${name}: 1/1 must keep the plain path`);
+      compared++;
+      if (st.earlyStop) stopped++;
+      cells.push(`1/${denom} ${denom === 1 ? 'all' : `${st.scansRead}`}`);
+    }
+    console.log(`early stop ${name.slice(0, 36).padEnd(36)} ${sosOffsets(bytes).length} scans; scans read: ${cells.join(', ')}; identical`);
+  }
+  check(compared > 0, 'no progressive fixture for the early-stop check');
+  if (lumaSrc) {
+    // Gray progressive: 1/8 needs the DC scan only.
+    const luma = new Uint8Array(lumaSrc);
+    const info = jt.readJpegInfo(luma);
+    check(info.progressive && info.components === 1, 'luma transcode is progressive gray');
+    const eighth = { minWidth: ceilDiv(info.width, 8), minHeight: ceilDiv(info.height, 8) };
+    const st = { scansRead: 0, earlyStop: false };
+    const ref = jt.decodeJpeg(luma, { ...eighth, progressiveStats: st });
+    check(st.earlyStop && st.scansRead === 1, `luma 1/8: expected a stop after scan 1, got ${JSON.stringify(st)}`);
+    const sos = sosOffsets(luma);
+    // Truncated in a scan 1/8 does not need: decodes, identical; other scales still throw.
+    const cut = luma.subarray(0, (sos[sos.length - 1] + luma.length) >> 1);
+    check(eqPixels(jt.decodeJpeg(cut, eighth), ref), 'luma truncated in a skipped scan: 1/8 differs');
+    expectError('luma truncated in last scan, 1/1', () => jt.decodeJpeg(cut), /Premature end/);
+    expectError('luma truncated in last scan, 1/2', () => jt.decodeJpeg(cut, { minWidth: ceilDiv(info.width, 2) }), /Premature end/);
+    // Truncated inside the DC scan: 1/8 still throws.
+    expectError('luma truncated in DC scan, 1/8', () => jt.decodeJpeg(luma.subarray(0, (sos[0] + sos[1]) >> 1), eighth), /Premature end/);
+    console.log(`luma-only progressive ${info.width}x${info.height}: 1/8 reads 1 of ${sos.length} scans; truncated in a skipped scan decodes at 1/8 only`);
+  }
+}
+
 // --- errors ---------------------------------------------------------------
 function expectError(label, fn, re) {
   try {
@@ -210,6 +295,7 @@ expectError('empty', () => jt.decodeJpeg(new Uint8Array(0)), /empty/i);
 expectError('not a jpeg', () => jt.readJpegInfo(new TextEncoder().encode('GIF89a not a jpeg at all')), /Not a JPEG/);
 expectError('png', () => jt.decodeJpeg(new Uint8Array(fs.readFileSync(path.join(fixtures, 'png/basn2c08.png')))), /Not a JPEG/);
 expectError('header only 100 bytes', () => jt.readJpegInfo(good.subarray(0, 100)));
+// (1/8 of a 4:2:0 photo whose chroma refinement scans come last: every scan is needed, see README)
 expectError('truncated 50%', () => jt.decodeJpeg(good.subarray(0, good.length >> 1), { minWidth: 100 }), /Premature end/);
 expectError('truncated small 80%', () => jt.decodeJpeg(small.subarray(0, Math.floor(small.length * 0.8))), /Premature end/);
 // Offset of the first marker segment `code` (walks the segment chain).

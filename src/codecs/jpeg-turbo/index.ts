@@ -10,6 +10,11 @@
  *
  * Build: wasm/jpeg-turbo/build.sh (C shim: wasm/jpeg-turbo/decoder.c).
  *
+ * Progressive files decoded below full size stop reading scans once every
+ * coefficient the scaled IDCT needs is exact (libjpeg buffered-image mode);
+ * the pixels are identical to reading every scan. A file damaged only in
+ * scans after that point therefore decodes (see wasm/jpeg-turbo/README.md).
+ *
  * Error model: libjpeg errors (and, with `strict` on, corrupt-data warnings
  * such as a truncated file) are thrown as `JpegError` (an `Error`) carrying
  * libjpeg's message. The C side never uses setjmp/longjmp: its error hook
@@ -57,6 +62,14 @@ export interface JpegDecodeOptions {
    * count the input copy (bytes.length) or the output strip.
    */
   maxMemory?: number;
+  /**
+   * @internal Progressive files decoded below full size stop entropy-decoding
+   * once every coefficient the scaled IDCT reads is complete (default true).
+   * `false` reads every scan, as before (tests compare the two).
+   */
+  progressiveEarlyStop?: boolean;
+  /** @internal Test hook: filled in after a decode (scans read, whether trailing scans were skipped). */
+  progressiveStats?: { scansRead: number; earlyStop: boolean };
 }
 
 export interface JpegRowsOptions extends JpegDecodeOptions {
@@ -159,7 +172,7 @@ interface Exports {
   jt_destroy(ctx: number): void;
   jt_read_header(ctx: number, strict: number): number;
   jt_pick_scale(ctx: number, minW: number, minH: number): number;
-  jt_start(ctx: number, denom: number, strict: number, maxMem: number): number;
+  jt_start(ctx: number, denom: number, strict: number, maxMem: number, flags: number): number;
   jt_read_rows(ctx: number, dst: number, maxRows: number): number;
   jt_finish(ctx: number): number;
   jt_malloc(n: number): number;
@@ -181,7 +194,12 @@ const I_COLOR_SPACE = 4;
 const I_OUT_WIDTH = 6;
 const I_OUT_HEIGHT = 7;
 const I_WARNINGS = 9;
-const INFO_COUNT = 12;
+const I_SCANS_READ = 12;
+const I_EARLY_STOP = 13;
+const INFO_COUNT = 14;
+
+/** jt_start flags (decoder.c). */
+const JT_FLAG_EARLY_STOP = 1;
 
 const COLOR_SPACES: readonly JpegInfo['colorSpace'][] = ['unknown', 'gray', 'rgb', 'ycbcr', 'cmyk', 'ycck'];
 
@@ -347,8 +365,12 @@ function decodeStrips(
       );
     }
     const denom = ex.jt_pick_scale(ctx, minW, minH);
-    ex.jt_start(ctx, denom, strict, maxMem);
+    ex.jt_start(ctx, denom, strict, maxMem, o.progressiveEarlyStop === false ? 0 : JT_FLAG_EARLY_STOP);
     let a = d.infoArr();
+    if (o.progressiveStats) {
+      o.progressiveStats.scansRead = a[I_SCANS_READ]!;
+      o.progressiveStats.earlyStop = a[I_EARLY_STOP] === 1;
+    }
     const width = a[I_OUT_WIDTH]!;
     const height = a[I_OUT_HEIGHT]!;
     const rowBytes = width * 4;
