@@ -21,6 +21,9 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** JPEG only: progressive files must buffer every coefficient while decoding. */
   progressive: boolean;
+  /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
+  exif?: Uint8Array;
+  hasIccProfile?: boolean;
 }
 
 /** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */

@@ -6,6 +6,10 @@ export interface HeaderFields {
   /** Undefined when the bytes ended before the answer. */
   hasAlpha?: boolean;
   progressive: boolean;
+  /** The TIFF-structured EXIF block (from the byte-order mark on), when the format carries one we read. */
+  exif?: Uint8Array;
+  /** An embedded ICC colour profile is present. */
+  hasIccProfile?: boolean;
 }
 
 export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
