@@ -49,18 +49,28 @@ async function decode(bytes: Uint8Array, header: ImageHeader, context: StepConte
   }
 }
 
+/** Decodes and applies every step: the output's pixels, before encoding. */
+export async function renderPixels(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  context: StepContext,
+  time: StageTimer,
+): Promise<RgbaImage> {
+  let image = await time('decode', () => decode(bytes, header, context));
+  for (const step of STEPS) {
+    const input = image;
+    image = await time(step.name, () => step(input, context));
+  }
+  return image;
+}
+
 export async function runPipeline(
   bytes: Uint8Array,
   header: ImageHeader,
   context: StepContext,
   time: StageTimer,
 ): Promise<ArrayBuffer> {
-  let image = await time('decode', () => decode(bytes, header, context));
-  for (const step of STEPS) {
-    const input = image;
-    image = await time(step.name, () => step(input, context));
-  }
+  const output = await renderPixels(bytes, header, context, time);
   const codec = CODECS[context.spec.format];
-  const output = image;
   return time('encode', () => codec.encode(output, context.spec.quality ?? codec.defaultQuality));
 }
