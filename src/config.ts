@@ -6,6 +6,8 @@
 import * as v from 'valibot';
 import type { Env } from './env';
 import { misconfigured } from './errors';
+import type { TransformSpec } from './spec/transform-spec';
+import { parsePresets } from './url/cloudflare/presets';
 
 const positiveInt = (fallback: number) =>
   v.optional(
@@ -13,11 +15,17 @@ const positiveInt = (fallback: number) =>
     String(fallback),
   );
 
+const flag = v.optional(v.pipe(v.string(), v.trim(), v.picklist(['true', 'false'], 'must be true or false'), v.transform((s) => s === 'true')), 'false');
+
 const ConfigSchema = v.object({
   MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt(100_000_000),
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
+  MAX_UPLOAD_BYTES: positiveInt(100 * 1024 * 1024),
+  PRESETS: v.optional(v.string(), '{}'),
+  PRESETS_ONLY: flag,
+  EXPOSE_GPS: flag,
 });
 
 export interface Config {
@@ -29,6 +37,14 @@ export interface Config {
   maxOutputDimension: number;
   /** Cache-Control sent with every variant. */
   variantCacheControl: string;
+  /** Largest upload request body (all files of one multipart request together); refused with 413 before it is read. */
+  maxUploadBytes: number;
+  /** Named transformations, parsed into the same spec their spelled-out options give. */
+  presets: ReadonlyMap<string, TransformSpec>;
+  /** Refuse `/img/` URLs that are not a preset. */
+  presetsOnly: boolean;
+  /** Include EXIF GPS coordinates in metadata responses. */
+  exposeGps: boolean;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -46,6 +62,10 @@ export function getConfig(env: Env): Config {
     maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
     maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
+    maxUploadBytes: parsed.output.MAX_UPLOAD_BYTES,
+    presets: parsePresets(parsed.output.PRESETS, parsed.output.MAX_OUTPUT_DIMENSION),
+    presetsOnly: parsed.output.PRESETS_ONLY,
+    exposeGps: parsed.output.EXPOSE_GPS,
   };
   cache.set(env, config);
   return config;
