@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
+import { apiRoutes } from './routes/api';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
 
@@ -16,9 +17,12 @@ app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
 // After the handler: answers If-None-Match with 304 from the ETag the route set.
 app.use('/img/*', etag());
+// Browsers upload with an upload token in the Authorization header; no cookies, so any origin is safe.
+app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'DELETE'] }));
 
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
+app.route('/api/v1', apiRoutes);
 
 app.notFound(() => problemResponse(notFound('No such route.')));
 app.onError((error) => problemResponse(error));

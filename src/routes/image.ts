@@ -9,12 +9,14 @@ import { probe } from '../codecs/probe';
 import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
 import { getConfig, type Config } from '../config';
 import type { Env } from '../env';
+import { readStoredImage } from '../metadata/lookup';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal, type OriginalRef } from '../storage/originals';
 import { digestEtag, getVariant, putVariant, variantKey, variantMeta, type VariantMeta } from '../storage/variants';
 import { parseImagePath } from '../url/cloudflare/parse';
+import { imageResource } from './api/image-resource';
 
 type Tier = 'hit' | 'variant' | 'miss';
 type AppContext = Context<{ Bindings: Env }>;
@@ -66,11 +68,18 @@ async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpe
   return { output, meta: variantMeta(spec.format, await digestEtag(output)) };
 }
 
+/** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
+async function metadataResponse(c: AppContext, key: string, config: Config) {
+  const image = await readStoredImage(c.env.ORIGINALS, key, config);
+  return c.json(imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
+}
+
 export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
   const config = getConfig(c.env);
   const time = stageTimer(c);
   const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
-  const { spec, key } = parseImagePath(rawPath, config.maxOutputDimension);
+  const { spec, key, json } = parseImagePath(rawPath, config);
+  if (json) return metadataResponse(c, key, config);
   const original = await time('origin', () => lookupOriginal(c.env.ORIGINALS, key));
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
