@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: everything local. Writes a git-ignored .dev.vars with a random
-// dev signing key on first run (and an ADMIN_TOKEN whenever it lacks one), then runs `wrangler dev` on 127.0.0.1 with R2
-// persisted under .wrangler/state. No Cloudflare account is involved.
+// dev signing key on first run, adds a random ADMIN_TOKEN whenever it lacks
+// one, then runs `wrangler dev` on 127.0.0.1 with R2 persisted under
+// .wrangler/state. No Cloudflare account is involved.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
