@@ -10,7 +10,7 @@
  */
 import type { Context } from 'hono';
 import { getConfig } from '../../config';
-import { describeImage } from '../../metadata/describe';
+import { describeImage, type FormatCheck } from '../../metadata/describe';
 import type { ApiEnv } from '../../security/auth';
 import { assertGrantAllowsFile, consumeUploadToken } from '../../security/upload-tokens';
 import { writeOriginal, type UploadTarget } from '../../storage/uploads';
@@ -19,8 +19,9 @@ import { imageResource } from './image-resource';
 export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget) {
   const config = getConfig(c.env);
   const grant = c.get('grant');
-  const checkFormat = grant.kind === 'upload-token' ? (format: Parameters<typeof assertGrantAllowsFile>[1]) =>
-    assertGrantAllowsFile(grant, format, bytes.length) : undefined;
+  // A token's type and size rules are checked right after sniffing, before any decoding.
+  const checkFormat: FormatCheck | undefined =
+    grant.kind === 'upload-token' ? (format) => assertGrantAllowsFile(grant, format, bytes.length) : undefined;
   const facts = await describeImage(bytes, config, checkFormat);
   if (grant.kind === 'upload-token') await consumeUploadToken(c.env.VARIANTS, grant);
   const stored = await writeOriginal(c.env.ORIGINALS, bytes, facts, target);
