@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { purgeVariants } from '../src/storage/purge';
 import { variantPrefix } from '../src/storage/variants';
 import { api, countVariants, expectProblem, fixture, img, uniqueKey } from './helpers';
 
@@ -36,14 +37,11 @@ describe('DELETE /images/<key>', () => {
   });
 
   it('pages through more variants than one list call returns', async () => {
+    // A small page stands in for R2's 1000: the same loop, without thousands of local R2 writes.
     const key = await uploaded('many.jpg');
     const prefix = variantPrefix(key);
-    const total = 1003;
-    for (let start = 0; start < total; start += 100) {
-      const batch = Array.from({ length: Math.min(100, total - start) }, (_, i) => env.VARIANTS.put(`${prefix}etag/w=${start + i}.jpg`, 'x'));
-      await Promise.all(batch);
-    }
-    expect(await (await remove(key)).json()).toMatchObject({ variantsRemoved: total });
+    await Promise.all(Array.from({ length: 25 }, (_, i) => env.VARIANTS.put(`${prefix}etag/w=${i}.jpg`, 'x')));
+    expect(await purgeVariants(env.VARIANTS, key, 10)).toBe(25);
     expect(await countVariants(key)).toBe(0);
   });
 

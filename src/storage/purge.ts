@@ -16,13 +16,13 @@ export async function deleteOriginal(originals: R2Bucket, variants: R2Bucket, ke
   return purgeVariants(variants, key);
 }
 
-/** Returns how many variants were removed. */
-export async function purgeVariants(variants: R2Bucket, originalKey: string): Promise<number> {
+/** Returns how many variants were removed; `pageSize` is smaller only in tests. */
+export async function purgeVariants(variants: R2Bucket, originalKey: string, pageSize = BATCH): Promise<number> {
   const prefix = variantPrefix(originalKey);
   let removed = 0;
   let cursor: string | undefined;
   do {
-    const page = await variants.list({ prefix, cursor, limit: BATCH });
+    const page = await variants.list({ prefix, cursor, limit: pageSize });
     if (page.objects.length > 0) {
       await variants.delete(page.objects.map((object) => object.key));
       removed += page.objects.length;
