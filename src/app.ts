@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
+import { apiRoutes } from './routes/api';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
 import { thumborRoutes } from './routes/thumbor';
@@ -20,9 +21,12 @@ app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
 app.use('/img/*', etag());
 // Inside etag, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
 app.use('/img/*', requireSignature);
+// Browsers upload with an upload token in the Authorization header; no cookies, so any origin is safe.
+app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'DELETE'] }));
 
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
+app.route('/api/v1', apiRoutes);
 // Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
 app.use('*', thumborRoutes);
 

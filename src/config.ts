@@ -7,6 +7,8 @@ import * as v from 'valibot';
 import type { Env } from './env';
 import { misconfigured } from './errors';
 import { parseSigningKeys, SIGNING_KEYS_FORMAT, type SigningKey } from '../sdk/keys.js';
+import type { TransformSpec } from './spec/transform-spec';
+import { parsePresets } from './url/cloudflare/presets';
 
 const positiveInt = (fallback: number) =>
   v.optional(
@@ -58,6 +60,10 @@ const ConfigSchema = v.object({
   THUMBOR_SECURITY_KEY: v.optional(v.string(), ''),
   THUMBOR_ALLOW_UNSAFE: flag,
   THUMBOR_PATH_PREFIX: pathPrefix,
+  MAX_UPLOAD_BYTES: positiveInt(100 * 1024 * 1024),
+  PRESETS: v.optional(v.string(), '{}'),
+  PRESETS_ONLY: flag,
+  EXPOSE_GPS: flag,
 });
 
 export interface Config {
@@ -82,6 +88,14 @@ export interface Config {
   thumborSecurityKey: string;
   thumborAllowUnsafe: boolean;
   thumborPathPrefix: string;
+  /** Largest upload request body (all files of one multipart request together); refused with 413 before it is read. */
+  maxUploadBytes: number;
+  /** Named transformations, parsed into the same spec their spelled-out options give. */
+  presets: ReadonlyMap<string, TransformSpec>;
+  /** Refuse `/img/` URLs that are not a preset. */
+  presetsOnly: boolean;
+  /** Include EXIF GPS coordinates in metadata responses. */
+  exposeGps: boolean;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -107,6 +121,10 @@ export function getConfig(env: Env): Config {
     thumborSecurityKey: parsed.output.THUMBOR_SECURITY_KEY,
     thumborAllowUnsafe: parsed.output.THUMBOR_ALLOW_UNSAFE,
     thumborPathPrefix: parsed.output.THUMBOR_PATH_PREFIX,
+    maxUploadBytes: parsed.output.MAX_UPLOAD_BYTES,
+    presets: parsePresets(parsed.output.PRESETS, parsed.output.MAX_OUTPUT_DIMENSION),
+    presetsOnly: parsed.output.PRESETS_ONLY,
+    exposeGps: parsed.output.EXPOSE_GPS,
   };
   cache.set(env, config);
   return config;

@@ -20,4 +20,14 @@ export interface Env {
   THUMBOR_ALLOW_UNSAFE?: string;
   /** Where Thumbor-compatible URLs are mounted; `/thumbor` by default. */
   THUMBOR_PATH_PREFIX?: string;
+  /** Secret: the bearer token of the management API (`/api/v1`). */
+  ADMIN_TOKEN?: string;
+  /** Largest whole upload request body, all files together. */
+  MAX_UPLOAD_BYTES?: string;
+  /** JSON object of named transformations: `{"thumb": "width=200,height=200,fit=cover"}`. */
+  PRESETS?: string;
+  /** `true` refuses every `/img/` URL that is not a preset. */
+  PRESETS_ONLY?: string;
+  /** `true` includes EXIF GPS coordinates in image metadata. */
+  EXPOSE_GPS?: string;
 }

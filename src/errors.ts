@@ -15,6 +15,11 @@ export type ProblemSlug =
   | 'corrupt-image'
   | 'original-changed'
   | 'busy'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'invalid-request'
+  | 'presets-only'
   | 'misconfigured'
   | 'signature-required'
   | 'invalid-signature'
@@ -49,6 +54,14 @@ export const corruptImage = (detail: string) =>
 export const originalChanged = () =>
   new ProblemError(503, 'original-changed', 'Original changed during processing',
     'The original was replaced while this variant was being made; retry the request.', { 'Retry-After': '1' });
+export const unauthorized = (detail: string) =>
+  new ProblemError(401, 'unauthorized', 'Unauthorized', detail, { 'WWW-Authenticate': 'Bearer realm="edgepix"' });
+export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
+export const presetsOnly = (detail: string) =>
+  new ProblemError(403, 'presets-only', 'Only presets are allowed', detail);
+export const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
+export const invalidRequest = (detail: string) =>
+  new ProblemError(400, 'invalid-request', 'Invalid request', detail);
 export const misconfigured = (detail: string) =>
   new ProblemError(500, 'misconfigured', 'Server misconfigured', detail);
 
@@ -63,18 +76,23 @@ export const expired = (at: Date) =>
 export const unsupportedFilter = (detail: string) =>
   new ProblemError(400, 'unsupported-filter', 'Unsupported filter', detail);
 
-/** Renders any thrown value; unknown errors become a 500 whose detail never leaks internals. */
-export function problemResponse(error: unknown): Response {
-  const problem = error instanceof ProblemError
+/** The RFC 9457 body of a problem, also embedded per file in multi-file upload results. */
+export function problemBody(problem: ProblemError) {
+  return { type: PROBLEM_BASE + problem.slug, title: problem.title, status: problem.status, detail: problem.detail };
+}
+
+/** Unknown errors become a 500 whose detail never leaks internals. */
+export const asProblem = (error: unknown): ProblemError =>
+  error instanceof ProblemError
     ? error
     : new ProblemError(500, 'internal', 'Internal error', 'The request could not be completed.');
-  const body = {
-    type: PROBLEM_BASE + problem.slug,
-    title: problem.title,
-    status: problem.status,
-    detail: problem.detail,
-  };
-  return new Response(JSON.stringify(body), {
+
+/** Renders any thrown value as problem+json. */
+export function problemResponse(error: unknown): Response {
+  // Hono middleware (bearer-auth) throws an HTTPException around a response we already rendered as a problem.
+  if (error instanceof HTTPException && !(error instanceof ProblemError) && error.res) return error.getResponse();
+  const problem = asProblem(error);
+  return new Response(JSON.stringify(problemBody(problem)), {
     status: problem.status,
     headers: {
       'Content-Type': 'application/problem+json',

@@ -35,7 +35,7 @@ describe('400 invalid options, naming the option', () => {
     ['gravity=2x0.5', /for gravity/],
     ['background=notacolour', /for background/],
     ['width=100,width=200', /more than once/],
-    ['width', /Expected name=value/],
+    ['width', /Unknown preset "width".*name=value/],
     ['width=100,,height=5', /Expected name=value/],
     ['width=13000', /exceeds the maximum output dimension of 12000/],
     ['width=7000,dpr=2', /width=7000 at dpr=2 exceeds/],

@@ -85,3 +85,32 @@ export async function countVariants(originalKey: string): Promise<number> {
   const listed = await env.VARIANTS.list({ prefix: `${encodeURIComponent(originalKey)}/` });
   return listed.objects.length;
 }
+
+/** The management API's token in tests, passed as a variable so a developer's .dev.vars never matters. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** Calls the management API with the admin token (or `token`), returning the response. */
+export function api(path: string, init: RequestInit = {}, vars: Record<string, string> = {}, token = ADMIN_TOKEN) {
+  const headers = new Headers(init.headers);
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  return request(`/api/v1${path}`, { ...init, headers }, { ADMIN_TOKEN, ...vars });
+}
+
+/** A multipart body with one `file` field per entry, plus plain fields. */
+export function uploadForm(files: [name: string, bytes: Uint8Array | string][], fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [name, bytes] of files) form.append('file', new File([bytes], name));
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
+export async function countObjects(bucket: R2Bucket, prefix: string): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    count += page.objects.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return count;
+}

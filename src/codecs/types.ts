@@ -28,6 +28,9 @@ export interface ImageHeader {
   progressive: boolean;
   /** JPEG only: bytes of DCT coefficients per source pixel (3 for 4:2:0, 6 for 4:4:4). */
   coefficientBytesPerPixel?: number;
+  /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
+  exif?: Uint8Array;
+  hasIccProfile?: boolean;
 }
 
 /** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */

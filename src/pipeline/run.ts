@@ -80,17 +80,27 @@ async function decode(bytes: Uint8Array, header: ImageHeader, hint: DecodeHint):
   }
 }
 
-export async function runPipeline(
+/** Decodes and applies every step: the output's pixels, before encoding. */
+export async function renderPixels(
   bytes: Uint8Array,
   header: ImageHeader,
   { context, hint }: TransformPlan,
   time: StageTimer,
-): Promise<ArrayBuffer> {
+): Promise<RgbaImage> {
   let image = await time('decode', () => decode(bytes, header, hint));
   for (const step of STEPS) {
     const input = image;
     image = await time(step.name, () => step(input, context));
   }
-  const output = image;
-  return time('encode', () => encodeWithin(CODECS[context.spec.format], output, context.spec));
+  return image;
+}
+
+export async function runPipeline(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  plan: TransformPlan,
+  time: StageTimer,
+): Promise<ArrayBuffer> {
+  const output = await renderPixels(bytes, header, plan, time);
+  return time('encode', () => encodeWithin(CODECS[plan.context.spec.format], output, plan.context.spec));
 }

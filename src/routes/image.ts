@@ -10,12 +10,14 @@ import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
 import { getConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { admit } from '../pipeline/admission';
+import { readStoredImage } from '../metadata/lookup';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal, type OriginalRef } from '../storage/originals';
 import { digestEtag, getVariant, putVariant, variantKey, variantMeta, type VariantMeta } from '../storage/variants';
 import { parseImagePath } from '../url/cloudflare/parse';
+import { imageResource } from './api/image-resource';
 
 type Tier = 'hit' | 'variant' | 'miss';
 export type AppContext = Context<{ Bindings: Env }>;
@@ -67,6 +69,12 @@ async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpe
   return { output, meta: variantMeta(spec.format, await digestEtag(output)) };
 }
 
+/** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
+async function metadataResponse(c: AppContext, key: string, config: Config) {
+  const image = await readStoredImage(c.env.ORIGINALS, key, config);
+  return c.json(imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
+}
+
 /**
  * Serves the variant of `key` that `spec` describes, whichever URL dialect
  * parsed it: the tiers below are keyed by the transformation alone.
@@ -101,7 +109,9 @@ export async function serveVariant(c: AppContext, spec: TransformSpec, key: stri
 }
 
 export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
+  const config = getConfig(c.env);
   const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
-  const { spec, key } = parseImagePath(rawPath, getConfig(c.env).maxOutputDimension);
+  const { spec, key, json } = parseImagePath(rawPath, config);
+  if (json) return metadataResponse(c, key, config);
   return serveVariant(c, spec, key);
 });

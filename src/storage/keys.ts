@@ -33,3 +33,9 @@ export function decodeKey(rawPath: string): string {
   }
   return validateKey(key);
 }
+
+/** A key as a URL path: each segment percent-encoded, the `/` between them kept. */
+export const encodeKeyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
+
+/** A prefix is a key without its last segment: the same rules, a trailing `/` optional. */
+export const validatePrefix = (prefix: string) => validateKey(prefix.replace(/\/+$/, ''));

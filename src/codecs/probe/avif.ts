@@ -84,6 +84,10 @@ export function probeAvif(bytes: Uint8Array): HeaderFields {
       fields.height = view(property.body).getUint32(8);
     } else if (property.type === 'irot') {
       quarterTurns = property.body[0]! & 3;
+    } else if (property.type === 'colr') {
+      // 'prof' (restricted) and 'rICC' (unrestricted) carry an ICC profile; 'nclx' only code points.
+      const colourType = fourCC(property.body, 0);
+      if (colourType === 'prof' || colourType === 'rICC') fields.hasIccProfile = true;
     } else if (property.type === 'imir') {
       mirror = (property.body[0]! & 1) === 0 ? 'h' : 'v';
     }

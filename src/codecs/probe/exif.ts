@@ -24,6 +24,13 @@ export function readExifOrientation(tiff: Uint8Array): number {
   return 1;
 }
 
+/** True when `tiff` starts with a TIFF header ("II*\0" or "MM\0*"). */
+export function isTiff(tiff: Uint8Array): boolean {
+  if (tiff.length < 8) return false;
+  const little = tiff[0] === 0x49 && tiff[1] === 0x49 && tiff[2] === 42 && tiff[3] === 0;
+  return little || (tiff[0] === 0x4d && tiff[1] === 0x4d && tiff[2] === 0 && tiff[3] === 42);
+}
+
 /** Strips an optional "Exif\0\0" prefix, as JPEG APP1 and some WebP/PNG writers add. */
 export function exifPayload(block: Uint8Array): Uint8Array {
   const hasPrefix = block[0] === 0x45 && block[1] === 0x78 && block[2] === 0x69 && block[3] === 0x66;

@@ -8,6 +8,10 @@ export interface HeaderFields {
   progressive: boolean;
   /** JPEG: bytes of DCT coefficients per source pixel, all of which a progressive decode buffers. */
   coefficientBytesPerPixel?: number;
+  /** The TIFF-structured EXIF block (from the byte-order mark on), when the format carries one we read. */
+  exif?: Uint8Array;
+  /** An embedded ICC colour profile is present. */
+  hasIccProfile?: boolean;
 }
 
 export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,10 +1,12 @@
 /** Walks JPEG markers up to the first scan: dimensions, progressive, EXIF orientation. */
-import { exifPayload, readExifOrientation } from './exif';
+import { exifPayload, isTiff, readExifOrientation } from './exif';
 import { type HeaderFields, view } from './header-fields';
 
 const SOS = 0xda;
 const EOI = 0xd9;
 const APP1 = 0xe1;
+const APP2 = 0xe2;
+const ICC_SIGNATURE = 'ICC_PROFILE\0';
 // SOF markers C0–CF, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
 const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce]);
@@ -44,7 +46,13 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
     if (marker === SOS || marker === EOI) break;
     const length = dv.getUint16(at + 2);
     const body = bytes.subarray(at + 4, Math.min(at + 2 + length, bytes.length));
-    if (marker === APP1 && fields.orientation === 1) fields.orientation = readExifOrientation(exifPayload(body));
+    // APP1 also carries XMP: the first TIFF-structured one is the EXIF block.
+    const tiff = marker === APP1 && !fields.exif ? exifPayload(body) : undefined;
+    if (tiff && isTiff(tiff)) {
+      fields.exif = tiff;
+      fields.orientation = readExifOrientation(tiff);
+    }
+    if (marker === APP2 && String.fromCharCode(...body.subarray(0, 12)) === ICC_SIGNATURE) fields.hasIccProfile = true;
     if (isStartOfFrame(marker) && body.length >= 6) {
       fields.height = view(body).getUint16(1);
       fields.width = view(body).getUint16(3);

@@ -20,7 +20,10 @@ export function probePng(bytes: Uint8Array): HeaderFields {
     } else if (type === 'tRNS') {
       alphaChannel = true;
     } else if (type === 'eXIf') {
+      fields.exif = data;
       fields.orientation = readExifOrientation(data);
+    } else if (type === 'iCCP') {
+      fields.hasIccProfile = true;
     } else if (type === 'IDAT' || type === 'IEND') {
       fields.hasAlpha = alphaChannel;
       return fields;

@@ -27,7 +27,10 @@ export function probeWebp(bytes: Uint8Array): HeaderFields {
       fields.height = ((bits >>> 14) & 0x3fff) + 1;
       fields.hasAlpha = ((bits >>> 28) & 1) === 1;
     } else if (type === 'EXIF') {
-      fields.orientation = readExifOrientation(exifPayload(data));
+      fields.exif = exifPayload(data);
+      fields.orientation = readExifOrientation(fields.exif);
+    } else if (type === 'ICCP') {
+      fields.hasIccProfile = true;
     }
     at += 8 + length + (length & 1); // chunks are padded to even length
   }

@@ -3,7 +3,7 @@
  * Cloudflare Images' vocabulary, then the original's key.
  */
 import * as v from 'valibot';
-import { invalidOptions } from '../../errors';
+import { invalidOptions, presetsOnly } from '../../errors';
 import { DEFAULT_SPEC, type TransformSpec } from '../../spec/transform-spec';
 import { decodeKey } from '../../storage/keys';
 import { lookupOption, type SpecDraft } from './options';
@@ -11,7 +11,18 @@ import { lookupOption, type SpecDraft } from './options';
 export interface ParsedImageUrl {
   spec: TransformSpec;
   key: string;
+  /** `format=json`: the caller wants the original's metadata, not pixels. */
+  json: boolean;
 }
+
+/** What besides the vocabulary decides how an options segment reads (see config.ts). */
+export interface OptionRules {
+  maxOutputDimension: number;
+  presets: ReadonlyMap<string, TransformSpec>;
+  presetsOnly: boolean;
+}
+
+const JSON_FORMAT = new Set(['format=json', 'f=json']);
 
 export function parseOptions(text: string, maxOutputDimension: number): TransformSpec {
   const draft: SpecDraft = { ...DEFAULT_SPEC, dpr: 1 };
@@ -49,8 +60,34 @@ function applyDpr({ dpr, ...spec }: SpecDraft, maxOutputDimension: number): Tran
   return spec;
 }
 
+function presetSpec(name: string, presets: ReadonlyMap<string, TransformSpec>): TransformSpec {
+  const spec = presets.get(name);
+  if (spec) return spec;
+  const known = [...presets.keys()].join(', ') || 'none are configured';
+  throw invalidOptions(`Unknown preset "${name}" (presets: ${known}); options are written name=value.`);
+}
+
+/**
+ * One options segment: `preset=<name>` or a bare `<name>` is a preset, anything
+ * else the option vocabulary (refused in presets-only mode). `format=json`
+ * may accompany either; it asks for metadata instead of pixels.
+ */
+export function parseOptionsSegment(segment: string, rules: OptionRules): { spec: TransformSpec; json: boolean } {
+  const parts = segment.split(',');
+  const rest = parts.filter((part) => !JSON_FORMAT.has(part.trim()));
+  const json = rest.length < parts.length;
+  if (rest.length === 0) return { spec: DEFAULT_SPEC, json };
+  const text = rest.join(',');
+  if (rest.length === 1 && !text.includes('=')) return { spec: presetSpec(text.trim(), rules.presets), json };
+  if (rest.length === 1 && text.startsWith('preset=')) return { spec: presetSpec(text.slice(7).trim(), rules.presets), json };
+  if (rules.presetsOnly) {
+    throw presetsOnly(`Only presets are allowed (/img/<preset>/<key>); presets: ${[...rules.presets.keys()].join(', ')}.`);
+  }
+  return { spec: parseOptions(text, rules.maxOutputDimension), json };
+}
+
 /** `rest` is the raw (still percent-encoded) path after `/img/`. */
-export function parseImagePath(rest: string, maxOutputDimension: number): ParsedImageUrl {
+export function parseImagePath(rest: string, rules: OptionRules): ParsedImageUrl {
   const slash = rest.indexOf('/');
   if (slash <= 0) throw invalidOptions('Expected /img/<options>/<key>.');
   let options: string;
@@ -59,5 +96,5 @@ export function parseImagePath(rest: string, maxOutputDimension: number): Parsed
   } catch {
     throw invalidOptions('The options segment is not valid percent-encoding.');
   }
-  return { spec: parseOptions(options, maxOutputDimension), key: decodeKey(rest.slice(slash + 1)) };
+  return { ...parseOptionsSegment(options, rules), key: decodeKey(rest.slice(slash + 1)) };
 }

@@ -1,0 +1,60 @@
+/** GET /api/v1/images (list, cursor paging) and GET /api/v1/images/<key> (metadata). Admin token. */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { getConfig } from '../../config';
+import { invalidRequest } from '../../errors';
+import { readStoredImage } from '../../metadata/lookup';
+import type { ApiEnv } from '../../security/auth';
+import { imageResource } from './image-resource';
+import { keyFromPath } from './key-path';
+
+const MAX_PAGE = 1000; // R2's own maximum per list call
+
+const ListQuerySchema = v.object({
+  prefix: v.optional(v.string()),
+  cursor: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, `limit must be a whole number from 1 to ${MAX_PAGE}`),
+      v.transform(Number),
+      v.minValue(1, `limit must be a whole number from 1 to ${MAX_PAGE}`),
+      v.maxValue(MAX_PAGE, `limit must be a whole number from 1 to ${MAX_PAGE}`),
+    ),
+    '100',
+  ),
+});
+
+/** What a listing knows without reading each object: R2's facts plus the upload's custom metadata, if any. */
+function listItem(object: R2Object) {
+  const meta = object.customMetadata ?? {};
+  return {
+    key: object.key,
+    bytes: object.size,
+    uploaded: object.uploaded.toISOString(),
+    etag: object.etag,
+    sha256: meta.sha256,
+    width: meta.width === undefined ? undefined : Number(meta.width),
+    height: meta.height === undefined ? undefined : Number(meta.height),
+    format: meta.format,
+  };
+}
+
+export const imageReadRoutes = new Hono<ApiEnv>()
+  .get('/', async (c) => {
+    const query = v.safeParse(ListQuerySchema, c.req.query());
+    if (!query.success) throw invalidRequest(query.issues[0].message);
+    const { prefix, cursor, limit } = query.output;
+    const page = await c.env.ORIGINALS.list({ prefix, cursor, limit, include: ['customMetadata'] });
+    return c.json({
+      images: page.objects.map(listItem),
+      // Pass back as ?cursor= for the next page; absent on the last one.
+      cursor: page.truncated ? page.cursor : undefined,
+      truncated: page.truncated,
+    });
+  })
+  .get('/*', async (c) => {
+    const config = getConfig(c.env);
+    const image = await readStoredImage(c.env.ORIGINALS, keyFromPath(c, '/images/'), config);
+    return c.json(imageResource(image, new URL(c.req.url).origin, config));
+  });

@@ -1,0 +1,30 @@
+/**
+ * One file's way in, shared by POST (multipart) and PUT (raw body): validate
+ * by content and describe (415/422/413, nothing stored), spend an upload
+ * token if that is how the caller got in, then one atomic R2 write.
+ *
+ * The bytes are buffered rather than streamed to R2: the content-addressed
+ * key is the SHA-256 of the bytes, the format and dimensions must be checked
+ * before anything is stored, and a half-checked stream already in R2 would
+ * be a half-write. The body limit bounds the buffer before it is read.
+ */
+import type { Context } from 'hono';
+import { getConfig } from '../../config';
+import { describeImage, type FormatCheck } from '../../metadata/describe';
+import type { ApiEnv } from '../../security/auth';
+import { assertGrantAllowsFile, consumeUploadToken } from '../../security/upload-tokens';
+import { writeOriginal, type UploadTarget } from '../../storage/uploads';
+import { imageResource } from './image-resource';
+
+export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget) {
+  const config = getConfig(c.env);
+  const grant = c.get('grant');
+  // A token's type and size rules are checked right after sniffing, before any decoding.
+  const checkFormat: FormatCheck | undefined =
+    grant.kind === 'upload-token' ? (format) => assertGrantAllowsFile(grant, format, bytes.length) : undefined;
+  const facts = await describeImage(bytes, config, checkFormat);
+  if (grant.kind === 'upload-token') await consumeUploadToken(c.env.VARIANTS, grant);
+  const stored = await writeOriginal(c.env.ORIGINALS, bytes, facts, target);
+  const image = { key: stored.key, facts, uploaded: stored.uploaded, etag: stored.etag };
+  return { ...imageResource(image, new URL(c.req.url).origin, config), deduplicated: stored.deduplicated };
+}

@@ -1,0 +1,219 @@
+/**
+ * The OpenAPI 3.1 description of every route, written by hand: small enough
+ * to read, and a test checks it against the routes the app registers
+ * (`x-edgepix-route` names the Hono path each path item is served by).
+ */
+const problem = { $ref: '#/components/responses/Problem' };
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const keyParameter = {
+  name: 'key',
+  in: 'path',
+  required: true,
+  description: 'Object key; may contain "/" (or %2F). Printable Unicode except "\\", at most 1024 UTF-8 bytes, no empty, "." or ".." segments.',
+  schema: { type: 'string' },
+};
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), problem]));
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'edgepix',
+    version: '1',
+    description: 'Image CDN on Cloudflare Workers: transform URLs and the /api/v1 management API.',
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/api/v1/images': {
+      'x-edgepix-route': '/api/v1/images',
+      get: {
+        summary: 'List originals, with cursor paging',
+        parameters: [
+          { name: 'prefix', in: 'query', schema: { type: 'string' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: { '200': { description: 'One page', content: json(ref('ImageList')) }, ...problems(400, 401) },
+      },
+      post: {
+        summary: 'Upload one or more files (multipart); admin or upload token',
+        parameters: [{ name: 'overwrite', in: 'query', schema: { type: 'boolean', default: false } }],
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file'],
+                properties: {
+                  file: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                  key: { type: 'string', description: 'Explicit key (one file only); default <prefix>/<sha256>.<ext>' },
+                  prefix: { type: 'string' },
+                  overwrite: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Every file stored (or already there: deduplicated)', content: json(ref('UploadResults')) },
+          '207': { description: 'Several files, some refused: each result has the image or an error', content: json(ref('UploadResults')) },
+          ...problems(400, 401, 403, 409, 413, 415, 422),
+        },
+      },
+    },
+    '/api/v1/images/{key}': {
+      'x-edgepix-route': '/api/v1/images/*',
+      parameters: [keyParameter],
+      get: {
+        summary: 'Metadata of one original',
+        responses: { '200': { description: 'The image', content: json(ref('Image')) }, ...problems(400, 401, 404) },
+      },
+      put: {
+        summary: 'Upload the raw body to this key; admin or upload token',
+        parameters: [{ name: 'overwrite', in: 'query', schema: { type: 'boolean', default: false } }],
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string' } } } },
+        responses: {
+          '201': { description: 'Stored', content: json(ref('UploadResult')) },
+          ...problems(400, 401, 403, 409, 413, 415, 422),
+        },
+      },
+      delete: {
+        summary: 'Delete the original and every variant made from it',
+        responses: {
+          '200': {
+            description: 'Deleted',
+            content: json({
+              type: 'object',
+              properties: { key: { type: 'string' }, deleted: { const: true }, variantsRemoved: { type: 'integer' } },
+            }),
+          },
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    '/api/v1/upload-tokens': {
+      'x-edgepix-route': '/api/v1/upload-tokens',
+      post: {
+        summary: 'Create a short-lived, single-use upload token for one key or prefix',
+        requestBody: { required: true, content: json(ref('UploadTokenRequest')) },
+        responses: { '201': { description: 'The token', content: json(ref('UploadToken')) }, ...problems(400, 401) },
+      },
+    },
+    '/api/v1/openapi.json': {
+      'x-edgepix-route': '/api/v1/openapi.json',
+      get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+    },
+    '/img/{options}/{key}': {
+      'x-edgepix-route': '/img/*',
+      get: {
+        summary: 'A transformed variant (or, with format=json, the metadata); options or a preset name',
+        security: [],
+        parameters: [{ name: 'options', in: 'path', required: true, schema: { type: 'string' }, example: 'width=400,format=auto' }, keyParameter],
+        responses: { '200': { description: 'The image' }, '304': { description: 'Not modified' }, ...problems(400, 403, 404, 413, 415, 422) },
+      },
+    },
+    '/healthz': {
+      'x-edgepix-route': '/healthz',
+      get: { summary: 'Readiness', security: [], responses: { '200': { description: 'Both buckets answer' } } },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, or an upload token on upload routes' } },
+    responses: {
+      Problem: {
+        description: 'RFC 9457 problem',
+        content: {
+          'application/problem+json': {
+            schema: {
+              type: 'object',
+              required: ['type', 'title', 'status', 'detail'],
+              properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      Image: {
+        type: 'object',
+        required: ['key', 'sha256', 'bytes', 'width', 'height', 'format', 'hasAlpha', 'orientation', 'placeholder', 'urls'],
+        properties: {
+          key: { type: 'string' },
+          sha256: { type: 'string' },
+          bytes: { type: 'integer' },
+          width: { type: 'integer', description: 'Upright, after EXIF orientation' },
+          height: { type: 'integer' },
+          format: { enum: ['jpeg', 'png', 'webp', 'avif'] },
+          contentType: { type: 'string' },
+          hasAlpha: { type: 'boolean' },
+          orientation: { type: 'integer', minimum: 1, maximum: 8 },
+          hasIccProfile: { type: 'boolean' },
+          uploaded: { type: 'string', format: 'date-time' },
+          etag: { type: 'string' },
+          placeholder: {
+            type: 'object',
+            properties: { thumbhash: { type: 'string', contentEncoding: 'base64' }, dominantColor: { type: 'string' } },
+          },
+          exif: {
+            type: 'object',
+            properties: {
+              camera: { type: 'object', properties: { make: { type: 'string' }, model: { type: 'string' } } },
+              takenAt: { type: 'string' },
+              gps: { type: 'object', properties: { latitude: { type: 'number' }, longitude: { type: 'number' } } },
+            },
+          },
+          urls: { type: 'object', additionalProperties: { type: 'string' }, description: 'One URL per preset' },
+        },
+      },
+      UploadResult: {
+        allOf: [ref('Image'), { type: 'object', properties: { deduplicated: { type: 'boolean' }, name: { type: 'string' } } }],
+      },
+      UploadResults: {
+        type: 'object',
+        properties: {
+          results: {
+            type: 'array',
+            items: {
+              oneOf: [
+                ref('UploadResult'),
+                { type: 'object', properties: { name: { type: 'string' }, error: problem } },
+              ],
+            },
+          },
+        },
+      },
+      ImageList: {
+        type: 'object',
+        properties: {
+          images: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, bytes: { type: 'integer' } } } },
+          cursor: { type: 'string' },
+          truncated: { type: 'boolean' },
+        },
+      },
+      UploadTokenRequest: {
+        type: 'object',
+        description: 'Exactly one of key or prefix',
+        properties: {
+          key: { type: 'string' },
+          prefix: { type: 'string' },
+          maxBytes: { type: 'integer', minimum: 1 },
+          types: { type: 'array', items: { enum: ['jpeg', 'png', 'webp', 'avif'] } },
+          expiresIn: { type: 'integer', minimum: 1, maximum: 3600, default: 900 },
+        },
+      },
+      UploadToken: {
+        type: 'object',
+        properties: {
+          token: { type: 'string' },
+          key: { type: 'string' },
+          prefix: { type: 'string' },
+          maxBytes: { type: 'integer' },
+          types: { type: 'array', items: { type: 'string' } },
+          expiresAt: { type: 'string', format: 'date-time' },
+          upload: { type: 'object', properties: { method: { type: 'string' }, url: { type: 'string' }, field: { type: 'string' } } },
+        },
+      },
+    },
+  },
+} as const;

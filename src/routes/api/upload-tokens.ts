@@ -1,0 +1,46 @@
+/** POST /api/v1/upload-tokens: a single-use token for one browser upload. Admin token. */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { INPUT_FORMATS } from '../../codecs/types';
+import { getConfig } from '../../config';
+import { invalidRequest } from '../../errors';
+import type { ApiEnv } from '../../security/auth';
+import { issueUploadToken, UploadTokenRequestSchema, type UploadTokenRecord } from '../../security/upload-tokens';
+import { encodeKeyPath, validateKey, validatePrefix } from '../../storage/keys';
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw invalidRequest('Expected a JSON body such as {"prefix": "user-uploads"}.');
+  }
+}
+
+export const uploadTokenRoutes = new Hono<ApiEnv>().post('/', async (c) => {
+  const config = getConfig(c.env);
+  const parsed = v.safeParse(UploadTokenRequestSchema, await readJson(c.req.raw));
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw invalidRequest(`${v.getDotPath(issue) ?? 'body'}: ${issue.message}`);
+  }
+  const request = parsed.output;
+  const maxBytes = request.maxBytes ?? config.maxOriginalBytes;
+  if (maxBytes > config.maxOriginalBytes) {
+    throw invalidRequest(`maxBytes: at most MAX_ORIGINAL_BYTES (${config.maxOriginalBytes}).`);
+  }
+  const scope: UploadTokenRecord['scope'] = request.key !== undefined
+    ? { key: validateKey(request.key) }
+    : { prefix: validatePrefix(request.prefix ?? '') };
+  const record: Omit<UploadTokenRecord, 'used'> = {
+    scope,
+    maxBytes,
+    types: request.types ?? [...INPUT_FORMATS],
+    expiresAt: Date.now() + request.expiresIn * 1000,
+  };
+  const token = await issueUploadToken(c.env.VARIANTS, record);
+  const base = `${new URL(c.req.url).origin}/api/v1/images`;
+  const upload = 'key' in scope
+    ? { method: 'PUT', url: `${base}/${encodeKeyPath(scope.key)}` }
+    : { method: 'POST', url: base, field: 'file' };
+  return c.json({ token, ...scope, maxBytes, types: record.types, expiresAt: new Date(record.expiresAt).toISOString(), upload }, 201);
+});

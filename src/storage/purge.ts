@@ -1,0 +1,33 @@
+/**
+ * Deletes an original and every variant made from it. The original goes
+ * first: the image route reads it on every request before consulting any
+ * cache, so from that moment no copy — edge-cached or in R2 — is served.
+ * Variants share {@link variantPrefix}; they are listed page by page and
+ * deleted in batches (R2 deletes at most 1000 keys per call).
+ */
+import { notFound } from '../errors';
+import { variantPrefix } from './variants';
+
+const BATCH = 1000;
+
+export async function deleteOriginal(originals: R2Bucket, variants: R2Bucket, key: string): Promise<number> {
+  if (!(await originals.head(key))) throw notFound(`No original at key "${key}".`);
+  await originals.delete(key);
+  return purgeVariants(variants, key);
+}
+
+/** Returns how many variants were removed; `pageSize` is smaller only in tests. */
+export async function purgeVariants(variants: R2Bucket, originalKey: string, pageSize = BATCH): Promise<number> {
+  const prefix = variantPrefix(originalKey);
+  let removed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await variants.list({ prefix, cursor, limit: pageSize });
+    if (page.objects.length > 0) {
+      await variants.delete(page.objects.map((object) => object.key));
+      removed += page.objects.length;
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return removed;
+}
