@@ -53,6 +53,7 @@ const ConfigSchema = v.object({
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
   MAX_WORKING_MEMORY: positiveInt(80 * 1024 * 1024),
   MAX_QUEUED_TRANSFORMS: positiveInt(16),
+  SIGNED_URL_TTL: positiveInt(3600),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
   SIGNING_KEYS: signingKeys,
   ALLOW_UNSIGNED: flag,
@@ -75,6 +76,8 @@ export interface Config {
   maxOutputDimension: number;
   /** Estimated peak bytes one transform may use (decoder buffers, pixels, encoder); Workers isolates have 128 MB. */
   maxWorkingMemory: number;
+  /** Lifetime in seconds of the signed preset URLs API replies carry. */
+  signedUrlTtl: number;
   /** Transforms running or waiting in one isolate before new ones get 503. */
   maxQueuedTransforms: number;
   /** Cache-Control sent with every variant. */
@@ -114,6 +117,7 @@ export function getConfig(env: Env): Config {
     maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
     maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
     maxQueuedTransforms: parsed.output.MAX_QUEUED_TRANSFORMS,
+    signedUrlTtl: parsed.output.SIGNED_URL_TTL,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
     signingKeys: parsed.output.SIGNING_KEYS,
     allowUnsigned: parsed.output.ALLOW_UNSIGNED,

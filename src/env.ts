@@ -7,6 +7,7 @@ export interface Env {
   MAX_OUTPUT_DIMENSION?: string;
   MAX_WORKING_MEMORY?: string;
   MAX_QUEUED_TRANSFORMS?: string;
+  SIGNED_URL_TTL?: string;
   VARIANT_CACHE_CONTROL?: string;
   /** `kid:secret` pairs, comma-separated: the first signs, all verify. A secret; set with `wrangler secret put`. */
   SIGNING_KEYS?: string;

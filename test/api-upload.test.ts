@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/security/sha256';
-import { api, countObjects, expectProblem, fixture, uploadForm, uniqueKey } from './helpers';
+import { api, countObjects, decodeResponse, expectProblem, fixture, request, uploadForm, uniqueKey } from './helpers';
 
 const jpeg = () => fixture('formats/320x240.jpg');
 const png = () => fixture('formats/with-alpha.png');
@@ -192,5 +192,35 @@ describe('PUT /images/<key>', () => {
     await expectProblem(await put(key, svg), 415, /SVG/);
     await expectProblem(await put(key, html), 415);
     expect(await env.ORIGINALS.head(key)).toBeNull();
+  });
+});
+
+describe('preset URLs in replies when signatures are required', () => {
+  const SIGNED_ONLY = { ALLOW_UNSIGNED: 'false', SIGNING_KEYS: 'k1:upload-test-secret-0123456789', SIGNED_URL_TTL: '600' };
+
+  it('are signed with the first key, expire after SIGNED_URL_TTL, and serve the preset', async () => {
+    const prefix = folder();
+    const response = await post(uploadForm([['cat.jpg', await jpeg()]], { prefix }), '', SIGNED_ONLY);
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { results: { urls: Record<string, string> }[] };
+    const thumb = new URL(body.results[0]!.urls.thumb!);
+    expect(thumb.searchParams.get('kid')).toBe('k1');
+    expect(thumb.searchParams.get('sig')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const expiresIn = Number(thumb.searchParams.get('exp')) - Date.now() / 1000;
+    expect(expiresIn).toBeGreaterThan(590);
+    expect(expiresIn).toBeLessThanOrEqual(600);
+    const image = await decodeResponse(await request(thumb.pathname + thumb.search, undefined, SIGNED_ONLY));
+    expect([image.width, image.height]).toEqual([200, 200]);
+    // The same path without its signature is refused.
+    expect((await request(thumb.pathname, undefined, SIGNED_ONLY)).status).toBe(403);
+  });
+
+  it('stay plain for keys under a public prefix', async () => {
+    const prefix = `pub${Date.now().toString(36)}`;
+    const vars = { ...SIGNED_ONLY, PUBLIC_PREFIXES: `${prefix}/` };
+    const body = (await (await post(uploadForm([['cat.jpg', await jpeg()]], { prefix }), '', vars)).json()) as {
+      results: { urls: Record<string, string> }[];
+    };
+    expect(new URL(body.results[0]!.urls.thumb!).search).toBe('');
   });
 });

@@ -72,7 +72,7 @@ async function transform(c: AppContext, original: OriginalRef, spec: ResolvedSpe
 /** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
 async function metadataResponse(c: AppContext, key: string, config: Config) {
   const image = await readStoredImage(c.env.ORIGINALS, key, config);
-  return c.json(imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
+  return c.json(await imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
 }
 
 /**

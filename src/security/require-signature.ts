@@ -12,13 +12,15 @@ import { decodeKey } from '../storage/keys';
 import { capCacheControl } from './cache-control';
 import { hasSignature, verifySignedUrl } from './signature';
 
-/** `/img/<options>/<key>`: true when the key starts with a configured public prefix. */
+/** True when the original's key starts with a configured public prefix. */
+export const isPublicKey = (key: string, prefixes: readonly string[]) => prefixes.some((prefix) => key.startsWith(prefix));
+
+/** `/img/<options>/<key>`: true when the key is public. */
 function isPublic(pathname: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
   const rest = pathname.replace(/^\/img\/[^/]*\//, '');
   try {
-    const key = decodeKey(rest);
-    return prefixes.some((prefix) => key.startsWith(prefix));
+    return isPublicKey(decodeKey(rest), prefixes);
   } catch {
     return false; // an invalid key is not public; the route will say why once a signature allows it
   }

@@ -2,15 +2,28 @@
 import type { Config } from '../../config';
 import { contentTypeOf } from '../../metadata/describe';
 import type { StoredImage } from '../../metadata/lookup';
+import { signUrl } from '../../../sdk/sign.js';
+import { isPublicKey } from '../../security/require-signature';
 import { encodeKeyPath } from '../../storage/keys';
 
-/** One ready URL per configured preset: `/img/<preset>/<key>`. */
-export function presetUrls(origin: string, key: string, config: Pick<Config, 'presets'>): Record<string, string> {
+type UrlConfig = Pick<Config, 'presets' | 'allowUnsigned' | 'publicPrefixes' | 'signingKeys' | 'signedUrlTtl'>;
+
+/**
+ * One ready URL per configured preset: `/img/<preset>/<key>`, signed with the
+ * first key and expiring after SIGNED_URL_TTL when the worker requires
+ * signatures for this key.
+ */
+export async function presetUrls(origin: string, key: string, config: UrlConfig): Promise<Record<string, string>> {
   const path = encodeKeyPath(key);
-  return Object.fromEntries([...config.presets.keys()].map((name) => [name, `${origin}/img/${name}/${path}`]));
+  const signer = config.allowUnsigned || isPublicKey(key, config.publicPrefixes) ? undefined : config.signingKeys[0];
+  const entries = [...config.presets.keys()].map(async (name) => {
+    const url = `${origin}/img/${name}/${path}`;
+    return [name, signer ? await signUrl(url, { key: signer.secret, kid: signer.kid, expiresIn: config.signedUrlTtl }) : url];
+  });
+  return Object.fromEntries(await Promise.all(entries));
 }
 
-export function imageResource(image: StoredImage, origin: string, config: Config) {
+export async function imageResource(image: StoredImage, origin: string, config: Config) {
   const { facts } = image;
   return {
     key: image.key,
@@ -28,8 +41,8 @@ export function imageResource(image: StoredImage, origin: string, config: Config
     placeholder: facts.placeholder,
     // Coordinates say where someone lives or was; they are shown only when EXPOSE_GPS asks for it.
     exif: config.exposeGps ? facts.exif : { ...facts.exif, gps: undefined },
-    urls: presetUrls(origin, image.key, config),
+    urls: await presetUrls(origin, image.key, config),
   };
 }
 
-export type ImageResource = ReturnType<typeof imageResource>;
+export type ImageResource = Awaited<ReturnType<typeof imageResource>>;

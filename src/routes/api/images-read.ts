@@ -56,5 +56,5 @@ export const imageReadRoutes = new Hono<ApiEnv>()
   .get('/*', async (c) => {
     const config = getConfig(c.env);
     const image = await readStoredImage(c.env.ORIGINALS, keyFromPath(c, '/images/'), config);
-    return c.json(imageResource(image, new URL(c.req.url).origin, config));
+    return c.json(await imageResource(image, new URL(c.req.url).origin, config));
   });

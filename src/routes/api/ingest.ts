@@ -26,5 +26,5 @@ export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: Uplo
   if (grant.kind === 'upload-token') await consumeUploadToken(c.env.VARIANTS, grant);
   const stored = await writeOriginal(c.env.ORIGINALS, bytes, facts, target);
   const image = { key: stored.key, facts, uploaded: stored.uploaded, etag: stored.etag };
-  return { ...imageResource(image, new URL(c.req.url).origin, config), deduplicated: stored.deduplicated };
+  return { ...(await imageResource(image, new URL(c.req.url).origin, config)), deduplicated: stored.deduplicated };
 }
