@@ -35,7 +35,7 @@ const PLANS = {
     hugeRuns: 3,
     naiveRuns: 3,
     tierRuns: 5,
-    load: { connections: 8, durationMs: 8_000, maxRequests: 50_000 },
+    load: { connections: 8, durationMs: 8_000, maxRequests: 50_000, rounds: 4 },
     mixed: { count: 200, deadlineMs: 240_000 },
   },
   smoke: {
@@ -43,7 +43,7 @@ const PLANS = {
     hugeRuns: 1,
     naiveRuns: 1,
     tierRuns: 3,
-    load: { connections: 4, durationMs: 10_000, maxRequests: 20 },
+    load: { connections: 4, durationMs: 10_000, maxRequests: 20, rounds: 1 },
     mixed: null,
   },
 };
@@ -61,12 +61,14 @@ function gitCommit() {
 /** Runs one section; a failure is recorded and the bench goes on with the others. */
 async function section(results, name, work) {
   log(`${name}…`);
+  const started = Date.now();
   try {
     results[name] = await work();
   } catch (error) {
     log(`  ${name} failed: ${error.stack ?? error}`);
     (results.errors ??= {})[name] = String(error.message ?? error);
   }
+  (results.meta.sectionSeconds ??= {})[name] = (Date.now() - started) / 1000;
 }
 
 async function main() {

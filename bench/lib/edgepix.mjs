@@ -44,15 +44,15 @@ export async function warmUp(worker, formats = Object.keys(WARMUP_ORIGINALS)) {
 /**
  * GET /img/<options>/<key> on a running worker.
  * @param {string} options  e.g. `edgepixOptions(BENCH_TRANSFORM)`
- * @param {{ host?: string }} [options]  another Host gives the worker another URL origin,
- *   hence another Cache API key (edgepix keys the Cache API on its own origin), but the same R2 variant.
+ * @param {{ host?: string, timeoutMs?: number }} [options]  another Host gives the worker another URL
+ *   origin, hence another Cache API key (edgepix keys the Cache API on its own origin), but the same R2 variant.
  * @returns {Promise<{ status: number, tier: string | undefined, stages: Record<string, number>,
  *   wallMs: number, cpuMs: number, body: Buffer, detail: string | null }>}
  */
-export async function transformRequest(worker, key, options, { host } = {}) {
+export async function transformRequest(worker, key, options, { host, timeoutMs } = {}) {
   const url = `${worker.url}/img/${options}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const cpuBefore = cpuTimeMs(worker.runtimePid);
-  const response = await request(url, { headers: host ? { host } : {} });
+  const response = await request(url, { headers: host ? { host } : {}, timeoutMs });
   const cpuMs = cpuTimeMs(worker.runtimePid) - cpuBefore;
   const { durations } = parseServerTiming(response.headers['server-timing']);
   return {

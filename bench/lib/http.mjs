@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-const REQUEST_TIMEOUT_MS = 180_000;
+const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** A keep-alive agent; the load generator makes its own with a fixed socket count. */
 export function keepAliveAgent(maxSockets = 16) {
@@ -22,15 +22,16 @@ function assertLoopback(url) {
 /**
  * Sends one request and reads the whole body.
  * @param {string} url  an http://127.0.0.1:<port>/… URL
- * @param {{ method?: string, headers?: Record<string,string>, body?: Buffer, agent?: http.Agent }} [options]
+ * @param {{ method?: string, headers?: Record<string,string>, body?: Buffer, agent?: http.Agent, timeoutMs?: number }} [options]
  *   `headers.host` may name another host: the worker then sees another URL origin (see tiers in README).
+ *   `timeoutMs` bounds the whole request (default 120 s); past it the request fails.
  * @returns {Promise<{ status: number, headers: http.IncomingHttpHeaders, body: Buffer, ms: number }>}
  */
-export function request(url, { method = 'GET', headers = {}, body, agent = defaultAgent } = {}) {
+export function request(url, { method = 'GET', headers = {}, body, agent = defaultAgent, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
   assertLoopback(url);
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const req = http.request(url, { method, headers, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () =>
@@ -38,7 +39,9 @@ export function request(url, { method = 'GET', headers = {}, body, agent = defau
       );
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+    // A whole-request deadline: a socket timeout would only notice silence, not a slow trickle.
+    const timer = setTimeout(() => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
     req.end(body);
   });

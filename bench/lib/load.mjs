@@ -5,16 +5,38 @@
  */
 import { performance } from 'node:perf_hooks';
 import { keepAliveAgent, request } from './http.mjs';
+import { cpuTimeMs } from './procfs.mjs';
 import { median } from './stats.mjs';
 
 const WARMUP_REQUESTS_PER_CONNECTION = 5;
 
 /**
- * @param {string} url
- * @param {{ connections: number, durationMs: number, maxRequests: number, isOk: (response) => boolean }} options
- * @returns {Promise<{ requests: number, ok: number, failed: number, seconds: number, requestsPerSecond: number, medianLatencyMs: number }>}
+ * Adds up windows of `generateLoad` on the same target into one result.
+ * @param {Awaited<ReturnType<typeof generateLoad>>[]} windows
  */
-export async function generateLoad(url, { connections, durationMs, maxRequests, isOk }) {
+export function combineLoad(windows) {
+  const sum = (key) => windows.reduce((total, w) => total + w[key], 0);
+  const seconds = sum('seconds');
+  const ok = sum('ok');
+  return {
+    requests: sum('requests'),
+    ok,
+    failed: sum('failed'),
+    seconds,
+    requestsPerSecond: ok / seconds,
+    medianLatencyMs: median(windows.map((w) => w.medianLatencyMs)),
+    cpuMsPerRequest: windows.every((w) => w.cpuMs != null) ? sum('cpuMs') / ok : null,
+  };
+}
+
+/**
+ * @param {string} url
+ * @param {{ connections: number, durationMs: number, maxRequests: number, isOk: (response) => boolean, cpuPid?: number }} options
+ *   `cpuPid`: a process whose CPU time per answered request is reported too.
+ * @returns {Promise<{ requests: number, ok: number, failed: number, seconds: number, requestsPerSecond: number,
+ *   medianLatencyMs: number, cpuMs: number | null }>}
+ */
+export async function generateLoad(url, { connections, durationMs, maxRequests, isOk, cpuPid }) {
   const agent = keepAliveAgent(connections);
   try {
     // Opens every connection before the clock starts.
@@ -26,6 +48,7 @@ export async function generateLoad(url, { connections, durationMs, maxRequests, 
     let sent = 0;
     let failed = 0;
     const latencies = [];
+    const cpuBefore = cpuPid ? cpuTimeMs(cpuPid) : null;
     const start = performance.now();
     const deadline = start + durationMs;
     const lane = async () => {
@@ -43,6 +66,7 @@ export async function generateLoad(url, { connections, durationMs, maxRequests, 
     await Promise.all(Array.from({ length: connections }, lane));
     const seconds = (performance.now() - start) / 1000;
     return {
+      cpuMs: cpuPid ? cpuTimeMs(cpuPid) - cpuBefore : null,
       requests: sent,
       ok: latencies.length,
       failed,

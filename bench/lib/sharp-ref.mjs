@@ -65,8 +65,8 @@ const rgba = (image) => image.flatten({ background: '#808080' }).ensureAlpha().r
 async function ssimAgainst(encoded, target) {
   const { data, info } = await rgba(sharp(encoded));
   if (info.width !== target.width || info.height !== target.height) return null;
-  // Full resolution: ssim.js would otherwise downsample by a factor that depends on the orientation.
-  return ssim({ data, width: info.width, height: info.height }, target, { downsample: false }).mssim;
+  // ssim.js defaults: Wang et al.'s reference method, which first downsamples by round(min(w, h) / 256).
+  return ssim({ data, width: info.width, height: info.height }, target).mssim;
 }
 
 export async function scoreOutput(file, edgepixOutput, transform) {

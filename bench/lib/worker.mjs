@@ -86,7 +86,7 @@ export async function startWorker({ name, config, persistTo }) {
   const log = fs.openSync(logFile, 'w');
   const args = [
     WRANGLER_BIN, 'dev', '--config', config, '--ip', HOST, '--port', String(port),
-    '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+    '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
   fs.closeSync(log);

@@ -15,6 +15,10 @@ const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
 const ASPECTS = [0.5, 0.75, 1, 4 / 3];
 const [MIN_SIDE, MAX_SIDE] = [64, 2048];
 const SETTLE_MS = 1_000;
+/** No transform in the mix takes seconds when healthy: a silent request is a hung one. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Two silent requests in a row mean the worker no longer answers; the mix stops there. */
+const MAX_CONSECUTIVE_FAILURES = 2;
 
 const photosOf = (inputs) => inputs.filter((input) => input.group === 'progressive');
 
@@ -42,24 +46,37 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
     worker.resetPeak(); // start-up's own peak is not the mix's
     const random = seededRandom(5);
     const statuses = {};
+    const failures = [];
     const started = Date.now();
     let sent = 0;
-    while (sent < count && Date.now() - started < deadlineMs) {
+    let consecutiveFailures = 0;
+    while (sent < count && Date.now() - started < deadlineMs && consecutiveFailures < MAX_CONSECUTIVE_FAILURES) {
       const { photo, options } = mixedRequest(sent, photos, random);
       let status;
       try {
-        status = (await transformRequest(worker, originalKey('mixed', photo), options)).status;
-      } catch {
-        status = 'error';
+        status = (await transformRequest(worker, originalKey('mixed', photo), options, { timeoutMs: REQUEST_TIMEOUT_MS })).status;
+      } catch (error) {
+        status = 'no answer';
+        failures.push({ n: sent, photo: photo.id, options, error: error.message });
       }
+      consecutiveFailures = status === 'no answer' ? consecutiveFailures + 1 : 0;
       statuses[status] = (statuses[status] ?? 0) + 1;
       sent++;
     }
     const seconds = (Date.now() - started) / 1000;
     await sleep(SETTLE_MS);
-    if (!worker.isAlive()) return { requests: sent, statuses, crashed: true };
+    if (!worker.isAlive()) return { requests: sent, statuses, failures, crashed: true };
     const { rssBytes, peakBytes } = worker.memory();
-    const result = { requests: sent, seconds, statuses, idleMB: toMB(idle), afterMB: toMB(rssBytes - idle), peakMB: toMB(peakBytes - idle) };
+    const result = {
+      requests: sent,
+      seconds,
+      statuses,
+      failures,
+      stoppedEarly: consecutiveFailures >= MAX_CONSECUTIVE_FAILURES ? 'the worker stopped answering' : null,
+      idleMB: toMB(idle),
+      afterMB: toMB(rssBytes - idle),
+      peakMB: toMB(peakBytes - idle),
+    };
     log(`  ${sent} requests in ${seconds.toFixed(0)} s ${JSON.stringify(statuses)}: RSS +${result.afterMB.toFixed(1)} MB over idle (peak +${result.peakMB.toFixed(1)})`);
     return result;
   });
