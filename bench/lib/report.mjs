@@ -69,7 +69,14 @@ export function summarize(inputs, results) {
   const group = (name) => inputs.filter((input) => input.group === name).map((input) => figures.get(input.id));
   const ratioRow = (name, limit) => {
     const value = geomean(group(name).map((f) => f.ratio));
-    return { measure: `cold transform ÷ sharp, ${GROUP_TITLES[name]}, geomean`, value, measured: times(value), target: `≤ ${limit.toFixed(1)}×`, verdict: verdict(value == null ? null : value <= limit) };
+    const cpu = geomean(group(name).map((f) => f.cpuRatio));
+    return {
+      measure: `cold transform ÷ sharp, ${GROUP_TITLES[name]}, geomean`,
+      value,
+      measured: value == null ? null : `${times(value)} (CPU time ${times(cpu)})`,
+      target: `≤ ${limit.toFixed(1)}×`,
+      verdict: verdict(value == null ? null : value <= limit),
+    };
   };
   const progressiveGrowth = max(group('progressive').map((f) => f.growthMB));
   const huge = group('huge')[0];
@@ -115,7 +122,7 @@ export function summarize(inputs, results) {
     {
       measure: 'cache-hit req/s ÷ trivial Worker (Cache API, same body)',
       value: throughput?.ratio ?? null,
-      measured: times(throughput?.ratio),
+      measured: throughput?.ratio == null ? null : `${times(throughput.ratio)} (CPU per request ${times(throughput.cpuRatio)})`,
       target: `≥ ${TARGETS.cacheHitRatio}×`,
       verdict: verdict(throughput?.ratio == null ? null : throughput.ratio >= TARGETS.cacheHitRatio),
     },
