@@ -26,7 +26,7 @@ export const memoryUploads = (inputs) => inputs.map((input) => ({ key: originalK
 
 async function measureOne(worker, input, transform) {
   const idle = worker.memory().rssBytes;
-  const proxyIdle = readMemory(worker.proxyPid).rssBytes;
+  const proxyIdle = worker.proxyPid ? readMemory(worker.proxyPid).rssBytes : null;
   await warmUp(worker, [input.format]);
   const warm = worker.memory().rssBytes;
   worker.resetPeak();
@@ -47,7 +47,7 @@ async function measureOne(worker, input, transform) {
     growthMB: toMB(peakBytes - idle),
     overWarmMB: toMB(peakBytes - warm),
     afterMB: toMB(rssBytes - idle),
-    proxyGrowthMB: toMB(readMemory(worker.proxyPid).peakBytes - proxyIdle),
+    proxyGrowthMB: worker.proxyPid ? toMB(readMemory(worker.proxyPid).peakBytes - proxyIdle) : null,
   };
 }
 
