@@ -1,0 +1,92 @@
+/**
+ * Process memory and process trees from /proc (Linux only). RSS is what the
+ * kernel charges the process, WASM memories and V8 heaps included; VmHWM is
+ * its peak, which `resetPeak` brings back down to the current RSS so one
+ * process can report the peak of one scenario.
+ */
+import fs from 'node:fs';
+
+const KIB = 1024;
+
+/** `{ rssBytes, peakBytes }` of a live process, from /proc/<pid>/status. */
+export function readMemory(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => {
+    const match = status.match(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm'));
+    if (!match) throw new Error(`/proc/${pid}/status has no ${name}`);
+    return Number(match[1]) * KIB;
+  };
+  return { rssBytes: field('VmRSS'), peakBytes: field('VmHWM') };
+}
+
+/** Resets VmHWM to the current VmRSS (writing 5 to clear_refs, see proc(5)). */
+export function resetPeak(pid) {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+function readStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm is in parentheses and may contain spaces; fields after it are space-separated.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    return { pid, comm, ppid };
+  } catch {
+    return null; // the process ended while we were listing
+  }
+}
+
+export function readArgv(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Every live descendant of `rootPid`, as `{ pid, comm, ppid, argv }`. */
+export function descendants(rootPid) {
+  const all = fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter(Boolean);
+  const found = [];
+  const parents = new Set([rootPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const proc of all) {
+      if (parents.has(proc.ppid) && !parents.has(proc.pid)) {
+        parents.add(proc.pid);
+        found.push({ ...proc, argv: readArgv(proc.pid) });
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+export function isAlive(pid) {
+  return fs.existsSync(`/proc/${pid}`);
+}
+
+export const toMB = (bytes) => (bytes == null ? null : bytes / (1024 * 1024));
+
+/**
+ * CPU time used so far by every thread of a process, in milliseconds, from
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds on CPU). Unlike wall time it
+ * barely moves when other processes compete for the cores.
+ */
+export function cpuTimeMs(pid) {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while we were reading
+    }
+  }
+  return ns / 1e6;
+}

@@ -1,0 +1,72 @@
+/**
+ * Cache-hit throughput: edgepix answering a variant from the Cache API
+ * against a trivial Worker that returns the same bytes from the Cache API,
+ * both under `wrangler dev` on this machine, with the same load generator.
+ * The two alternate in short windows (edgepix, trivial, edgepix, …) so a
+ * change in the machine's load hits both alike. The ratio is what the target
+ * is about; absolute numbers are the local runtime's (wrangler's proxy
+ * included), not production's. CPU time of each runtime per request is
+ * recorded too: it does not depend on the machine's load.
+ */
+import { originalKey, transformRequest } from '../edgepix.mjs';
+import { combineLoad, generateLoad } from '../load.mjs';
+import { request } from '../http.mjs';
+import { TRIVIAL_CONFIG, TRIVIAL_STATE_DIR } from '../paths.mjs';
+import { ratio } from '../stats.mjs';
+import { edgepixOptions } from '../transform-spec.mjs';
+import { withWorker } from '../worker.mjs';
+
+/**
+ * @param {{ worker, input, transform, log,
+ *           load: { connections: number, durationMs: number, maxRequests: number, rounds: number } }} context
+ *   `input`: its `tier` original must be uploaded; its variant is the body both Workers serve.
+ *   `load.durationMs` and `load.maxRequests` are per Worker, split over `rounds` windows.
+ */
+export async function measureThroughput({ worker, input, transform, load, log }) {
+  const key = originalKey('tier', input);
+  // Two requests make sure the variant is in the Cache API (the first may transform it).
+  await transformRequest(worker, key, edgepixOptions(transform));
+  const cached = await transformRequest(worker, key, edgepixOptions(transform));
+  if (cached.tier !== 'hit') return { error: `expected a Cache API hit, got ${cached.status} ${cached.tier}` };
+  const imageUrl = `${worker.url}/img/${edgepixOptions(transform)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  const window = {
+    connections: load.connections,
+    durationMs: load.durationMs / load.rounds,
+    maxRequests: Math.ceil(load.maxRequests / load.rounds),
+  };
+
+  return withWorker({ name: 'trivial', config: TRIVIAL_CONFIG, persistTo: TRIVIAL_STATE_DIR }, async (trivialWorker) => {
+    const seeded = await request(`${trivialWorker.url}/seed`, { method: 'PUT', body: cached.body, headers: { 'content-type': 'image/webp' } });
+    if (seeded.status !== 204) throw new Error(`trivial worker seed answered ${seeded.status}`);
+    const windows = { edgepix: [], trivial: [] };
+    for (let round = 0; round < load.rounds; round++) {
+      windows.edgepix.push(
+        await generateLoad(imageUrl, {
+          ...window,
+          cpuPid: worker.runtimePid,
+          isOk: (r) => r.status === 200 && r.headers['x-edgepix-cache'] === 'hit',
+        }),
+      );
+      windows.trivial.push(
+        await generateLoad(`${trivialWorker.url}/`, {
+          ...window,
+          cpuPid: trivialWorker.runtimePid,
+          isOk: (r) => r.status === 200 && r.body.length === cached.body.length,
+        }),
+      );
+    }
+    const edgepix = combineLoad(windows.edgepix);
+    const trivial = combineLoad(windows.trivial);
+    for (const [name, result] of Object.entries({ edgepix, trivial })) {
+      log(`  ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest?.toFixed(2)} ms runtime CPU per request (${result.failed} failed)`);
+    }
+    return {
+      bodyBytes: cached.body.length,
+      connections: load.connections,
+      edgepix,
+      trivial,
+      ratio: ratio(edgepix.requestsPerSecond, trivial.requestsPerSecond),
+      cpuRatio: ratio(trivial.cpuMsPerRequest, edgepix.cpuMsPerRequest),
+    };
+  });
+}

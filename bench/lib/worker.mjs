@@ -1,0 +1,135 @@
+/**
+ * Starts and stops a Worker under `wrangler dev` on 127.0.0.1 and finds the
+ * workerd process that runs it, so its memory can be read from /proc.
+ *
+ * `wrangler dev` runs two workerd processes: a proxy that owns the public
+ * port (`--socket-addr=entry=127.0.0.1:<port>`) and forwards every request,
+ * and the runtime that runs the Worker together with its local R2 and Cache
+ * API (`--socket-addr=entry=127.0.0.1:0`, with the inspector). We measure the
+ * runtime; `probeRuntimeProcess` in the speed section double-checks that it is
+ * the one whose RSS moves under load.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { request } from './http.mjs';
+import { LOGS_DIR, ROOT, WRANGLER_BIN } from './paths.mjs';
+import { descendants, isAlive, readArgv, readMemory, resetPeak } from './procfs.mjs';
+import { sleep } from './stats.mjs';
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** Environment for every wrangler command: no telemetry. */
+export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function logTail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** The runtime workerd among wrangler's descendants: the one not bound to the public port. */
+function findRuntimeProcess(wranglerPid, port) {
+  const workerds = descendants(wranglerPid).filter((p) => p.comm === 'workerd');
+  const proxyAddr = `--socket-addr=entry=${HOST}:${port}`;
+  const runtimes = workerds.filter((p) => !p.argv.includes(proxyAddr));
+  if (runtimes.length !== 1) {
+    const seen = workerds.map((p) => `${p.pid}: ${p.argv.slice(1).join(' ')}`).join('\n  ');
+    throw new Error(`Expected one runtime workerd under wrangler ${wranglerPid}, found ${runtimes.length}:\n  ${seen}`);
+  }
+  return { runtimePid: runtimes[0].pid, proxyPid: workerds.find((p) => p.argv.includes(proxyAddr))?.pid ?? null };
+}
+
+async function waitUntilReady(url, child, logFile) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${logTail(logFile)}`);
+    try {
+      const response = await request(`${url}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url}/healthz not ready after ${READY_TIMEOUT_MS} ms:\n${logTail(logFile)}`);
+}
+
+/**
+ * Runs `wrangler dev` for one Worker and resolves once `/healthz` answers 200.
+ * @param {{ name: string, config: string, persistTo: string }} options
+ *   `name` labels the log file (bench/.work/logs/<name>.log); `config` is a wrangler.toml;
+ *   `persistTo` holds the local R2 and Cache API.
+ * @returns {Promise<RunningWorker>}
+ */
+export async function startWorker({ name, config, persistTo }) {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  fs.mkdirSync(LOGS_DIR, { recursive: true });
+  const logFile = path.join(LOGS_DIR, `${name}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const args = [
+    WRANGLER_BIN, 'dev', '--config', config, '--ip', HOST, '--port', String(port),
+    '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const url = `http://${HOST}:${port}`;
+  const worker = { name, url, wranglerPid: child.pid, logFile, stop: () => stopProcess(child) };
+  try {
+    await waitUntilReady(url, child, logFile);
+    Object.assign(worker, findRuntimeProcess(child.pid, port));
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  worker.memory = () => readMemory(worker.runtimePid);
+  worker.resetPeak = () => resetPeak(worker.runtimePid);
+  worker.isAlive = () => isAlive(worker.runtimePid);
+  return worker;
+}
+
+/** SIGTERM lets wrangler shut its workerd processes down; SIGKILL only if it hangs. */
+async function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const spawned = descendants(child.pid);
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+  if (timedOut) child.kill('SIGKILL');
+  // workerd normally exits with wrangler; kill a leftover only if its pid still runs the same command line.
+  await sleep(200);
+  for (const proc of spawned) {
+    if (runsSameCommand(proc)) process.kill(proc.pid, 'SIGKILL');
+  }
+}
+
+function runsSameCommand(proc) {
+  return isAlive(proc.pid) && readArgv(proc.pid).join('\0') === proc.argv.join('\0');
+}
+
+/** Runs `work(worker)` with a fresh worker process and always stops it. */
+export async function withWorker(options, work) {
+  const worker = await startWorker(options);
+  try {
+    return await work(worker);
+  } finally {
+    await worker.stop();
+  }
+}
