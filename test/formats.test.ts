@@ -137,3 +137,12 @@ describe('JPEG shrink-on-load', () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/Premature end/);
   });
 });
+
+describe('the decoder has the last word on size', () => {
+  it('pitm.avif, whose primary item header differs from what decodes, keeps the decoded aspect ratio', async () => {
+    const bytes = await fixture('formats/pitm.avif');
+    const full = await CODECS.avif.decode(bytes, { minWidth: 0, minHeight: 0 });
+    const image = await decodeResponse(await img('width=400,format=png', await putOriginal(uniqueKey('p.avif'), bytes)));
+    expect([image.width, image.height]).toEqual([400, Math.round((400 * full.height) / full.width)]);
+  });
+});

@@ -69,3 +69,10 @@ describe('fit modes over HTTP keep the aspect ratio and hit the table (320×240 
     expect([image.width, image.height]).toEqual([width, height]);
   });
 });
+
+it('a derived side never constrains the given one (4096×800 at width=400 is 400 wide)', () => {
+  const plan = planGeometry({ width: 4096, height: 800 }, spec('scale-down', 400));
+  expect(plan.output).toEqual({ width: 400, height: 78 });
+  const cover = planGeometry({ width: 4096, height: 800 }, spec('cover', 400));
+  expect(cover.output).toEqual({ width: 400, height: 78 });
+});

@@ -87,6 +87,8 @@ export async function startWorker({ name, config, persistTo }) {
   const args = [
     WRANGLER_BIN, 'dev', '--config', config, '--ip', HOST, '--port', String(port),
     '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    // The bench measures public images: unsigned URLs, whatever .dev.vars says (or without one).
+    '--var', 'ALLOW_UNSIGNED:true',
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
   fs.closeSync(log);

@@ -30,9 +30,10 @@ const atLeastOne = (n: number) => Math.max(1, Math.round(n));
 function targetBox(source: Size, spec: TransformSpec): Size | undefined {
   const { width, height } = spec;
   if (width === undefined && height === undefined) return undefined;
+  // Left unrounded: a rounded derived side would constrain the given one (4096×800 at width=400 gave 399).
   const box = {
-    width: width ?? atLeastOne((source.width * height!) / source.height),
-    height: height ?? atLeastOne((source.height * width!) / source.width),
+    width: width ?? (source.width * height!) / source.height,
+    height: height ?? (source.height * width!) / source.width,
   };
   const turned = spec.adaptive && box.width > box.height !== source.width > source.height;
   return turned ? { width: box.height, height: box.width } : box;
@@ -71,23 +72,24 @@ export function planGeometry(source: Size, spec: TransformSpec): Geometry {
 }
 
 function planFit(source: Size, spec: TransformSpec): Geometry {
-  const box = targetBox(source, spec);
-  if (!box) return { region: whole(source), scaled: source, output: source };
+  const exact = targetBox(source, spec);
+  if (!exact) return { region: whole(source), scaled: source, output: source };
+  const box = { width: atLeastOne(exact.width), height: atLeastOne(exact.height) };
   switch (spec.fit) {
     case 'scale-down':
     case 'contain': {
-      const scaled = fitInside(source, box, spec.fit === 'contain');
+      const scaled = fitInside(source, exact, spec.fit === 'contain');
       return { region: whole(source), scaled, output: scaled };
     }
     case 'squeeze':
       return { region: whole(source), scaled: box, output: box };
     case 'outside': {
-      const scale = Math.max(box.width / source.width, box.height / source.height);
+      const scale = Math.max(exact.width / source.width, exact.height / source.height);
       const scaled = { width: atLeastOne(source.width * scale), height: atLeastOne(source.height * scale) };
       return { region: whole(source), scaled, output: scaled };
     }
     case 'pad': {
-      const scaled = fitInside(source, box, true);
+      const scaled = fitInside(source, exact, true);
       const canvas = {
         x: Math.floor((box.width - scaled.width) / 2),
         y: Math.floor((box.height - scaled.height) / 2),
@@ -98,7 +100,7 @@ function planFit(source: Size, spec: TransformSpec): Geometry {
     case 'cover':
     case 'crop': {
       // crop never enlarges: smaller images are only trimmed to the box.
-      const cover = Math.max(box.width / source.width, box.height / source.height);
+      const cover = Math.max(exact.width / source.width, exact.height / source.height);
       const scale = spec.fit === 'crop' ? Math.min(cover, 1) : cover;
       const region = coverRegion(source, box, scale, spec);
       const scaled = {

@@ -3,7 +3,7 @@
  * cost, decode no larger than the plan needs, apply the steps, encode.
  */
 import { CODECS } from '../codecs';
-import type { DecodeHint, ImageHeader, RgbaImage } from '../codecs/types';
+import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { corruptImage, ProblemError } from '../errors';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
@@ -48,19 +48,23 @@ export interface TransformPlan {
   hint: DecodeHint;
 }
 
-/** Checks every limit and plans the work before any pixel is decoded. */
-export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config): TransformPlan {
-  assertInputPixels(header, config);
-  const { orientation } = header;
-  const storedSource = { width: header.width, height: header.height };
+/** Geometry for a stored image of `storedSource`, upright and in the file's own frame. */
+function planSteps(storedSource: Size, orientation: number, spec: ResolvedSpec): StepContext {
   const geometry = planGeometry(orientSize(storedSource, orientation), spec);
-  assertOutputSize(geometry.output, config);
   const stored = {
     source: storedSource,
     region: storedRect(geometry.region, orientation, storedSource),
     scaled: orientSize(geometry.scaled, orientation),
   };
-  const context: StepContext = { spec, orientation, geometry, stored };
+  return { spec, orientation, geometry, stored };
+}
+
+/** Checks every limit and plans the work before any pixel is decoded. */
+export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config): TransformPlan {
+  assertInputPixels(header, config);
+  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec);
+  assertOutputSize(context.geometry.output, config);
+  const { geometry, stored } = context;
   const min = minimumDecodeSize(stored.source, { ...geometry, region: stored.region, scaled: stored.scaled });
   const hint = { minWidth: min.width, minHeight: min.height };
   const cost = estimateCost(header, inputBytes, hint, context);
@@ -80,14 +84,24 @@ async function decode(bytes: Uint8Array, header: ImageHeader, hint: DecodeHint):
   }
 }
 
+/**
+ * The decoder has the last word on size: a header may describe a different
+ * item than the one decoded (an AVIF grid, say). Shrink-on-load keeps the
+ * aspect ratio up to a pixel of rounding.
+ */
+const sameShape = (image: Size, header: Size) =>
+  Math.abs(image.width / image.height - header.width / header.height) <= 1 / Math.min(image.width, image.height);
+
 /** Decodes and applies every step: the output's pixels, before encoding. */
 export async function renderPixels(
   bytes: Uint8Array,
   header: ImageHeader,
-  { context, hint }: TransformPlan,
+  plan: TransformPlan,
   time: StageTimer,
 ): Promise<RgbaImage> {
+  const { hint } = plan;
   let image = await time('decode', () => decode(bytes, header, hint));
+  const context = sameShape(image, header) ? plan.context : planSteps({ width: image.width, height: image.height }, header.orientation, plan.context.spec);
   for (const step of STEPS) {
     const input = image;
     image = await time(step.name, () => step(input, context));
