@@ -50,6 +50,7 @@ edgepix is starting on ${base}  (local R2 in .wrangler/state)
     export ADMIN_TOKEN=${adminToken}
   Upload:            curl -H "Authorization: Bearer $ADMIN_TOKEN" -F file=@cat.jpg ${base}/api/v1/images
   API document:      ${base}/api/v1/openapi.json
+
   Private links: .dev.vars has ALLOW_UNSIGNED=true, so unsigned URLs work locally.
   Sign one with the dev key (works once ALLOW_UNSIGNED=false, expires in 1h):
                      npx edgepix sign ${base}/img/width=400/photos/cat.jpg --expires 1h --key-file .dev.vars
