@@ -113,10 +113,7 @@ function planFit(source: Size, spec: TransformSpec): Geometry {
 }
 
 /** The smallest whole-image size that still gives the region at least its scaled size. */
-export function minimumDecodeSize(source: Size, geometry: Geometry): Size {
-  const scale = Math.min(
-    1,
-    Math.max(geometry.scaled.width / geometry.region.width, geometry.scaled.height / geometry.region.height),
-  );
+export function minimumDecodeSize(source: Size, { region, scaled }: Pick<Geometry, 'region' | 'scaled'>): Size {
+  const scale = Math.min(1, Math.max(scaled.width / region.width, scaled.height / region.height));
   return { width: Math.ceil(source.width * scale), height: Math.ceil(source.height * scale) };
 }

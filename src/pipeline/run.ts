@@ -64,8 +64,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   assertInputPixels(header, config);
   const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec);
   assertOutputSize(context.geometry.output, config);
-  const { geometry, stored } = context;
-  const min = minimumDecodeSize(stored.source, { ...geometry, region: stored.region, scaled: stored.scaled });
+  // The decoder works in the file's own frame, so the hint comes from the stored plan.
+  const min = minimumDecodeSize(context.stored.source, context.stored);
   const hint = { minWidth: min.width, minHeight: min.height };
   const cost = estimateCost(header, inputBytes, hint, context);
   const why = `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ${cost.decoded.width}×${cost.decoded.height}`;

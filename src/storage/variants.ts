@@ -4,6 +4,7 @@
  * original changes its ETag, so a stale variant is never found again.
  */
 import { FILE_EXTENSIONS, MIME_TYPES } from '../codecs';
+import { sha256Hex } from '../security/sha256';
 import type { OutputFormat } from '../spec/transform-spec';
 
 export interface VariantMeta {
@@ -18,9 +19,9 @@ export const variantPrefix = (originalKey: string) => `${encodeURIComponent(orig
 export const variantKey = (originalKey: string, originalEtag: string, canonical: string, format: OutputFormat) =>
   `${variantPrefix(originalKey)}${originalEtag}/${canonical}.${FILE_EXTENSIONS[format]}`;
 
+/** The first 128 bits of the output's SHA-256, quoted as an ETag. */
 export async function digestEtag(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+  return `"${(await sha256Hex(new Uint8Array(bytes))).slice(0, 32)}"`;
 }
 
 export function variantMeta(format: OutputFormat, etag: string): VariantMeta {
