@@ -10,11 +10,11 @@ import { parseSigningKeys, SIGNING_KEYS_FORMAT, type SigningKey } from '../sdk/k
 import type { TransformSpec } from './spec/transform-spec';
 import { parsePresets } from './url/cloudflare/presets';
 
-const positiveInt = (fallback: number) =>
-  v.optional(
-    v.pipe(v.string(), v.trim(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1)),
-    String(fallback),
-  );
+const wholeNumberText = v.pipe(v.string(), v.trim(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number));
+
+const wholeNumber = (fallback: number) => v.optional(wholeNumberText, String(fallback));
+
+const positiveInt = (fallback: number) => v.optional(v.pipe(wholeNumberText, v.minValue(1)), String(fallback));
 
 const flag = v.optional(
   v.pipe(v.string(), v.trim(), v.picklist(['true', 'false', ''], 'must be true or false'), v.transform((f) => f === 'true')),
@@ -54,6 +54,7 @@ const ConfigSchema = v.object({
   MAX_WORKING_MEMORY: positiveInt(80 * 1024 * 1024),
   MAX_QUEUED_TRANSFORMS: positiveInt(16),
   SIGNED_URL_TTL: positiveInt(3600),
+  ORIGINAL_LOOKUP_TTL: wholeNumber(10),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
   SIGNING_KEYS: signingKeys,
   ALLOW_UNSIGNED: flag,
@@ -80,6 +81,8 @@ export interface Config {
   signedUrlTtl: number;
   /** Transforms running or waiting in one isolate before new ones get 503. */
   maxQueuedTransforms: number;
+  /** Seconds an isolate trusts a looked-up original's ETag before asking R2 again; 0 asks every request. */
+  originalLookupTtl: number;
   /** Cache-Control sent with every variant. */
   variantCacheControl: string;
   /** Verifying keys for /img signatures; empty with allowUnsigned false fails closed. */
@@ -118,6 +121,7 @@ export function getConfig(env: Env): Config {
     maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
     maxQueuedTransforms: parsed.output.MAX_QUEUED_TRANSFORMS,
     signedUrlTtl: parsed.output.SIGNED_URL_TTL,
+    originalLookupTtl: parsed.output.ORIGINAL_LOOKUP_TTL,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
     signingKeys: parsed.output.SIGNING_KEYS,
     allowUnsigned: parsed.output.ALLOW_UNSIGNED,

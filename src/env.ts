@@ -8,6 +8,8 @@ export interface Env {
   MAX_WORKING_MEMORY?: string;
   MAX_QUEUED_TRANSFORMS?: string;
   SIGNED_URL_TTL?: string;
+  /** Seconds an isolate reuses an original's ETag (cache hits then skip R2); `0` checks R2 on every request. */
+  ORIGINAL_LOOKUP_TTL?: string;
   VARIANT_CACHE_CONTROL?: string;
   /** `kid:secret` pairs, comma-separated: the first signs, all verify. A secret; set with `wrangler secret put`. */
   SIGNING_KEYS?: string;

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { countVariants, decodeResponse, fixture, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
+import { api, countVariants, decodeResponse, encodeKey, expectProblem, fixture, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
 
 describe('tiers: transform, then R2 variant, then edge cache', () => {
   it('serves miss → hit, storing one variant with its metadata', async () => {
@@ -88,18 +88,57 @@ describe('canonical form', () => {
 });
 
 describe('replacing an original', () => {
-  it('never serves the old variant again', async () => {
-    const key = uniqueKey('swap.jpg');
-    await putOriginal(key, await fixture('orientation/Landscape_1.jpg'));
-    const before = await decodeResponse(await img('width=60', key));
-    expect([before.width, before.height]).toEqual([60, 40]);
+  const landscape = () => fixture('orientation/Landscape_1.jpg');
+  const portrait = () => fixture('orientation/Portrait_1.jpg');
+  const sides = async (response: Response) => {
+    const { width, height } = await decodeResponse(response);
+    return [width, height];
+  };
 
-    await putOriginal(key, await fixture('orientation/Portrait_1.jpg'));
-    const response = await img('width=60', key);
+  it('never serves the old variant again when every request asks R2 (ORIGINAL_LOOKUP_TTL=0)', async () => {
+    const checkEveryTime = { ORIGINAL_LOOKUP_TTL: '0' };
+    const key = uniqueKey('swap.jpg');
+    await putOriginal(key, await landscape());
+    expect(await sides(await img('width=60', key, undefined, checkEveryTime))).toEqual([60, 40]);
+
+    await putOriginal(key, await portrait());
+    const response = await img('width=60', key, undefined, checkEveryTime);
     expect(response.headers.get('X-Edgepix-Cache')).toBe('miss');
-    const after = await decodeResponse(response);
-    expect([after.width, after.height]).toEqual([60, 90]);
+    expect(await sides(response)).toEqual([60, 90]);
     expect(await countVariants(key)).toBe(2);
+  });
+
+  it('a cache hit within the lookup TTL needs no R2 call, so a write elsewhere shows after the TTL', async () => {
+    const key = uniqueKey('remembered.jpg');
+    await putOriginal(key, await landscape());
+    expect(await sides(await img('width=60', key))).toEqual([60, 40]);
+
+    await env.ORIGINALS.delete(key); // as another isolate would: this one still trusts its lookup
+    const hit = await img('width=60', key);
+    expect(hit.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(await sides(hit)).toEqual([60, 40]);
+    await expectProblem(await img('width=60', key, undefined, { ORIGINAL_LOOKUP_TTL: '0' }), 404);
+  });
+
+  it('a write through the API shows at once, and a stale lookup on a miss retries with a fresh one', async () => {
+    const key = uniqueKey('rewritten.jpg');
+    await putOriginal(key, await landscape());
+    expect(await sides(await img('width=60', key))).toEqual([60, 40]);
+
+    const put = await api(`/images/${encodeKey(key)}?overwrite=true`, { method: 'PUT', body: await portrait() });
+    expect(put.status).toBe(201);
+    const afterApi = await img('width=60', key);
+    expect(afterApi.headers.get('X-Edgepix-Cache')).toBe('miss');
+    expect(await sides(afterApi)).toEqual([60, 90]);
+
+    await putOriginal(key, await landscape()); // behind this isolate's back
+    const otherSize = await img('width=61', key); // no variant under the remembered ETag: the read finds it changed
+    expect(otherSize.status).toBe(200);
+    expect(await sides(otherSize)).toEqual([61, 41]);
+  });
+
+  it('refuses a lookup TTL that is not a whole number of seconds as misconfigured', async () => {
+    await expectProblem(await img('width=60', 'any.jpg', undefined, { ORIGINAL_LOOKUP_TTL: '-1' }), 500, /ORIGINAL_LOOKUP_TTL: must be a whole number/);
   });
 });
 

@@ -8,13 +8,15 @@ import { resolveFormat } from '../codecs/negotiate';
 import { probe } from '../codecs/probe';
 import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
 import { getConfig, type Config } from '../config';
+import { ProblemError } from '../errors';
 import type { Env } from '../env';
 import { admit } from '../pipeline/admission';
 import { readStoredImage } from '../metadata/lookup';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
-import { lookupOriginal, readOriginal, type OriginalRef } from '../storage/originals';
+import { forgetOriginal, recallOriginal } from '../storage/original-memo';
+import { readOriginal, type OriginalRef } from '../storage/originals';
 import { digestEtag, getVariant, putVariant, variantKey, variantMeta, type VariantMeta } from '../storage/variants';
 import { parseImagePath } from '../url/cloudflare/parse';
 import { imageResource } from './api/image-resource';
@@ -80,9 +82,20 @@ async function metadataResponse(c: AppContext, key: string, config: Config) {
  * parsed it: the tiers below are keyed by the transformation alone.
  */
 export async function serveVariant(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  try {
+    return await serveFromTiers(c, spec, key);
+  } catch (error) {
+    if (!(error instanceof ProblemError && error.slug === 'original-changed')) throw error;
+    // The remembered ETag was stale (or the original changed mid-read): once more, asking R2.
+    forgetOriginal(key);
+    return serveFromTiers(c, spec, key);
+  }
+}
+
+async function serveFromTiers(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
   const time = stageTimer(c);
-  const original = await time('origin', () => lookupOriginal(c.env.ORIGINALS, key));
+  const original = await time('origin', () => recallOriginal(c.env.ORIGINALS, key, config.originalLookupTtl));
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
   const storageKey = variantKey(key, original.etag, canonicalize(resolved), resolved.format);

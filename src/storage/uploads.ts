@@ -9,6 +9,7 @@ import { conflict } from '../errors';
 import { toCustomMetadata } from '../metadata/custom-metadata';
 import { contentTypeOf, type ImageFacts } from '../metadata/describe';
 import { validateKey } from './keys';
+import { forgetOriginal } from './original-memo';
 
 export interface UploadTarget {
   /** Explicit key; without it the key is `<prefix>/<sha256>.<ext>`. */
@@ -48,7 +49,10 @@ export async function writeOriginal(
     // local R2 intermittently fails such puts with an internal assertion (500) under load.
     onlyIf: target.overwrite ? undefined : new Headers({ 'If-None-Match': '*' }),
   });
-  if (written) return { key, deduplicated: false, uploaded: written.uploaded, etag: written.etag };
+  if (written) {
+    forgetOriginal(key);
+    return { key, deduplicated: false, uploaded: written.uploaded, etag: written.etag };
+  }
   // Taken. At a content-addressed key the same bytes are a duplicate (also when two identical
   // uploads race); an explicit key, or a hash-named object with other bytes, is a conflict.
   const existing = await bucket.head(key);
