@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CODECS } from '../src/codecs';
+import { probe } from '../src/codecs/probe';
+import type { StepContext } from '../src/pipeline/step';
+import { shrink } from '../src/pipeline/steps/shrink';
 import { decodeResponse, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
 
 describe('input formats (detected by content, whatever the key says)', () => {
@@ -127,6 +130,16 @@ describe('JPEG shrink-on-load', () => {
     expect([image.width, image.height]).toEqual([504, 378]); // ceil(4032/8) × ceil(3024/8)
     const full = await CODECS.jpeg.decode(bytes, { minWidth: 4032, minHeight: 3024 });
     expect([full.width, full.height]).toEqual([4032, 3024]);
+  });
+
+  it('at 1/8 a progressive file decodes from luma DC coefficients alone (AC scans skipped), matching the full decode averaged 8×8', async () => {
+    const bytes = await fixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
+    expect(probe(bytes).progressive).toBe(true);
+    const eighth = await CODECS.jpeg.decode(bytes, { minWidth: 400, minHeight: 300 });
+    const full = await CODECS.jpeg.decode(bytes, { minWidth: 4032, minHeight: 3024 });
+    const averaged = shrink(full, { stored: { scaled: { width: 252, height: 189 } } } as StepContext); // 8×8 boxes
+    expect([averaged.width, averaged.height]).toEqual([eighth.width, eighth.height]);
+    expect(await meanDifference(eighth, averaged)).toBeLessThan(1.5);
   });
 
   it('a JPEG cut off mid-scan is corrupt (422), not served grey', async () => {

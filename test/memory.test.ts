@@ -12,11 +12,18 @@ describe('cost model: refused up front, before decoding', () => {
   it('a progressive JPEG whose coefficients exceed MAX_WORKING_MEMORY gets 413 naming the limit and the cause', async () => {
     const key = await putFixture(RACHEL);
     const body = await expectProblem(
-      await img('width=400', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }),
+      await img('width=1000', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }),
       413,
-      /6000×4000 progressive JPEG.*MAX_WORKING_MEMORY\) is 48 MiB/,
+      /6000×4000 progressive JPEG decoded at 1500×1000.*MAX_WORKING_MEMORY\) is 48 MiB/,
     );
-    expect(body.detail).toMatch(/needs about 7\d MiB/); // 24 MP × 3 bytes of coefficients
+    const mib = Number(/needs about (\d+) MiB/.exec(String(body.detail))![1]);
+    expect(mib).toBeGreaterThan(24e6 * 3 / 2 ** 20); // at 1/4, 24 MP × 3 bytes of coefficients at 4:2:0
+  });
+
+  it('at 1/8 the same file keeps only the luma DC coefficients and fits that budget', async () => {
+    const key = await putFixture(RACHEL);
+    const image = await decodeResponse(await img('width=400', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }));
+    expect([image.width, image.height]).toEqual([400, 267]);
   });
 
   it('the same picture as a baseline JPEG streams and fits the same budget', async () => {

@@ -8,7 +8,7 @@ import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import type { Codec } from './codec';
 import { decodeJpeg, initJpegTurbo } from './jpeg-turbo';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
-import { rgbaBytes, type DecodeHint, type ImageHeader } from './types';
+import { rgbaBytes, type DecodeHint, type ImageHeader, type Size } from './types';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
@@ -24,6 +24,33 @@ function decodedSize(header: ImageHeader, hint: DecodeHint) {
   return { width: Math.ceil(header.width / n), height: Math.ceil(header.height / n) };
 }
 
+/** Unknown sampling: assume 4:4:4, the most coefficients. */
+const FULL_SAMPLING: [number, number][] = [[1, 1], [1, 1], [1, 1]];
+const BLOCK_BYTES = 64 * 2;
+const DC_BYTES = 2;
+
+/**
+ * What a progressive decode buffers at 1/n: a 64-coefficient block per 8×8
+ * samples of each component, except where the scaled IDCT is 1×1 — at 1/8,
+ * for a component with the largest sampling factors in either direction —
+ * which our libjpeg-turbo build stores as the DC coefficient alone (its AC
+ * scans are skipped; see wasm/jpeg-turbo).
+ */
+function coefficientBytes(header: ImageHeader, n: number): number {
+  const factors = header.samplingFactors?.length ? header.samplingFactors : FULL_SAMPLING;
+  const maxH = Math.max(...factors.map(([h]) => h));
+  const maxV = Math.max(...factors.map(([, v]) => v));
+  return factors.reduce((sum, [h, v]) => {
+    const blocks = Math.ceil((header.width * h) / maxH / 8) * Math.ceil((header.height * v) / maxV / 8);
+    // libjpeg doubles a component's IDCT size while its sampling allows (jpeg_core_output_dimensions).
+    const dcOnly = n === 8 && !(maxH % (2 * h) === 0 && maxV % (2 * v) === 0);
+    return sum + blocks * (dcOnly ? DC_BYTES : BLOCK_BYTES);
+  }, 0);
+}
+
+const scaleOf = (header: ImageHeader, decoded: Size) =>
+  DCT_SCALES.find((n) => Math.ceil(header.width / n) === decoded.width && Math.ceil(header.height / n) === decoded.height) ?? 1;
+
 export const jpeg: Codec = {
   async decode(bytes, hint) {
     // Instantiation is lazy inside the wrapper; this only records the module.
@@ -31,11 +58,9 @@ export const jpeg: Codec = {
     return decodeJpeg(bytes, hint);
   },
   decodedSize,
-  // Baseline files stream; progressive ones buffer every coefficient of the full-size image.
+  // Baseline files stream; progressive ones buffer the full-size image's coefficients.
   decodeMemory: (header, decoded) =>
-    (header.progressive ? header.width * header.height * (header.coefficientBytesPerPixel ?? 6) : 0) +
-    DECODER_OVERHEAD +
-    rgbaBytes(decoded),
+    (header.progressive ? coefficientBytes(header, scaleOf(header, decoded)) : 0) + DECODER_OVERHEAD + rgbaBytes(decoded),
   encode: (image, quality) =>
     encoder.run(() => encode(asImageData(image), { quality, progressive: true, optimize_coding: true })),
   encodeBytesPerPixel: 6,

@@ -26,8 +26,8 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** JPEG only: progressive files must buffer every coefficient while decoding. */
   progressive: boolean;
-  /** JPEG only: bytes of DCT coefficients per source pixel (3 for 4:2:0, 6 for 4:4:4). */
-  coefficientBytesPerPixel?: number;
+  /** JPEG only: each component's [horizontal, vertical] sampling factors ([[2,2],[1,1],[1,1]] for 4:2:0). */
+  samplingFactors?: [number, number][];
   /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
   exif?: Uint8Array;
   hasIccProfile?: boolean;

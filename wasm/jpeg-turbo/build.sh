@@ -97,6 +97,13 @@ case "$DEB_VERSION" in
   *) echo "WARNING: expected libjpeg-turbo $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
 esac
 
+# Our one change to the library: DC-only coefficient storage for components
+# whose scaled IDCT is 1x1, with their AC scans skipped (see README.md).
+if ! grep -q 'edgepix' src/jdcoefct.c; then
+  log "applying dc-only-coefficients.patch"
+  patch -d src -p1 --quiet <"$HERE/dc-only-coefficients.patch"
+fi
+
 # --------------------------------------------------------------------------
 # 3. static libjpeg (no SIMD, no TurboJPEG, no getenv/putenv)
 # --------------------------------------------------------------------------

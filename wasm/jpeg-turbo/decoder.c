@@ -302,6 +302,11 @@ EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem,
   ctx->max_mem = max_mem > 0 ? max_mem : 0;
   cinfo->mem->max_memory_to_use = ctx->max_mem;
   jt_setup(ctx, denom);
+  /* At 1/8 an IDCT may read the DC coefficient alone. Without block
+   * smoothing (which would estimate AC from DC neighbours) our patched
+   * jdcoefct.c then keeps only DC for such a component and skips its AC
+   * scans unread. */
+  if (cinfo->progressive_mode && denom == 8) cinfo->do_block_smoothing = FALSE;
   ctx->buffered = (flags & JT_FLAG_EARLY_STOP) && cinfo->progressive_mode &&
                   denom > 1;
   ctx->early_stop = 0;

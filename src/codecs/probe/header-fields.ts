@@ -6,8 +6,8 @@ export interface HeaderFields {
   /** Undefined when the bytes ended before the answer. */
   hasAlpha?: boolean;
   progressive: boolean;
-  /** JPEG: bytes of DCT coefficients per source pixel, all of which a progressive decode buffers. */
-  coefficientBytesPerPixel?: number;
+  /** JPEG: each component's horizontal and vertical sampling factors, as the frame header gives them. */
+  samplingFactors?: [number, number][];
   /** The TIFF-structured EXIF block (from the byte-order mark on), when the format carries one we read. */
   exif?: Uint8Array;
   /** An embedded ICC colour profile is present. */

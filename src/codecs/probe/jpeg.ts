@@ -12,20 +12,14 @@ const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m 
 const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce]);
 const isStandalone = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd8);
 
-/**
- * libjpeg keeps one 2-byte coefficient per sample; chroma planes are smaller
- * by their sampling factors (4:2:0 → 1 + ¼ + ¼ samples per pixel → 3 bytes).
- */
-function coefficientBytesPerPixel(sof: Uint8Array): number {
+function samplingFactors(sof: Uint8Array): [number, number][] {
   const components = sof[5] ?? 0;
   const factors: [number, number][] = [];
   for (let c = 0; c < components && 6 + c * 3 + 1 < sof.length; c++) {
     const sampling = sof[6 + c * 3 + 1]!;
     factors.push([sampling >> 4 || 1, sampling & 15 || 1]);
   }
-  const maxH = Math.max(1, ...factors.map(([h]) => h));
-  const maxV = Math.max(1, ...factors.map(([, v]) => v));
-  return 2 * factors.reduce((sum, [h, v]) => sum + (h * v) / (maxH * maxV), 0);
+  return factors;
 }
 
 export function probeJpeg(bytes: Uint8Array): HeaderFields {
@@ -57,7 +51,7 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
       fields.height = view(body).getUint16(1);
       fields.width = view(body).getUint16(3);
       fields.progressive = PROGRESSIVE_SOF.has(marker);
-      fields.coefficientBytesPerPixel = coefficientBytesPerPixel(body);
+      fields.samplingFactors = samplingFactors(body);
     }
     at += 2 + length;
   }
