@@ -56,3 +56,17 @@ describe('box pre-shrink', () => {
     expect(await meanDifference(image, reference)).toBeLessThan(3);
   });
 });
+
+describe('codec instances started afresh after big jobs', () => {
+  it('the resizer answers the same before and after a job that grows its memory past the limit', async () => {
+    const photo = await CODECS.jpeg.decode(await fixture('formats/320x240.jpg'), { minWidth: 0, minHeight: 0 });
+    const before = await resizeRgba(photo, { width: 100, height: 75 });
+    const flat = { width: 3000, height: 2000, data: new Uint8ClampedArray(3000 * 2000 * 4).map((_, i) => (i % 4 === 3 ? 255 : 200)) };
+    const big = await resizeRgba(flat, { width: 2000, height: 1333 }); // ~40 MB in and out of WASM
+    expect([big.width, big.height, big.data.length]).toEqual([2000, 1333, 2000 * 1333 * 4]);
+    const worst = big.data.reduce((most, value, i) => Math.max(most, Math.abs(value - (i % 4 === 3 ? 255 : 200))), 0);
+    expect(worst).toBeLessThanOrEqual(1); // a flat picture stays flat
+    const after = await resizeRgba(photo, { width: 100, height: 75 });
+    expect(after.data).toEqual(before.data);
+  });
+});

@@ -17,21 +17,33 @@ export interface EmscriptenOverrides {
 /** jsquash's `init(module, overrides)`; its typings omit both arguments. */
 export type EmscriptenInit = (module: WebAssembly.Module, overrides: EmscriptenOverrides) => Promise<unknown>;
 
-/** Memory a fresh instance may keep between jobs; beyond it, the instance is replaced. */
-const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
+/** Memory an instance may keep between jobs; beyond it, the instance is replaced. */
+export const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
 
-/** For codecs whose glue can only be initialised once (wasm-bindgen): restarted after traps only. */
-export function wasmCodec(init: () => Promise<unknown>): WasmCodec {
+/**
+ * Runs jobs on a lazily initialised codec. After a trap the codec starts
+ * afresh (an aborted instance is unusable); when `oversized` says a job left
+ * it holding too much memory, it is re-initialised at once, so nothing keeps
+ * the big instance reachable and the next GC can free it.
+ */
+export function wasmCodec(init: () => Promise<unknown>, oversized: () => boolean = () => false): WasmCodec {
   let ready: Promise<unknown> | undefined;
   return {
     async run(work) {
       ready ??= init();
-      await ready;
+      try {
+        await ready;
+      } catch (error) {
+        ready = undefined;
+        throw error;
+      }
       try {
         return await work();
       } catch (error) {
         if (error instanceof WebAssembly.RuntimeError) ready = undefined;
         throw error;
+      } finally {
+        if (ready && oversized()) ready = init();
       }
     },
   };
@@ -39,8 +51,8 @@ export function wasmCodec(init: () => Promise<unknown>): WasmCodec {
 
 /**
  * For jsquash's Emscripten codecs: we instantiate the module ourselves to see
- * its memory, and re-initialise right after a job that grew it, so the glue
- * drops its reference to the big instance at once.
+ * its memory. Re-initialising replaces the glue's own reference to the
+ * instance too.
  */
 export function emscriptenCodec(module: WebAssembly.Module, init: EmscriptenInit): WasmCodec {
   let memory: WebAssembly.Memory | undefined;
@@ -52,14 +64,10 @@ export function emscriptenCodec(module: WebAssembly.Module, init: EmscriptenInit
       return instance.exports;
     },
   };
-  const codec = wasmCodec(() => init(module, overrides));
-  return {
-    async run(work) {
-      const result = await codec.run(work);
-      if ((memory?.buffer.byteLength ?? 0) > MAX_RETAINED_MEMORY) await init(module, overrides);
-      return result;
-    },
-  };
+  return wasmCodec(
+    () => init(module, overrides),
+    () => (memory?.buffer.byteLength ?? 0) > MAX_RETAINED_MEMORY,
+  );
 }
 
 /** jsquash codecs take and return ImageData; workerd has none, so a structural one suffices. */
