@@ -214,7 +214,11 @@ export function renderReport(inputs, results) {
   }
   const mixed = results.mixed;
   if (mixed) {
-    notes.push(`mixed: ${mixed.requests} requests in ${fixed(mixed.seconds)} s, statuses ${JSON.stringify(mixed.statuses)}, RSS peak +${fixed(mixed.peakMB)} MB${mixed.stoppedEarly ? `; stopped early: ${mixed.stoppedEarly}` : ''}`);
+    notes.push(
+      `mixed: ${mixed.requests} requests in ${fixed(mixed.seconds)} s, statuses ${JSON.stringify(mixed.statuses)}, RSS peak +${fixed(mixed.peakMB)} MB` +
+        `, after a forced full GC +${fixed(mixed.afterGcMB)} MB, JS heap in use ${fixed(mixed.jsHeapUsedMB)} MB` +
+        `${mixed.gcError ? ` (inspector: ${mixed.gcError})` : ''}${mixed.stoppedEarly ? `; stopped early: ${mixed.stoppedEarly}` : ''}`,
+    );
     for (const failure of mixed.failures ?? []) notes.push(`mixed request #${failure.n} /img/${failure.options}/<${failure.photo}>: ${failure.error.replace(/^GET \S+: /, '')}`);
   }
   const t = results.throughput;

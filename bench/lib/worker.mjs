@@ -93,7 +93,7 @@ export async function startWorker({ name, config, persistTo }) {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const url = `http://${HOST}:${port}`;
-  const worker = { name, url, wranglerPid: child.pid, logFile, stop: () => stopProcess(child) };
+  const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop: () => stopProcess(child) };
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));

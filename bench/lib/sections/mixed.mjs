@@ -2,12 +2,16 @@
  * The "no ratchet" check: one fresh worker serves a fixed pseudo-random mix
  * of transforms (every fixture photo, widths 64–2048 px, every output format,
  * every fit), then its RSS is compared with its idle RSS. Memory a worker
- * keeps after big jobs (WASM memories only grow) shows up here.
+ * keeps after big jobs (WASM memories only grow) shows up here. Then, through
+ * the inspector, the JS heap V8 counts as used, and the RSS once more after a
+ * forced full GC: what that frees was garbage (dropped WASM instances), what
+ * stays is held.
  */
 import { originalKey, transformRequest } from '../edgepix.mjs';
 import { EDGEPIX_CONFIG, STATE_DIR } from '../paths.mjs';
 import { toMB } from '../procfs.mjs';
 import { seededRandom, sleep } from '../stats.mjs';
+import { openInspector } from '../inspector.mjs';
 import { withWorker } from '../worker.mjs';
 
 const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'];
@@ -67,6 +71,7 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
     await sleep(SETTLE_MS);
     if (!worker.isAlive()) return { requests: sent, statuses, failures, crashed: true };
     const { rssBytes, peakBytes } = worker.memory();
+    const afterGc = await collectGarbage(worker);
     const result = {
       requests: sent,
       seconds,
@@ -76,8 +81,32 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
       idleMB: toMB(idle),
       afterMB: toMB(rssBytes - idle),
       peakMB: toMB(peakBytes - idle),
+      jsHeapUsedMB: afterGc.jsHeapUsedMB,
+      afterGcMB: afterGc.rssBytes == null ? null : toMB(afterGc.rssBytes - idle),
+      gcError: afterGc.error,
     };
-    log(`  ${sent} requests in ${seconds.toFixed(0)} s ${JSON.stringify(statuses)}: RSS +${result.afterMB.toFixed(1)} MB over idle (peak +${result.peakMB.toFixed(1)})`);
+    log(
+      `  ${sent} requests in ${seconds.toFixed(0)} s ${JSON.stringify(statuses)}: RSS +${result.afterMB.toFixed(1)} MB over idle ` +
+        `(peak +${result.peakMB.toFixed(1)}); after a forced GC +${result.afterGcMB?.toFixed(1) ?? '?'} MB, JS heap in use ${result.jsHeapUsedMB?.toFixed(1) ?? '?'} MB` +
+        (afterGc.error ? ` (${afterGc.error})` : ''),
+    );
     return result;
   });
+}
+
+/** V8's JS heap in use, then a full GC and the RSS after it settles; never fails the section. */
+async function collectGarbage(worker) {
+  try {
+    const inspector = await openInspector(worker.inspectorPort);
+    try {
+      const { usedSize } = await inspector.send('Runtime.getHeapUsage');
+      await inspector.fullGc();
+      await sleep(SETTLE_MS);
+      return { jsHeapUsedMB: toMB(usedSize), rssBytes: worker.memory().rssBytes };
+    } finally {
+      inspector.close();
+    }
+  } catch (error) {
+    return { jsHeapUsedMB: null, rssBytes: null, error: error.message };
+  }
 }

@@ -1,0 +1,61 @@
+/**
+ * The worker's V8 inspector (wrangler dev's --inspector-port), for what
+ * process RSS cannot tell: how much of the memory the runtime holds is live
+ * (JS heap in use, as V8 accounts it) and how much is garbage V8 has not
+ * collected yet — WASM memories of dropped codec instances, above all.
+ * Uses Node's WebSocket (`--experimental-websocket` on Node 20, see the
+ * `bench` script); wrangler's inspector proxy only accepts DevTools' origin.
+ * workerd answers nothing before `Runtime.enable`, and never answers
+ * `HeapProfiler.collectGarbage`; a heap snapshot does a full GC first, so
+ * that is how a GC is forced.
+ */
+const DEVTOOLS_ORIGIN = 'https://devtools.devprod.cloudflare.dev';
+
+const SNAPSHOT_QUIET_MS = 1_000;
+const SNAPSHOT_TIMEOUT_MS = 60_000;
+
+/**
+ * @returns {Promise<{ send: (method: string, params?: object) => Promise<any>, fullGc: () => Promise<void>, close: () => void }>}
+ */
+export async function openInspector(port) {
+  if (typeof WebSocket !== 'function') throw new Error('no WebSocket in this Node: run with --experimental-websocket');
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Origin: DEVTOOLS_ORIGIN } });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', () => reject(new Error(`inspector on port ${port} refused the connection`)), { once: true });
+  });
+  const pending = new Map();
+  let nextId = 0;
+  let lastSnapshotChunk = 0;
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data));
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') lastSnapshotChunk = Date.now();
+    const waiter = pending.get(message.id);
+    if (!waiter) return; // events
+    pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(`${waiter.method}: ${message.error.message}`));
+    else waiter.resolve(message.result);
+  });
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject, method });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  await send('Runtime.enable');
+  return {
+    send,
+    /** Takes (and discards) a heap snapshot: done once its chunks stop coming. */
+    async fullGc() {
+      const started = Date.now();
+      socket.send(JSON.stringify({ id: ++nextId, method: 'HeapProfiler.takeHeapSnapshot', params: { reportProgress: false } }));
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const now = Date.now();
+        if (lastSnapshotChunk > started && now - lastSnapshotChunk > SNAPSHOT_QUIET_MS) return;
+        if (now - started > SNAPSHOT_TIMEOUT_MS) throw new Error('heap snapshot did not arrive');
+      }
+    },
+    close: () => socket.close(),
+  };
+}
