@@ -18,7 +18,7 @@ export interface EmscriptenOverrides {
 export type EmscriptenInit = (module: WebAssembly.Module, overrides: EmscriptenOverrides) => Promise<unknown>;
 
 /** Memory an instance may keep between jobs; beyond it, the instance is replaced. */
-export const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
+const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
 
 /**
  * Runs jobs on a lazily initialised codec. After a trap the codec starts
