@@ -17,12 +17,21 @@ const DCT_SCALES = [8, 4, 2, 1];
 /** The decoder's own strip buffer and tables. */
 const DECODER_OVERHEAD = 2 * 1024 * 1024;
 
-/** libjpeg-turbo's pick: the smallest 1/N whose ceil(size/N) still meets the hint. */
-function decodedSize(header: ImageHeader, hint: DecodeHint) {
-  const fits = (n: number) => Math.ceil(header.width / n) >= hint.minWidth && Math.ceil(header.height / n) >= hint.minHeight;
-  const n = DCT_SCALES.find(fits) ?? 1;
-  return { width: Math.ceil(header.width / n), height: Math.ceil(header.height / n) };
+/** The size libjpeg-turbo decodes at scale 1/n. */
+const scaledSize = (header: ImageHeader, n: number): Size => ({ width: Math.ceil(header.width / n), height: Math.ceil(header.height / n) });
+
+/** libjpeg-turbo's pick: the smallest 1/N whose size still meets the hint. */
+function decodedSize(header: ImageHeader, hint: DecodeHint): Size {
+  const fits = ({ width, height }: Size) => width >= hint.minWidth && height >= hint.minHeight;
+  return scaledSize(header, DCT_SCALES.find((n) => fits(scaledSize(header, n))) ?? 1);
 }
+
+/** The 1/n that `decodedSize` chose, recovered from its answer. */
+const scaleOf = (header: ImageHeader, decoded: Size) =>
+  DCT_SCALES.find((n) => {
+    const size = scaledSize(header, n);
+    return size.width === decoded.width && size.height === decoded.height;
+  }) ?? 1;
 
 /** Unknown sampling: assume 4:4:4, the most coefficients. */
 const FULL_SAMPLING: [number, number][] = [[1, 1], [1, 1], [1, 1]];
@@ -47,9 +56,6 @@ function coefficientBytes(header: ImageHeader, n: number): number {
     return sum + blocks * (dcOnly ? DC_BYTES : BLOCK_BYTES);
   }, 0);
 }
-
-const scaleOf = (header: ImageHeader, decoded: Size) =>
-  DCT_SCALES.find((n) => Math.ceil(header.width / n) === decoded.width && Math.ceil(header.height / n) === decoded.height) ?? 1;
 
 export const jpeg: Codec = {
   async decode(bytes, hint) {

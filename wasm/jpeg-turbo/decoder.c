@@ -55,7 +55,8 @@ enum {
   INFO_WARNINGS,         /* number of libjpeg warnings so far             */
   INFO_FIRST_WARNING,    /* msg_code of the first warning, -1 if none     */
   INFO_OUTPUT_SCANLINE,  /* output_scanline                               */
-  INFO_SCANS_READ,       /* progressive: scans entropy-decoded, else 0    */
+  INFO_SCANS_READ,       /* progressive: scans consumed (decoded, or    */
+                         /* stepped over for DC-only components), else 0 */
   INFO_EARLY_STOP,       /* 1 if trailing scans were skipped (not read)   */
   INFO_COUNT
 };
@@ -286,11 +287,13 @@ static int jt_needed_complete(j_decompress_ptr cinfo) {
  * re-interpolates the DC (change_dc in decompress_smooth_data), which would
  * change the 1/8 output. With every needed coefficient exact it has nothing
  * legitimate to do. If the input runs out first (EOI), smoothing stays at
- * libjpeg's default, exactly as in the non-buffered path (lenient mode).
+ * libjpeg's default, exactly as in the non-buffered path (lenient mode) —
+ * except at 1/8, where smoothing is off from the start (see below).
  *
  * Memory: buffered-image mode allocates the same whole-image coefficient
  * buffer as the non-buffered multi-scan path (plus nothing else for RGB
- * output without colour quantization).
+ * output without colour quantization); at 1/8, components with a 1x1 IDCT
+ * keep only their DC coefficients (dc-only-coefficients.patch).
  *
  * max_mem > 0 caps libjpeg's own allocations (checked when the whole-image
  * coefficient buffer of a multi-scan file is realized): over it, the decode
