@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
-const sharedFixtures = fileURLToPath(new URL('../shared/fixtures/', import.meta.url));
+const fixturesDir = fileURLToPath(new URL('./test/fixtures/', import.meta.url));
 
 export default defineConfig({
   plugins: [
@@ -13,13 +13,13 @@ export default defineConfig({
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.
         bindings: { ALLOW_UNSIGNED: 'true' },
-        // Tests read the shared fixture images (and list folders, as JSON) through this binding: workerd has no file system.
+        // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file system.
         serviceBindings: {
           FIXTURES: async (request: Request) => {
             const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
             if (path.includes('..')) return new Response('bad path', { status: 400 });
             try {
-              const file = sharedFixtures + path;
+              const file = fixturesDir + path;
               if ((await stat(file)).isDirectory()) return Response.json(await readdir(file));
               return new Response(await readFile(file));
             } catch {
