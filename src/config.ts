@@ -51,8 +51,8 @@ const ConfigSchema = v.object({
   MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt(100_000_000),
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
-  MAX_WORKING_MEMORY: positiveInt(80 * 1024 * 1024),
-  MAX_QUEUED_TRANSFORMS: positiveInt(16),
+  MAX_WORKING_MEMORY: positiveInt(96 * 1024 * 1024),
+  TRANSFORM_QUEUE_DEADLINE: wholeNumber(20),
   SIGNED_URL_TTL: positiveInt(3600),
   ORIGINAL_LOOKUP_TTL: wholeNumber(10),
   VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
@@ -79,8 +79,8 @@ export interface Config {
   maxWorkingMemory: number;
   /** Lifetime in seconds of the signed preset URLs API replies carry. */
   signedUrlTtl: number;
-  /** Transforms running or waiting in one isolate before new ones get 503. */
-  maxQueuedTransforms: number;
+  /** Seconds a transform may wait for its turn in one isolate; a request expected to wait longer gets 503. */
+  transformQueueDeadline: number;
   /** Seconds an isolate trusts a looked-up original's ETag before asking R2 again; 0 asks every request. */
   originalLookupTtl: number;
   /** Cache-Control sent with every variant. */
@@ -119,7 +119,7 @@ export function getConfig(env: Env): Config {
     maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
     maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
     maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
-    maxQueuedTransforms: parsed.output.MAX_QUEUED_TRANSFORMS,
+    transformQueueDeadline: parsed.output.TRANSFORM_QUEUE_DEADLINE,
     signedUrlTtl: parsed.output.SIGNED_URL_TTL,
     originalLookupTtl: parsed.output.ORIGINAL_LOOKUP_TTL,
     variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,

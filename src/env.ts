@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+
 /** Bindings and variables the worker receives; names match wrangler.toml. */
 export interface Env {
   ORIGINALS: R2Bucket;
@@ -6,7 +8,8 @@ export interface Env {
   MAX_INPUT_PIXELS?: string;
   MAX_OUTPUT_DIMENSION?: string;
   MAX_WORKING_MEMORY?: string;
-  MAX_QUEUED_TRANSFORMS?: string;
+  /** Seconds a transform may wait its turn behind others in one isolate before 503. */
+  TRANSFORM_QUEUE_DEADLINE?: string;
   SIGNED_URL_TTL?: string;
   /** Seconds an isolate reuses an original's ETag (cache hits then skip R2); `0` checks R2 on every request. */
   ORIGINAL_LOOKUP_TTL?: string;
@@ -34,3 +37,6 @@ export interface Env {
   /** `true` includes EXIF GPS coordinates in image metadata. */
   EXPOSE_GPS?: string;
 }
+
+/** The Hono context every route and the delivery service see. */
+export type AppContext = Context<{ Bindings: Env }>;

@@ -8,7 +8,7 @@ describe('tiers: transform, then R2 variant, then edge cache', () => {
     const first = await img('width=100,format=webp', key);
     expect(first.headers.get('X-Edgepix-Cache')).toBe('miss');
     const timing = first.headers.get('Server-Timing') ?? '';
-    for (const stage of ['origin', 'decode', 'resize', 'encode', 'cache;desc="miss"']) expect(timing).toContain(stage);
+    for (const stage of ['origin', 'read', 'decode', 'encode', 'cache;desc="miss"']) expect(timing).toContain(stage);
     const body = new Uint8Array(await first.arrayBuffer());
 
     const listed = await env.VARIANTS.list({ prefix: `${encodeURIComponent(key)}/`, include: ['httpMetadata', 'customMetadata'] });
@@ -200,9 +200,9 @@ describe('admission: one transform at a time per isolate', () => {
     expect(await countVariants(key)).toBe(1);
   });
 
-  it('refuses transforms beyond MAX_QUEUED_TRANSFORMS with 503 busy and Retry-After', async () => {
+  it('refuses a transform whose expected wait passes TRANSFORM_QUEUE_DEADLINE with 503 busy and Retry-After', async () => {
     const key = await putFixture(RACHEL);
-    const vars = { MAX_QUEUED_TRANSFORMS: '1' };
+    const vars = { TRANSFORM_QUEUE_DEADLINE: '0' };
     const [first, second] = await Promise.all([img('width=301', key, undefined, vars), img('width=302', key, undefined, vars)]);
     const statuses = [first!.status, second!.status].sort();
     expect(statuses).toEqual([200, 503]);

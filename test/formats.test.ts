@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CODECS } from '../src/codecs';
+import { decodeImage } from '../src/codecs';
 import { probe } from '../src/codecs/probe';
 import type { StepContext } from '../src/pipeline/step';
 import { shrink } from '../src/pipeline/steps/shrink';
-import { decodeResponse, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
+import { applyStep, decodeResponse, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
 
 describe('input formats (detected by content, whatever the key says)', () => {
   // [fixture, width, height]
@@ -25,7 +25,7 @@ describe('input formats (detected by content, whatever the key says)', () => {
     const image = await decodeResponse(await img('width=64,fit=contain,format=png', key));
     expect(image.width).toBe(64);
     // The picture survived decode and resize: as varied as the original, or exactly its one colour.
-    const original = await CODECS[probe(bytes).format].decode(bytes, { minWidth: 0, minHeight: 0 });
+    const original = await decodeImage(probe(bytes).format, bytes);
     const colours = (data: Uint8ClampedArray) => new Set(Array.from({ length: data.length / 4 }, (_, p) => data.slice(p * 4, p * 4 + 4).join()));
     const source = colours(original.data);
     if (source.size === 1) expect([...colours(image.data)]).toEqual([...source]);
@@ -130,18 +130,18 @@ describe('PngSuite', () => {
 describe('JPEG shrink-on-load', () => {
   it('decodes no larger than needed: 1/8 scale for a small output', async () => {
     const bytes = await fixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
-    const image = await CODECS.jpeg.decode(bytes, { minWidth: 400, minHeight: 300 });
+    const image = await decodeImage('jpeg', bytes, { minWidth: 400, minHeight: 300 });
     expect([image.width, image.height]).toEqual([504, 378]); // ceil(4032/8) × ceil(3024/8)
-    const full = await CODECS.jpeg.decode(bytes, { minWidth: 4032, minHeight: 3024 });
+    const full = await decodeImage('jpeg', bytes, { minWidth: 4032, minHeight: 3024 });
     expect([full.width, full.height]).toEqual([4032, 3024]);
   });
 
   it('at 1/8 a progressive file decodes from luma DC coefficients alone (AC scans skipped), matching the full decode averaged 8×8', async () => {
     const bytes = await fixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
     expect(probe(bytes).progressive).toBe(true);
-    const eighth = await CODECS.jpeg.decode(bytes, { minWidth: 400, minHeight: 300 });
-    const full = await CODECS.jpeg.decode(bytes, { minWidth: 4032, minHeight: 3024 });
-    const averaged = shrink(full, { stored: { scaled: { width: 252, height: 189 } } } as StepContext); // 8×8 boxes
+    const eighth = await decodeImage('jpeg', bytes, { minWidth: 400, minHeight: 300 });
+    const full = await decodeImage('jpeg', bytes, { minWidth: 4032, minHeight: 3024 });
+    const averaged = await applyStep(shrink, full, { stored: { scaled: { width: 252, height: 189 } } } as StepContext); // 8×8 boxes
     expect([averaged.width, averaged.height]).toEqual([eighth.width, eighth.height]);
     expect(await meanDifference(eighth, averaged)).toBeLessThan(1.5);
   });
@@ -158,7 +158,7 @@ describe('JPEG shrink-on-load', () => {
 describe('the decoder has the last word on size', () => {
   it('pitm.avif, whose primary item header differs from what decodes, keeps the decoded aspect ratio', async () => {
     const bytes = await fixture('formats/pitm.avif');
-    const full = await CODECS.avif.decode(bytes, { minWidth: 0, minHeight: 0 });
+    const full = await decodeImage('avif', bytes, { minWidth: 0, minHeight: 0 });
     const image = await decodeResponse(await img('width=400,format=png', await putOriginal(uniqueKey('p.avif'), bytes)));
     expect([image.width, image.height]).toEqual([400, Math.round((400 * full.height) / full.width)]);
   });

@@ -1,10 +1,12 @@
 /** Shared by the integration tests: fixtures, requests, and decoding what came back. */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { CODECS } from '../src/codecs';
-import { resizeRgba } from '../src/codecs/resize';
+import { decodeImage } from '../src/codecs';
+import { collect, replay } from '../src/codecs/rows';
 import { sniff } from '../src/codecs/sniff';
 import type { RgbaImage } from '../src/codecs/types';
+import { resizeRgba } from '../src/pipeline/resample';
+import type { Step, StepContext } from '../src/pipeline/step';
 import worker from '../src/index';
 
 export async function fixture(path: string): Promise<Uint8Array> {
@@ -54,7 +56,7 @@ export async function decodeResponse(response: Response): Promise<RgbaImage & { 
   const sniffed = sniff(bytes);
   if (!sniffed.supported) throw new Error(`response is ${sniffed.description}`);
   expect(response.headers.get('Content-Type')).toBe(`image/${sniffed.format}`);
-  const image = await CODECS[sniffed.format].decode(bytes, { minWidth: 0, minHeight: 0 });
+  const image = await decodeImage(sniffed.format, bytes);
   return { ...image, format: sniffed.format };
 }
 
@@ -113,4 +115,10 @@ export async function countObjects(bucket: R2Bucket, prefix: string): Promise<nu
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return count;
+}
+
+/** Runs one step over a whole picture; a step with nothing to do gives its input back. */
+export async function applyStep(step: Step, image: RgbaImage, context: StepContext): Promise<RgbaImage> {
+  const stage = step(image, context);
+  return stage ? replay(image, stage.connect(collect(stage.output))) : image;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import encodeJpeg from '@jsquash/jpeg/encode.js';
-import { CODECS } from '../src/codecs';
+import { decodeImage, encodeImage } from '../src/codecs';
 import { probe } from '../src/codecs/probe';
 import { asImageData } from '../src/codecs/wasm-codec';
-import { resizeRgba } from '../src/codecs/resize';
+import { resizeRgba } from '../src/pipeline/resample';
 import { decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
 
 const RACHEL = 'photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg'; // 6000×4000 progressive 4:2:0
@@ -28,8 +28,8 @@ describe('cost model: refused up front, before decoding', () => {
 
   it('the same picture as a baseline JPEG streams and fits the same budget', async () => {
     const progressive = await fixture(RACHEL);
-    const decoded = await CODECS.jpeg.decode(progressive, { minWidth: 3000, minHeight: 2000 });
-    await CODECS.jpeg.encode({ width: 1, height: 1, data: new Uint8ClampedArray(4) }, 85); // initialises MozJPEG
+    const decoded = await decodeImage('jpeg', progressive, { minWidth: 3000, minHeight: 2000 });
+    await encodeImage('jpeg', { width: 1, height: 1, data: new Uint8ClampedArray(4) }, 85); // initialises MozJPEG
     const baseline = new Uint8Array(await encodeJpeg(asImageData(decoded), { quality: 85, progressive: false }));
     expect(probe(baseline).progressive).toBe(false);
     const key = await putOriginal(uniqueKey('baseline.jpg'), baseline);
@@ -46,7 +46,7 @@ describe('cost model: refused up front, before decoding', () => {
 describe('box pre-shrink', () => {
   it('gives the same picture as Lanczos alone', async () => {
     const bytes = await fixture('formats/4.webp');
-    const full = await CODECS.webp.decode(bytes, { minWidth: 0, minHeight: 0 });
+    const full = await decodeImage('webp', bytes, { minWidth: 0, minHeight: 0 });
     const width = 60;
     const height = Math.round((full.height * width) / full.width);
     expect(full.width / width).toBeGreaterThanOrEqual(4); // so the shrink step really runs
@@ -59,13 +59,13 @@ describe('box pre-shrink', () => {
 
 describe('Lanczos3 resampler', () => {
   it('keeps a picture the same size exactly as it was', async () => {
-    const photo = await CODECS.jpeg.decode(await fixture('formats/320x240.jpg'), { minWidth: 0, minHeight: 0 });
+    const photo = await decodeImage('jpeg', await fixture('formats/320x240.jpg'), { minWidth: 0, minHeight: 0 });
     const same = await resizeRgba(photo, { width: photo.width, height: photo.height });
     expect(same.data).toEqual(photo.data);
   });
 
   it('doubling then halving gives the picture back', async () => {
-    const photo = await CODECS.jpeg.decode(await fixture('formats/320x240.jpg'), { minWidth: 0, minHeight: 0 });
+    const photo = await decodeImage('jpeg', await fixture('formats/320x240.jpg'), { minWidth: 0, minHeight: 0 });
     const doubled = await resizeRgba(photo, { width: 640, height: 480 });
     const back = await resizeRgba(doubled, { width: 320, height: 240 });
     expect(await meanDifference(back, photo)).toBeLessThan(1.5);

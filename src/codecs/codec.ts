@@ -1,21 +1,47 @@
+import { collect, replay, type EncodeOptions, type OpenSink, type RowSink } from './rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from './types';
 
 /**
- * One format's decoder and encoder, and what they cost: the pipeline checks
- * the memory a transform will need against its budget before decoding.
+ * One format's decoder (a row source) and encoder (a row sink), and what
+ * they cost: the pipeline checks the memory a transform will need against
+ * its budget before decoding.
  */
 export interface Codec {
-  /** May honour the hint by decoding smaller (JPEG shrink-on-load); never smaller than it. */
-  decode(bytes: Uint8Array, hint: DecodeHint): Promise<RgbaImage>;
-  /** The size `decode` returns for this hint, known from the header alone. */
+  /**
+   * Decodes, calls `open` with the size decoded, writes every row into the
+   * sink it returns and resolves to that sink's result. May honour the hint
+   * by decoding smaller (shrink-on-load); never smaller than it.
+   */
+  decodeRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>): Promise<T>;
+  /** The size `decodeRows` opens with for this hint, known from the header alone. */
   decodedSize(header: ImageHeader, hint: DecodeHint): Size;
-  /** Peak bytes while decoding, besides the input: the decoder's buffers and the returned RGBA. */
+  /** Peak bytes while decoding besides the input and the bands it hands out. */
   decodeMemory(header: ImageHeader, decoded: Size): number;
-  encode(image: RgbaImage, quality: number): Promise<ArrayBuffer>;
-  /** Encoder working memory per output pixel, besides the RGBA it is given. */
-  encodeBytesPerPixel: number;
+  openEncoder(size: Size, options: EncodeOptions): RowSink<Uint8Array>;
+  /** Peak bytes while encoding a picture of `size`, the output file included. */
+  encodeMemory(size: Size, options: EncodeOptions): number;
   defaultQuality: number;
 }
 
-/** Decoders without shrink-on-load return the full image whatever the hint. */
+/** Decoders without shrink-on-load open at full size whatever the hint. */
 export const fullSize = (header: ImageHeader): Size => ({ width: header.width, height: header.height });
+
+/** A row source over a decoder that can only return the whole picture. */
+export const wholePictureDecoder =
+  (decode: (bytes: Uint8Array) => Promise<RgbaImage>) =>
+  async <T>(bytes: Uint8Array, _hint: DecodeHint, open: OpenSink<T>): Promise<T> => {
+    const image = await decode(bytes);
+    return replay(image, open({ width: image.width, height: image.height }));
+  };
+
+/** A row sink over an encoder that needs the whole picture: it collects the rows, then encodes. */
+export const wholePictureEncoder =
+  (encode: (image: RgbaImage, options: EncodeOptions) => Promise<ArrayBuffer>) =>
+  (size: Size, options: EncodeOptions): RowSink<Uint8Array> => {
+    const picture = collect(size);
+    return {
+      write: (band, count) => picture.write(band, count),
+      close: async () => new Uint8Array(await encode(await picture.close(), options)),
+      abort: () => picture.abort(),
+    };
+  };

@@ -5,10 +5,10 @@
  */
 import encode, { init as initEncode } from '@jsquash/jpeg/encode.js';
 import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
-import type { Codec } from './codec';
-import { decodeJpeg, initJpegTurbo } from './jpeg-turbo';
+import { wholePictureEncoder, type Codec } from './codec';
+import { decodeJpegRows, initJpegTurbo } from './jpeg-turbo';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
-import { rgbaBytes, type DecodeHint, type ImageHeader, type Size } from './types';
+import type { DecodeHint, ImageHeader, Size } from './types';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
@@ -57,18 +57,32 @@ function coefficientBytes(header: ImageHeader, n: number): number {
   }, 0);
 }
 
+/** Rows per strip the decoder hands out. */
+const STRIP_ROWS = 16;
+
 export const jpeg: Codec = {
-  async decode(bytes, hint) {
+  async decodeRows(bytes, hint, open) {
     // Instantiation is lazy inside the wrapper; this only records the module.
     initJpegTurbo(jpegTurboWasm);
-    return decodeJpeg(bytes, hint);
+    let sink: ReturnType<typeof open> | undefined;
+    try {
+      decodeJpegRows(bytes, { ...hint, stripRows: STRIP_ROWS, onStart: (out) => (sink = open(out)) }, (rows, _y, count) =>
+        sink!.write(rows, count),
+      );
+    } catch (error) {
+      sink?.abort();
+      throw error;
+    }
+    return sink!.close();
   },
   decodedSize,
   // Baseline files stream; progressive ones buffer the full-size image's coefficients.
   decodeMemory: (header, decoded) =>
-    (header.progressive ? coefficientBytes(header, scaleOf(header, decoded)) : 0) + DECODER_OVERHEAD + rgbaBytes(decoded),
-  encode: (image, quality) =>
+    (header.progressive ? coefficientBytes(header, scaleOf(header, decoded)) : 0) + DECODER_OVERHEAD + decoded.width * 4 * STRIP_ROWS * 2,
+  openEncoder: wholePictureEncoder((image, { quality }) =>
     encoder.run(() => encode(asImageData(image), { quality, progressive: true, optimize_coding: true })),
-  encodeBytesPerPixel: 6,
+  ),
+  // The RGBA picture, its copy inside WASM and MozJPEG's own buffers.
+  encodeMemory: ({ width, height }) => width * height * 14,
   defaultQuality: 85,
 };

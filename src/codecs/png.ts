@@ -2,7 +2,7 @@
 import decode, { init as initDecode } from '@jsquash/png/decode.js';
 import encode from '@jsquash/png/encode.js';
 import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
-import { fullSize, type Codec } from './codec';
+import { fullSize, wholePictureDecoder, wholePictureEncoder, type Codec } from './codec';
 import { rgbaBytes } from './types';
 import { asImageData, wasmCodec } from './wasm-codec';
 
@@ -10,11 +10,11 @@ import { asImageData, wasmCodec } from './wasm-codec';
 const png = wasmCodec(() => initDecode(pngWasm));
 
 export const pngCodec: Codec = {
-  decode: (bytes) => png.run(() => decode(bytes.slice().buffer)),
+  decodeRows: wholePictureDecoder((bytes) => png.run(() => decode(bytes.slice().buffer))),
   decodedSize: fullSize,
   // The crate's RGBA (wider for 16-bit files) and the copy handed to JS.
   decodeMemory: (header) => 3 * rgbaBytes(header),
-  encode: (image) => png.run(() => encode(asImageData(image))),
-  encodeBytesPerPixel: 8,
+  openEncoder: wholePictureEncoder((image) => png.run(() => encode(asImageData(image)))),
+  encodeMemory: (size) => 16 * size.width * size.height,
   defaultQuality: 100,
 };

@@ -3,7 +3,7 @@
  * bottom as bands of packed 8-bit RGBA rows (straight alpha), so no stage
  * needs the whole picture unless its operation truly does.
  */
-import type { Size } from './types';
+import type { RgbaImage, Size } from './types';
 
 /** Receives a picture of a size fixed when it was opened, one band of rows at a time, top to bottom. */
 export interface RowSink<T> {
@@ -26,4 +26,42 @@ export interface EncodeOptions {
   quality: number;
   /** False when every pixel is known to be opaque, so an alpha plane can be skipped. */
   hasAlpha: boolean;
+  /** JPEG: progressive with optimised Huffman tables (needs the whole coefficient buffer) rather than streaming baseline. */
+  progressive?: boolean;
+}
+
+/** Rows handed on at once when a stage replays a picture it holds. */
+const REPLAY_ROWS = 64;
+
+/** Writes a whole picture into a sink in bands, then closes it. */
+export function replay<T>(image: RgbaImage, sink: RowSink<T>): Promise<T> {
+  const rowBytes = image.width * 4;
+  const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
+  for (let y = 0; y < image.height; y += REPLAY_ROWS) {
+    const count = Math.min(REPLAY_ROWS, image.height - y);
+    sink.write(bytes.subarray(y * rowBytes, (y + count) * rowBytes), count);
+  }
+  return sink.close();
+}
+
+/** A sink that keeps every row: the whole picture, once closed. */
+export function collect(size: Size): RowSink<RgbaImage> {
+  const rowBytes = size.width * 4;
+  let data: Uint8ClampedArray | undefined = new Uint8ClampedArray(rowBytes * size.height);
+  let y = 0;
+  return {
+    write(band, count) {
+      data!.set(band.subarray(0, count * rowBytes), y * rowBytes);
+      y += count;
+    },
+    async close() {
+      if (y !== size.height) throw new Error(`the decoder gave ${y} of ${size.height} rows`);
+      const image = { ...size, data: data! };
+      data = undefined;
+      return image;
+    },
+    abort() {
+      data = undefined;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import decode, { init as initDecode } from '@jsquash/webp/decode.js';
 import encode, { init as initEncode } from '@jsquash/webp/encode.js';
 import decodeWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encodeWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-import { fullSize, type Codec } from './codec';
+import { fullSize, wholePictureDecoder, wholePictureEncoder, type Codec } from './codec';
 import { rgbaBytes } from './types';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
@@ -12,11 +12,11 @@ const decoder = emscriptenCodec(decodeWasm, initDecode as EmscriptenInit);
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 export const webp: Codec = {
-  decode: (bytes) => decoder.run(() => decode(bytes.slice().buffer)),
+  decodeRows: wholePictureDecoder((bytes) => decoder.run(() => decode(bytes.slice().buffer))),
   decodedSize: fullSize,
   // libwebp's RGBA inside WASM and the copy handed to JS.
   decodeMemory: (header) => 2 * rgbaBytes(header),
-  encode: (image, quality) => encoder.run(() => encode(asImageData(image), { quality, method: 4 })),
-  encodeBytesPerPixel: 8,
+  openEncoder: wholePictureEncoder((image, { quality }) => encoder.run(() => encode(asImageData(image), { quality, method: 4 }))),
+  encodeMemory: (size) => 16 * size.width * size.height,
   defaultQuality: 85,
 };

@@ -7,7 +7,7 @@
 import { rgbaToThumbHash } from 'thumbhash';
 import type { ImageHeader } from '../codecs/types';
 import type { Config } from '../config';
-import { planTransform, renderPixels, type StageTimer } from '../pipeline/run';
+import { planTransform, renderPixels } from '../pipeline/run';
 import { DEFAULT_SPEC } from '../spec/transform-spec';
 import { dominantColor } from './dominant-color';
 
@@ -20,13 +20,11 @@ export interface Placeholder {
   dominantColor?: string;
 }
 
-const untimed: StageTimer = async (_stage, work) => work();
-
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
 /** Decodes the image (a corrupt one fails here, 422) and summarises it. */
 export async function makePlaceholder(bytes: Uint8Array, header: ImageHeader, config: Config): Promise<Placeholder> {
   const spec = { ...DEFAULT_SPEC, width: THUMBHASH_MAX_SIDE, height: THUMBHASH_MAX_SIDE, format: 'png' as const };
-  const image = await renderPixels(bytes, header, planTransform(header, bytes.length, spec, config), untimed);
+  const image = await renderPixels(bytes, header, planTransform(header, bytes.length, spec, config));
   return { thumbhash: base64(rgbaToThumbHash(image.width, image.height, image.data)), dominantColor: dominantColor(image) };
 }

@@ -1,37 +1,72 @@
 /**
  * Admission control for transforms within one isolate. The cost model keeps
  * one transform inside the memory budget; two at once would not be, so
- * transforms run one at a time. Identical concurrent misses (a new image on
- * a busy page) share one transform, and a queue past its bound is refused
- * with a 503 rather than held until the isolate runs out of memory.
+ * transforms run one at a time and the others wait their turn — holding no
+ * pixels while they wait, since the original is read only once admitted.
+ * Identical concurrent misses (a new image on a busy page) share one
+ * transform. A request is refused with 503 only when its expected wait —
+ * the transforms ahead of it times the recent average — would pass the
+ * queue deadline, or when its turn comes after the deadline has passed.
+ *
+ * Time comes from Date.now(). Deployed, Workers advance that clock only at
+ * I/O, so a CPU-bound transform measures as the time up to its last I/O:
+ * the average then runs low and the queue admits a little more than the
+ * deadline strictly allows. The floor below keeps the estimate honest.
  */
+import type { Config } from '../config';
 import { ProblemError } from '../errors';
 
+/** What a transform is assumed to take before any has been measured, and at least (a phone photo's thumbnail). */
+const FLOOR_MS = 150;
+/** Weight of the newest measurement in the running average. */
+const SMOOTHING = 0.2;
+
 const inFlight = new Map<string, Promise<unknown>>();
-let queued = 0;
 let tail: Promise<unknown> = Promise.resolve();
+/** Transforms admitted and not yet finished, the running one included. */
+let admitted = 0;
+let averageMs = FLOOR_MS;
 
-const busy = () =>
-  new ProblemError(503, 'busy', 'Busy', 'Too many images are being transformed at once; retry shortly.', {
-    'Retry-After': '1',
-  });
+const busy = (waitMs: number) =>
+  new ProblemError(
+    503,
+    'busy',
+    'Busy',
+    `About ${Math.ceil(waitMs / 1000)} s of transforms are queued ahead of this one, past the queue deadline (TRANSFORM_QUEUE_DEADLINE); retry shortly.`,
+    { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+  );
 
-function oneAtATime<T>(maxQueued: number, work: () => Promise<T>): Promise<T> {
-  if (queued >= maxQueued) return Promise.reject(busy());
-  queued++;
-  const run = tail.then(work, work).finally(() => queued--);
+function record(ms: number): void {
+  averageMs = Math.max(FLOOR_MS, averageMs + SMOOTHING * (ms - averageMs));
+}
+
+function oneAtATime<T>(deadlineMs: number, work: () => Promise<T>): Promise<T> {
+  const expectedWait = admitted * averageMs;
+  if (expectedWait > deadlineMs) return Promise.reject(busy(expectedWait));
+  admitted++;
+  const queuedAt = Date.now();
+  const run = tail
+    .then(async () => {
+      const waited = Date.now() - queuedAt;
+      // The client has waited as long as we promised; it may be gone, and others are behind it.
+      if (waited > deadlineMs) throw busy(waited);
+      const start = Date.now();
+      try {
+        return await work();
+      } finally {
+        record(Date.now() - start);
+      }
+    })
+    .finally(() => admitted--);
   tail = run.catch(() => undefined);
   return run;
 }
 
-/**
- * Runs `work` for `key`, or joins the run already under way for it; `joined`
- * tells which. `maxQueued` counts transforms running or waiting.
- */
-export async function admit<T>(key: string, maxQueued: number, work: () => Promise<T>): Promise<{ result: T; joined: boolean }> {
+/** Runs `work` for `key`, or joins the run already under way for it; `joined` tells which. */
+export async function admit<T>(key: string, config: Config, work: () => Promise<T>): Promise<{ result: T; joined: boolean }> {
   const running = inFlight.get(key) as Promise<T> | undefined;
   if (running) return { result: await running, joined: true };
-  const run = oneAtATime(maxQueued, work).finally(() => inFlight.delete(key));
+  const run = oneAtATime(config.transformQueueDeadline * 1000, work).finally(() => inFlight.delete(key));
   inFlight.set(key, run);
   return { result: await run, joined: false };
 }

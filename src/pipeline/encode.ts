@@ -1,24 +1,98 @@
 /**
- * Encodes at the requested quality; with a byte budget (Thumbor's
- * max_bytes), retries at lower qualities until the output fits or the
- * quality floor is reached, then returns the smallest attempt.
+ * Chooses the encoder for the output and its settings — including the
+ * fallbacks taken when the requested encoding cannot fit at this size — and
+ * opens it as the pipeline's row sink. With a byte budget (Thumbor's
+ * max_bytes) it keeps the output picture and re-encodes at lower qualities
+ * until the file fits or the quality floor is reached, then returns the
+ * smallest attempt.
  */
-import type { Codec } from '../codecs/codec';
-import type { RgbaImage } from '../codecs/types';
-import type { ResolvedSpec } from '../spec/transform-spec';
+import { CODECS } from '../codecs';
+import { collect, replay, type EncodeOptions, type RowSink } from '../codecs/rows';
+import type { ImageHeader, Size } from '../codecs/types';
+import type { OutputFormat } from '../spec/transform-spec';
+import type { StepContext } from './step';
 
 const QUALITY_STEP = 10;
 const QUALITY_FLOOR = 10;
 
-export async function encodeWithin(codec: Codec, image: RgbaImage, spec: ResolvedSpec): Promise<ArrayBuffer> {
-  let quality = spec.quality ?? codec.defaultQuality;
-  let best = await codec.encode(image, quality);
-  // PNG is lossless: quality changes nothing, so one attempt is all there is.
-  if (spec.maxBytes === undefined || spec.format === 'png') return best;
-  while (best.byteLength > spec.maxBytes && quality > QUALITY_FLOOR) {
-    quality = Math.max(QUALITY_FLOOR, quality - QUALITY_STEP);
-    const attempt = await codec.encode(image, quality);
-    if (attempt.byteLength < best.byteLength) best = attempt;
+/**
+ * AVIF (aom) needs about 40 bytes per output pixel: above this many pixels it
+ * would not fit beside the decoder, so the output is WebP instead.
+ */
+export const AVIF_MAX_OUTPUT_PIXELS = 1_500_000;
+/** Above this, JPEG is baseline (it streams) rather than progressive (a whole coefficient buffer), as Cloudflare does over 3000×3000. */
+export const PROGRESSIVE_JPEG_MAX_PIXELS = 3000 * 3000;
+
+export interface OutputPlan {
+  /** What is encoded: the requested format unless a fallback replaced it. */
+  format: OutputFormat;
+  size: Size;
+  options: EncodeOptions;
+  /** The fallbacks taken, for the X-Edgepix-Fallback header: `avif>webp`, `jpeg-baseline`. */
+  fallbacks: string[];
+  /** Re-encodes from a kept picture until the file fits this many bytes. */
+  maxBytes?: number;
+  open(size: Size): RowSink<Uint8Array>;
+}
+
+/** Transparency survives unless the format has none or an opaque background fills it. */
+function keepsAlpha(format: OutputFormat, header: ImageHeader, { spec, geometry }: StepContext): boolean {
+  if (format === 'jpeg') return false;
+  if (spec.background) return spec.background.a < 255;
+  return header.hasAlpha || geometry.canvas !== undefined;
+}
+
+export function encoderFor(size: Size, header: ImageHeader, context: StepContext): OutputPlan {
+  const { spec } = context;
+  const pixels = size.width * size.height;
+  const fallbacks: string[] = [];
+  let format = spec.format;
+  if (format === 'avif' && pixels > AVIF_MAX_OUTPUT_PIXELS) {
+    format = 'webp';
+    fallbacks.push('avif>webp');
   }
-  return best;
+  const progressive = pixels <= PROGRESSIVE_JPEG_MAX_PIXELS;
+  if (format === 'jpeg' && !progressive) fallbacks.push('jpeg-baseline');
+  const codec = CODECS[format];
+  const options: EncodeOptions = {
+    // A quality asked for one format means little to another: a fallback takes its own default.
+    quality: (format === spec.format ? spec.quality : undefined) ?? codec.defaultQuality,
+    hasAlpha: keepsAlpha(format, header, context),
+    progressive,
+  };
+  // PNG is lossless: quality changes nothing, so one attempt is all there is.
+  const maxBytes = format === 'png' ? undefined : spec.maxBytes;
+  const plan: OutputPlan = {
+    format,
+    size,
+    options,
+    fallbacks,
+    ...(maxBytes !== undefined && { maxBytes }),
+    open: (actual) => (maxBytes === undefined ? codec.openEncoder(actual, options) : withinBytes(format, actual, options, maxBytes)),
+  };
+  return plan;
+}
+
+/** The encoder's peak, plus the kept picture when re-encoding to a byte budget. */
+export const outputMemory = ({ format, size, options, maxBytes }: OutputPlan) =>
+  CODECS[format].encodeMemory(size, options) + (maxBytes === undefined ? 0 : size.width * size.height * 4);
+
+function withinBytes(format: OutputFormat, size: Size, options: EncodeOptions, maxBytes: number): RowSink<Uint8Array> {
+  const codec = CODECS[format];
+  const picture = collect(size);
+  return {
+    write: (band, count) => picture.write(band, count),
+    async close() {
+      const image = await picture.close();
+      let quality = options.quality;
+      let best = await replay(image, codec.openEncoder(size, options));
+      while (best.byteLength > maxBytes && quality > QUALITY_FLOOR) {
+        quality = Math.max(QUALITY_FLOOR, quality - QUALITY_STEP);
+        const attempt = await replay(image, codec.openEncoder(size, { ...options, quality }));
+        if (attempt.byteLength < best.byteLength) best = attempt;
+      }
+      return best;
+    },
+    abort: () => picture.abort(),
+  };
 }

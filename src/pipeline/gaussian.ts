@@ -26,6 +26,9 @@ function boxPass(src: Uint8ClampedArray, out: Uint8ClampedArray, count: number, 
   }
 }
 
+/** Pictures of the image's size a blur allocates: its result and one ping-pong buffer. */
+export const GAUSSIAN_SCRATCH = 2;
+
 /** A blurred copy; the input is left as it was. */
 export function gaussianBlur(image: RgbaImage, sigma: number): RgbaImage {
   const { width, height } = image;

@@ -1,18 +1,18 @@
 /**
  * Runs a transformation: plan once from the header and check what it will
- * cost, decode no larger than the plan needs, apply the steps, encode.
+ * cost, then stream the decoder's rows through the steps into the encoder.
  */
 import { CODECS } from '../codecs';
+import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { corruptImage, ProblemError } from '../errors';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import { estimateCost } from './cost';
+import { encoderFor, outputMemory, type OutputPlan } from './encode';
 import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, storedRect } from './orientation';
-import type { Step, StepContext } from './step';
-import { encodeWithin } from './encode';
+import type { Stage, Step, StepContext } from './step';
 import { blur } from './steps/blur';
 import { brightness } from './steps/brightness';
 import { contrast } from './steps/contrast';
@@ -46,6 +46,7 @@ export type StageTimer = <T>(stage: string, work: () => Promise<T> | T) => Promi
 export interface TransformPlan {
   context: StepContext;
   hint: DecodeHint;
+  output: OutputPlan;
 }
 
 /** Geometry for a stored image of `storedSource`, upright and in the file's own frame. */
@@ -59,6 +60,21 @@ function planSteps(storedSource: Size, orientation: number, spec: ResolvedSpec):
   return { spec, orientation, geometry, stored };
 }
 
+/** The stages that turn a picture decoded at `decoded` into the output, in order. */
+function stagesFor(decoded: Size, context: StepContext): Stage[] {
+  const stages: Stage[] = [];
+  let size = decoded;
+  for (const step of STEPS) {
+    const stage = step(size, context);
+    if (!stage) continue;
+    stages.push(stage);
+    size = stage.output;
+  }
+  return stages;
+}
+
+const outputOf = (decoded: Size, stages: Stage[]) => stages.at(-1)?.output ?? decoded;
+
 /** Checks every limit and plans the work before any pixel is decoded. */
 export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config): TransformPlan {
   assertInputPixels(header, config);
@@ -67,22 +83,25 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // The decoder works in the file's own frame, so the hint comes from the stored plan.
   const min = minimumDecodeSize(context.stored.source, context.stored);
   const hint = { minWidth: min.width, minHeight: min.height };
-  const cost = estimateCost(header, inputBytes, hint, context);
-  const why = `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ${cost.decoded.width}×${cost.decoded.height}`;
-  assertWorkingMemory(cost.peakBytes, why, config);
-  return { context, hint };
+  const decoder = CODECS[header.format];
+  const decoded = decoder.decodedSize(header, hint);
+  const stages = stagesFor(decoded, context);
+  const output = encoderFor(outputOf(decoded, stages), header, context);
+  // Rows stream, so decoder, steps and encoder hold their memory at the same time.
+  const decoding = decoder.decodeMemory(header, decoded);
+  const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
+  const encoding = outputMemory(output);
+  const peak = inputBytes + decoding + stepping + encoding;
+  const parts = [`input ${mib(inputBytes)}`, `decoding ${mib(decoding)}`, stepping ? `steps ${mib(stepping)}` : '', `encoding ${mib(encoding)}`];
+  const why =
+    `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ` +
+    `${decoded.width}×${decoded.height}, ${output.format.toUpperCase()} output at ${output.size.width}×${output.size.height}: ` +
+    parts.filter(Boolean).join(', ');
+  assertWorkingMemory(peak, why, config);
+  return { context, hint, output };
 }
 
-async function decode(bytes: Uint8Array, header: ImageHeader, hint: DecodeHint): Promise<RgbaImage> {
-  try {
-    return await CODECS[header.format].decode(bytes, hint);
-  } catch (error) {
-    if (error instanceof ProblemError) throw error;
-    // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
-    const reason = error instanceof Error ? `: ${error.message}` : '.';
-    throw corruptImage(`The ${header.format.toUpperCase()} could not be decoded${reason}`);
-  }
-}
+const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
 
 /**
  * The decoder has the last word on size: a header may describe a different
@@ -92,29 +111,38 @@ async function decode(bytes: Uint8Array, header: ImageHeader, hint: DecodeHint):
 const sameShape = (image: Size, header: Size) =>
   Math.abs(image.width / image.height - header.width / header.height) <= 1 / Math.min(image.width, image.height);
 
-/** Decodes and applies every step: the output's pixels, before encoding. */
-export async function renderPixels(
-  bytes: Uint8Array,
-  header: ImageHeader,
-  plan: TransformPlan,
-  time: StageTimer,
-): Promise<RgbaImage> {
-  const { hint } = plan;
-  let image = await time('decode', () => decode(bytes, header, hint));
-  const context = sameShape(image, header) ? plan.context : planSteps({ width: image.width, height: image.height }, header.orientation, plan.context.spec);
-  for (const step of STEPS) {
-    const input = image;
-    image = await time(step.name, () => step(input, context));
-  }
-  return image;
+/** Wires the steps for the size actually decoded in front of the sink that `end` opens for the output. */
+function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
+  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec);
+  const stages = stagesFor(decoded, context);
+  return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));
 }
 
-export async function runPipeline(
-  bytes: Uint8Array,
-  header: ImageHeader,
-  plan: TransformPlan,
-  time: StageTimer,
-): Promise<ArrayBuffer> {
-  const output = await renderPixels(bytes, header, plan, time);
-  return time('encode', () => encodeWithin(CODECS[plan.context.spec.format], output, plan.context.spec));
+async function decodeThrough<T>(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): Promise<T> {
+  try {
+    return await CODECS[header.format].decodeRows(bytes, plan.hint, (decoded) => connect(decoded, header, plan, end));
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
+    const reason = error instanceof Error ? `: ${error.message}` : '.';
+    throw corruptImage(`The ${header.format.toUpperCase()} could not be decoded${reason}`);
+  }
+}
+
+/** The output's pixels, before encoding (placeholders). */
+export function renderPixels(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan): Promise<RgbaImage> {
+  return decodeThrough(bytes, header, plan, collect);
+}
+
+/**
+ * Decodes, transforms and encodes in one pass; the encoder's file. Rows are
+ * resized and handed to the encoder as they are decoded, so `decode` times
+ * that whole pass and `encode` what the encoder does once it has every row.
+ */
+export function runPipeline(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
+  const encoder = (size: Size): RowSink<Uint8Array> => {
+    const sink = plan.output.open(size);
+    return { write: (band, count) => sink.write(band, count), close: () => time('encode', () => sink.close()), abort: () => sink.abort() };
+  };
+  return time('decode', () => decodeThrough(bytes, header, plan, encoder));
 }

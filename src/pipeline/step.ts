@@ -1,3 +1,4 @@
+import { collect, replay, type RowSink } from '../codecs/rows';
 import type { RgbaImage, Size } from '../codecs/types';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import type { Geometry, Rect } from './geometry';
@@ -19,5 +20,73 @@ export interface StepContext {
   stored: StoredPlan;
 }
 
-/** One pipeline stage: returns its input untouched when it has nothing to do. */
-export type Step = (image: RgbaImage, context: StepContext) => RgbaImage | Promise<RgbaImage>;
+/** What a step does to a picture of a given size: the size it passes on, and how to wire it before the next sink. */
+export interface Stage {
+  output: Size;
+  /** Bytes it holds besides the bands passing through (a whole picture, for steps that need one). */
+  memory: number;
+  connect<T>(next: RowSink<T>): RowSink<T>;
+}
+
+/**
+ * One pipeline step: a row transform for a picture of `input` size, or
+ * undefined when it has nothing to do.
+ */
+export type Step = (input: Size, context: StepContext) => Stage | undefined;
+
+/** The RGBA view of a band, for the pixel helpers that work on whole images. */
+export const bandImage = (band: Uint8Array, width: number, count: number): RgbaImage => ({
+  width,
+  height: count,
+  data: new Uint8ClampedArray(band.buffer, band.byteOffset, width * count * 4),
+});
+
+/**
+ * A step that changes pixels in place, band by band, without changing the
+ * size: it edits the band it is lent before passing it on.
+ */
+export function inPlace(size: Size, edit: (band: RgbaImage) => void): Stage {
+  return {
+    output: size,
+    memory: 0,
+    connect: (next) => ({
+      write(band, count) {
+        edit(bandImage(band, size.width, count));
+        next.write(band, count);
+      },
+      close: () => next.close(),
+      abort: () => next.abort(),
+    }),
+  };
+}
+
+/**
+ * A step that needs the whole picture (a quarter turn, a vertical flip, a
+ * blur): it collects it — at the smallest size in the chain, since these
+ * run after the resize — transforms it, and replays the result.
+ */
+export function wholePicture(
+  input: Size,
+  output: Size,
+  transform: (image: RgbaImage) => RgbaImage,
+  /** Further pictures of the output's size the transform allocates. */
+  scratchPictures = 0,
+): Stage {
+  return {
+    output,
+    memory: 4 * (input.width * input.height + (1 + scratchPictures) * output.width * output.height),
+    connect(next) {
+      const picture = collect(input);
+      return {
+        write: (band, count) => picture.write(band, count),
+        async close() {
+          return replay(transform(await picture.close()), next);
+        },
+        abort() {
+          picture.abort();
+          next.abort();
+        },
+      };
+    },
+  };
+}

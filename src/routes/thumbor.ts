@@ -10,7 +10,7 @@ import { etag } from 'hono/etag';
 import { resolveFormat } from '../codecs/negotiate';
 import { probe } from '../codecs/probe';
 import { getConfig } from '../config';
-import type { Env } from '../env';
+import type { AppContext, Env } from '../env';
 import { planTransform } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
 import { verifyThumborPath } from '../security/thumbor-signature';
@@ -18,7 +18,7 @@ import type { TransformSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal } from '../storage/originals';
 import { parseThumborPath } from '../url/thumbor/grammar';
 import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
-import { serveVariant, type AppContext } from './image';
+import { deliver } from '../delivery/deliver';
 
 /** The original's header, read whole but never decoded: for /meta/ and `orig` sides. */
 async function readHeader(c: AppContext, key: string) {
@@ -61,7 +61,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
     const { header } = await readHeader(c, key);
     spec = withSourceSide(request, orientSize(header, header.orientation));
   }
-  return meta ? metaResponse(c, spec, key) : serveVariant(c, spec, key);
+  return meta ? metaResponse(c, spec, key) : deliver(c, spec, key);
 }
 
 // The same CORS and conditional-request handling as /img gets in app.ts.

@@ -11,6 +11,8 @@ export interface VariantMeta {
   contentType: string;
   /** Strong validator: a digest of the variant's bytes. */
   etag: string;
+  /** What the encoder did instead of what was asked (`avif>webp`, `jpeg-baseline`), comma-separated; sent as X-Edgepix-Fallback. */
+  fallback?: string;
 }
 
 /** All variants of one original share the prefix `<encoded key>/`, so they can be listed and purged. */
@@ -20,26 +22,31 @@ export const variantKey = (originalKey: string, originalEtag: string, canonical:
   `${variantPrefix(originalKey)}${originalEtag}/${canonical}.${FILE_EXTENSIONS[format]}`;
 
 /** The first 128 bits of the output's SHA-256, quoted as an ETag. */
-export async function digestEtag(bytes: ArrayBuffer): Promise<string> {
-  return `"${(await sha256Hex(new Uint8Array(bytes))).slice(0, 32)}"`;
+export async function digestEtag(bytes: Uint8Array): Promise<string> {
+  return `"${(await sha256Hex(bytes)).slice(0, 32)}"`;
 }
 
-export function variantMeta(format: OutputFormat, etag: string): VariantMeta {
-  return { contentType: MIME_TYPES[format], etag };
+export function variantMeta(format: OutputFormat, etag: string, fallbacks: readonly string[] = []): VariantMeta {
+  return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }) };
 }
 
 export async function getVariant(bucket: R2Bucket, key: string) {
   const object = await bucket.get(key);
   if (!object) return undefined;
   const etag = object.customMetadata?.etag ?? object.httpEtag;
-  const meta: VariantMeta = { contentType: object.httpMetadata?.contentType ?? 'application/octet-stream', etag };
+  const fallback = object.customMetadata?.fallback;
+  const meta: VariantMeta = {
+    contentType: object.httpMetadata?.contentType ?? 'application/octet-stream',
+    etag,
+    ...(fallback && { fallback }),
+  };
   return { body: object.body, size: object.size, meta };
 }
 
 /** A single R2 put is atomic: readers see the whole variant or none. */
-export function putVariant(bucket: R2Bucket, key: string, bytes: ArrayBuffer, meta: VariantMeta, original: string) {
+export function putVariant(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: VariantMeta, original: string) {
   return bucket.put(key, bytes, {
     httpMetadata: { contentType: meta.contentType },
-    customMetadata: { etag: meta.etag, original },
+    customMetadata: { etag: meta.etag, original, ...(meta.fallback && { fallback: meta.fallback }) },
   });
 }

@@ -1,9 +1,9 @@
-/** Gaussian blur of the output (Thumbor's blur filter). */
-import type { RgbaImage } from '../../codecs/types';
-import { gaussianBlur } from '../gaussian';
-import type { StepContext } from '../step';
+/** Gaussian blur of the output (Thumbor's blur filter): it needs whole columns, so the whole output. */
+import { GAUSSIAN_SCRATCH, gaussianBlur } from '../gaussian';
+import { wholePicture, type Step } from '../step';
 
-export function blur(image: RgbaImage, { spec }: StepContext): RgbaImage {
-  if (!spec.blur) return image;
-  return gaussianBlur(image, spec.blur);
-}
+export const blur: Step = (input, { spec }) => {
+  const sigma = spec.blur;
+  if (!sigma) return undefined;
+  return wholePicture(input, input, (image) => gaussianBlur(image, sigma), GAUSSIAN_SCRATCH);
+};

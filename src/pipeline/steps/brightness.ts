@@ -1,11 +1,10 @@
 /** Adds a percentage of full scale to every colour channel (Thumbor's brightness filter). */
-import type { RgbaImage } from '../../codecs/types';
-import type { StepContext } from '../step';
-import { mapChannels } from './pixels';
+import { inPlace, type Step } from '../step';
+import { channelTable, mapChannels } from './pixels';
 
-export function brightness(image: RgbaImage, { spec }: StepContext): RgbaImage {
-  if (!spec.brightness) return image;
+export const brightness: Step = (input, { spec }) => {
+  if (!spec.brightness) return undefined;
   const offset = (spec.brightness * 255) / 100;
-  mapChannels(image.data, (value) => value + offset);
-  return image;
-}
+  const table = channelTable((value) => value + offset);
+  return inPlace(input, ({ data }) => mapChannels(data, table));
+};

@@ -1,20 +1,40 @@
-/** Cuts the planned region, scaled to however large the decoder actually decoded. */
-import type { RgbaImage } from '../../codecs/types';
-import type { StepContext } from '../step';
+/** Cuts the planned region, scaled to however large the decoder actually decoded; rows outside it are dropped as they arrive. */
+import type { Step } from '../step';
 
-export function crop(image: RgbaImage, { stored: { source, region } }: StepContext): RgbaImage {
-  const sx = image.width / source.width;
-  const sy = image.height / source.height;
-  const x = Math.min(Math.floor(region.x * sx), image.width - 1);
-  const y = Math.min(Math.floor(region.y * sy), image.height - 1);
-  const width = Math.max(1, Math.min(Math.round(region.width * sx), image.width - x));
-  const height = Math.max(1, Math.min(Math.round(region.height * sy), image.height - y));
-  if (width === image.width && height === image.height) return image;
-  const src = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
-  const out = new Uint32Array(width * height);
-  for (let row = 0; row < height; row++) {
-    const from = (y + row) * image.width + x;
-    out.set(src.subarray(from, from + width), row * width);
-  }
-  return { width, height, data: new Uint8ClampedArray(out.buffer) };
-}
+export const crop: Step = (input, { stored: { source, region } }) => {
+  const sx = input.width / source.width;
+  const sy = input.height / source.height;
+  const x = Math.min(Math.floor(region.x * sx), input.width - 1);
+  const top = Math.min(Math.floor(region.y * sy), input.height - 1);
+  const width = Math.max(1, Math.min(Math.round(region.width * sx), input.width - x));
+  const height = Math.max(1, Math.min(Math.round(region.height * sy), input.height - top));
+  if (width === input.width && height === input.height) return undefined;
+  const inRow = input.width * 4;
+  const outRow = width * 4;
+  return {
+    output: { width, height },
+    memory: 0,
+    connect(next) {
+      let y = 0;
+      let kept: Uint8Array | undefined;
+      return {
+        write(band, count) {
+          const first = Math.max(y, top);
+          const end = Math.min(y + count, top + height);
+          if (first < end) {
+            kept ??= new Uint8Array(outRow * count);
+            if (kept.length < outRow * (end - first)) kept = new Uint8Array(outRow * (end - first));
+            for (let row = first; row < end; row++) {
+              const from = (row - y) * inRow + x * 4;
+              kept.set(band.subarray(from, from + outRow), (row - first) * outRow);
+            }
+            next.write(kept, end - first);
+          }
+          y += count;
+        },
+        close: () => next.close(),
+        abort: () => next.abort(),
+      };
+    },
+  };
+};

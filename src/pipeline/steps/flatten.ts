@@ -2,9 +2,8 @@
  * Composites transparent pixels over the background: always for JPEG, which
  * has no alpha, and for any format when a background was asked for.
  */
-import type { RgbaImage } from '../../codecs/types';
 import type { Rgba } from '../../spec/transform-spec';
-import type { StepContext } from '../step';
+import { inPlace, type Step } from '../step';
 import { WHITE } from './pixels';
 
 /** A translucent background cannot show through JPEG: settle it over white first. */
@@ -14,11 +13,7 @@ function opaque(background: Rgba): Rgba {
   return { r: mix(background.r), g: mix(background.g), b: mix(background.b), a: 255 };
 }
 
-export function flatten(image: RgbaImage, { spec }: StepContext): RgbaImage {
-  const needsOpaque = spec.format === 'jpeg';
-  if (!needsOpaque && !spec.background) return image;
-  const bg = needsOpaque ? opaque(spec.background ?? WHITE) : spec.background!;
-  const data = image.data;
+function composite(data: Uint8ClampedArray, bg: Rgba): void {
   const bgAlpha = bg.a / 255;
   for (let i = 3; i < data.length; i += 4) {
     const a = data[i]! / 255;
@@ -32,5 +27,11 @@ export function flatten(image: RgbaImage, { spec }: StepContext): RgbaImage {
     data[i - 1] = (data[i - 1]! * a + bg.b * under) / outA;
     data[i] = outA * 255;
   }
-  return image;
 }
+
+export const flatten: Step = (input, { spec }) => {
+  const needsOpaque = spec.format === 'jpeg';
+  if (!needsOpaque && !spec.background) return undefined;
+  const bg = needsOpaque ? opaque(spec.background ?? WHITE) : spec.background!;
+  return inPlace(input, ({ data }) => composite(data, bg));
+};

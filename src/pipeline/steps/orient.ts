@@ -1,8 +1,8 @@
-/** Applies EXIF orientation; it runs after resizing, so it moves as few pixels as possible. */
-import type { RgbaImage } from '../../codecs/types';
-import { reorient } from '../orientation';
-import type { StepContext } from '../step';
+/** Applies EXIF orientation after resizing, so it holds and moves as few pixels as possible. */
+import { orientSize, reorient } from '../orientation';
+import { wholePicture, type Step } from '../step';
 
-export function orient(image: RgbaImage, { orientation }: StepContext): RgbaImage {
-  return reorient(image, orientation);
-}
+export const orient: Step = (input, { orientation }) => {
+  if (orientation <= 1 || orientation > 8) return undefined;
+  return wholePicture(input, orientSize(input, orientation), (image) => reorient(image, orientation));
+};

@@ -1,9 +1,8 @@
-/** Scales to the planned size with Lanczos3 (premultiplied, like sharp). */
-import { resizeRgba } from '../../codecs/resize';
-import type { RgbaImage } from '../../codecs/types';
-import type { StepContext } from '../step';
+/** Scales to the planned size with Lanczos3 (premultiplied, like sharp), row by row. */
+import { lanczos3Memory, lanczos3Rows } from '../resample';
+import type { Step } from '../step';
 
-export function resize(image: RgbaImage, { stored: { scaled } }: StepContext): RgbaImage | Promise<RgbaImage> {
-  if (image.width === scaled.width && image.height === scaled.height) return image;
-  return resizeRgba(image, scaled);
-}
+export const resize: Step = (input, { stored: { scaled } }) => {
+  if (input.width === scaled.width && input.height === scaled.height) return undefined;
+  return { output: scaled, memory: lanczos3Memory(input, scaled), connect: (next) => lanczos3Rows(input, scaled, next) };
+};

@@ -1,11 +1,9 @@
 /** Unsharp mask: adds back `amount` times what a blur of sigma `radius` takes away. */
 import type { RgbaImage } from '../../codecs/types';
-import { gaussianBlur } from '../gaussian';
-import type { StepContext } from '../step';
+import { GAUSSIAN_SCRATCH, gaussianBlur } from '../gaussian';
+import { wholePicture, type Step } from '../step';
 
-export function sharpen(image: RgbaImage, { spec }: StepContext): RgbaImage {
-  if (!spec.sharpen?.amount || !spec.sharpen.radius) return image;
-  const { amount, radius } = spec.sharpen;
+function unsharp(image: RgbaImage, amount: number, radius: number): RgbaImage {
   const blurred = gaussianBlur(image, radius).data;
   const data = image.data;
   for (let i = 0; i < data.length; i++) {
@@ -14,3 +12,9 @@ export function sharpen(image: RgbaImage, { spec }: StepContext): RgbaImage {
   }
   return image;
 }
+
+export const sharpen: Step = (input, { spec }) => {
+  if (!spec.sharpen?.amount || !spec.sharpen.radius) return undefined;
+  const { amount, radius } = spec.sharpen;
+  return wholePicture(input, input, (image) => unsharp(image, amount, radius), GAUSSIAN_SCRATCH);
+};

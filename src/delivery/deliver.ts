@@ -1,0 +1,82 @@
+/**
+ * Serves the variant of an original that a spec describes, whichever URL
+ * dialect parsed it: edge cache → R2 variant → transform, each tier filling
+ * the ones above it after the response is sent.
+ */
+import { setMetric } from 'hono/timing';
+import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
+import { resolveFormat } from '../codecs/negotiate';
+import { getConfig, type Config } from '../config';
+import type { AppContext } from '../env';
+import { ProblemError } from '../errors';
+import { admit } from '../pipeline/admission';
+import { canonicalize } from '../spec/canonical';
+import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
+import { forgetOriginal, recallOriginal } from '../storage/original-memo';
+import type { OriginalRef } from '../storage/originals';
+import { getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
+import { stageTimer } from './timing';
+import { transform } from './transform';
+
+type Tier = 'hit' | 'variant' | 'miss';
+
+function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: OriginalRef, config: Config): Response {
+  const headers: Record<string, string> = {
+    'Content-Type': meta.contentType,
+    'Content-Length': String(size),
+    ETag: meta.etag,
+    'Last-Modified': original.uploaded.toUTCString(),
+    'Cache-Control': config.variantCacheControl,
+  };
+  if (meta.fallback) headers['X-Edgepix-Fallback'] = meta.fallback;
+  return new Response(body, { headers });
+}
+
+/** Adds what depends on this request; cached copies never carry these. */
+function served(c: AppContext, response: Response, tier: Tier, negotiated: boolean): Response {
+  const out = new Response(response.body, response);
+  out.headers.set('X-Edgepix-Cache', tier);
+  if (negotiated) out.headers.set('Vary', 'Accept');
+  setMetric(c, 'cache', tier);
+  return out;
+}
+
+export async function deliver(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  try {
+    return await fromTiers(c, spec, key);
+  } catch (error) {
+    if (!(error instanceof ProblemError && error.slug === 'original-changed')) throw error;
+    // The remembered ETag was stale (or the original changed mid-read): once more, asking R2.
+    forgetOriginal(key);
+    return fromTiers(c, spec, key);
+  }
+}
+
+async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  const config = getConfig(c.env);
+  const time = stageTimer(c);
+  const original = await time('origin', () => recallOriginal(c.env.ORIGINALS, key, config.originalLookupTtl));
+  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
+  const negotiated = spec.format === 'auto';
+  const storageKey = variantKey(key, original.etag, canonicalize(resolved), resolved.format);
+  const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
+
+  const cached = await time('edge', () => matchEdge(cacheUrl));
+  if (cached) return served(c, cached, 'hit', negotiated);
+
+  const stored = await time('r2', () => getVariant(c.env.VARIANTS, storageKey));
+  if (stored) {
+    const response = variantResponse(stored.body, stored.size, stored.meta, original, config);
+    c.executionCtx.waitUntil(putEdge(cacheUrl, response.clone()));
+    return served(c, response, 'variant', negotiated);
+  }
+
+  const { result, joined } = await admit(storageKey, config, () => transform(c.env.ORIGINALS, original, resolved, config, time));
+  if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
+  const { output, meta } = result;
+  const response = variantResponse(output, output.byteLength, meta, original, config);
+  c.executionCtx.waitUntil(
+    Promise.all([putVariant(c.env.VARIANTS, storageKey, output, meta, key), putEdge(cacheUrl, response.clone())]),
+  );
+  return served(c, response, 'miss', negotiated);
+}

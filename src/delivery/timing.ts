@@ -1,0 +1,15 @@
+/** Server-Timing for one request: each stage's duration, set through Hono's timing middleware. */
+import { setMetric } from 'hono/timing';
+import type { AppContext } from '../env';
+import type { StageTimer } from '../pipeline/run';
+
+export function stageTimer(c: AppContext): StageTimer {
+  return async (stage, work) => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      setMetric(c, stage, performance.now() - start);
+    }
+  };
+}
