@@ -11,7 +11,7 @@ import { cpuTimeMs } from './procfs.mjs';
 /**
  * R2 key of an original uploaded for one purpose. Every cold measurement gets
  * its own key, so neither the Cache API nor the R2 variant can answer it.
- * @param {'cold' | 'tier' | 'memory' | 'mixed'} purpose
+ * @param {'cold' | 'tier' | 'memory' | 'mixed' | 'matrix' | 'burst'} purpose
  */
 export const originalKey = (purpose, input, n = 0) => `bench/${purpose}/${n}/${input.id}`;
 
@@ -41,24 +41,37 @@ export async function warmUp(worker, formats = Object.keys(WARMUP_ORIGINALS)) {
   }
 }
 
+/** One small transform per output format, so every encoder is compiled and instantiated too. */
+export async function warmUpEncoders(worker, formats = ['jpeg', 'webp', 'avif', 'png']) {
+  for (const format of formats) {
+    const width = 100 + warmups++;
+    await transformRequest(worker, warmupKey('jpeg'), `width=${width},format=${format}`);
+  }
+}
+
 /**
  * GET /img/<options>/<key> on a running worker.
  * @param {string} options  e.g. `edgepixOptions(BENCH_TRANSFORM)`
- * @param {{ host?: string, timeoutMs?: number }} [options]  another Host gives the worker another URL
- *   origin, hence another Cache API key (edgepix keys the Cache API on its own origin), but the same R2 variant.
+ * @param {{ host?: string, timeoutMs?: number, agent?: import('node:http').Agent }} [options]  another Host gives the worker
+ *   another URL origin, hence another Cache API key (edgepix keys the Cache API on its own origin), but the same R2 variant.
+ *   `agent`: e.g. one with enough sockets to send many requests at once.
  * @returns {Promise<{ status: number, tier: string | undefined, stages: Record<string, number>,
+ *   descriptions: Record<string, string>, headers: import('node:http').IncomingHttpHeaders,
  *   wallMs: number, cpuMs: number, body: Buffer, detail: string | null }>}
+ *   `cpuMs` is the runtime's CPU time while the request ran: meaningless when requests overlap.
  */
-export async function transformRequest(worker, key, options, { host, timeoutMs } = {}) {
+export async function transformRequest(worker, key, options, { host, timeoutMs, agent } = {}) {
   const url = `${worker.url}/img/${options}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const cpuBefore = cpuTimeMs(worker.runtimePid);
-  const response = await request(url, { headers: host ? { host } : {}, timeoutMs });
+  const response = await request(url, { headers: host ? { host } : {}, timeoutMs, ...(agent ? { agent } : {}) });
   const cpuMs = cpuTimeMs(worker.runtimePid) - cpuBefore;
-  const { durations } = parseServerTiming(response.headers['server-timing']);
+  const { durations, descriptions } = parseServerTiming(response.headers['server-timing']);
   return {
     status: response.status,
     tier: response.headers['x-edgepix-cache'],
     stages: durations,
+    descriptions,
+    headers: response.headers,
     wallMs: response.ms,
     cpuMs,
     body: response.body,

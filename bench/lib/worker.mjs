@@ -74,12 +74,12 @@ async function waitUntilReady(url, child, logFile) {
 
 /**
  * Runs `wrangler dev` for one Worker and resolves once `/healthz` answers 200.
- * @param {{ name: string, config: string, persistTo: string }} options
+ * @param {{ name: string, config: string, persistTo: string, vars?: Record<string, string> }} options
  *   `name` labels the log file (bench/.work/logs/<name>.log); `config` is a wrangler.toml;
- *   `persistTo` holds the local R2 and Cache API.
+ *   `persistTo` holds the local R2 and Cache API; `vars` are more `--var NAME:value` (e.g. BENCH_MEMORY_METER).
  * @returns {Promise<RunningWorker>}
  */
-export async function startWorker({ name, config, persistTo }) {
+export async function startWorker({ name, config, persistTo, vars = {} }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);
@@ -89,6 +89,7 @@ export async function startWorker({ name, config, persistTo }) {
     '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
     // The bench measures public images: unsigned URLs, whatever .dev.vars says (or without one).
     '--var', 'ALLOW_UNSIGNED:true',
+    ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
   fs.closeSync(log);
