@@ -21,7 +21,7 @@ export const GROUP_TITLES = {
   refused: 'must be refused (413)',
 };
 
-const PHOTOS_DIR = path.join(FIXTURES_DIR, 'photos');
+export const PHOTOS_DIR = path.join(FIXTURES_DIR, 'photos');
 const FORMATS_DIR = path.join(FIXTURES_DIR, 'formats');
 /** Still images of each non-JPEG input format (file → short id); animated ones are a different problem. */
 const FORMAT_FIXTURES = {
@@ -45,7 +45,7 @@ const HUGE_PNG_SIDE = 16000;
 const shortId = (file) => path.basename(file).split(/[-_.]/)[0];
 
 /** Writes `file` with `make()` unless a previous run already did (a .tmp rename keeps half files out). */
-async function generated(file, make) {
+export async function generated(file, make) {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await make(`${file}.tmp`);
@@ -62,7 +62,7 @@ async function describe(file, group, { id = shortId(file), mustRefuse = false, n
 
 const baselineJpeg = (image) => image.jpeg({ quality: 85, progressive: false, chromaSubsampling: '4:2:0' });
 
-async function baselineCopy(photo) {
+export async function baselineCopy(photo) {
   const file = path.join(INPUTS_DIR, 'baseline', path.basename(photo));
   await generated(file, (tmp) => baselineJpeg(sharp(photo)).toFile(tmp));
   return describe(file, 'baseline', { id: `${shortId(photo)}-baseline` });
