@@ -66,6 +66,7 @@ const ConfigSchema = v.object({
   PRESETS: v.optional(v.string(), '{}'),
   PRESETS_ONLY: flag,
   EXPOSE_GPS: flag,
+  BENCH_MEMORY_METER: flag,
 });
 
 export interface Config {
@@ -102,6 +103,8 @@ export interface Config {
   presetsOnly: boolean;
   /** Include EXIF GPS coordinates in metadata responses. */
   exposeGps: boolean;
+  /** Report charged memory in Server-Timing (`mem-idle`, `mem-peak`), for `npm run bench`. */
+  benchMemoryMeter: boolean;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -133,6 +136,7 @@ export function getConfig(env: Env): Config {
     presets: parsePresets(parsed.output.PRESETS, parsed.output.MAX_OUTPUT_DIMENSION),
     presetsOnly: parsed.output.PRESETS_ONLY,
     exposeGps: parsed.output.EXPOSE_GPS,
+    benchMemoryMeter: parsed.output.BENCH_MEMORY_METER,
   };
   cache.set(env, config);
   return config;

@@ -36,6 +36,8 @@ export interface Env {
   PRESETS_ONLY?: string;
   /** `true` includes EXIF GPS coordinates in image metadata. */
   EXPOSE_GPS?: string;
+  /** `true` adds charged-memory entries to Server-Timing; for the bench, not production. */
+  BENCH_MEMORY_METER?: string;
 }
 
 /** The Hono context every route and the delivery service see. */

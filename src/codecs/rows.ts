@@ -3,6 +3,7 @@
  * bottom as bands of packed 8-bit RGBA rows (straight alpha), so no stage
  * needs the whole picture unless its operation truly does.
  */
+import { trackBuffer } from '../lib/memory-meter';
 import type { RgbaImage, Size } from './types';
 
 /** Receives a picture of a size fixed when it was opened, one band of rows at a time, top to bottom. */
@@ -47,7 +48,7 @@ export function replay<T>(image: RgbaImage, sink: RowSink<T>): Promise<T> {
 /** A sink that keeps every row: the whole picture, once closed. */
 export function collect(size: Size): RowSink<RgbaImage> {
   const rowBytes = size.width * 4;
-  let data: Uint8ClampedArray | undefined = new Uint8ClampedArray(rowBytes * size.height);
+  let data: Uint8ClampedArray | undefined = trackBuffer(new Uint8ClampedArray(rowBytes * size.height));
   let y = 0;
   return {
     write(band, count) {

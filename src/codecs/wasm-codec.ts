@@ -5,6 +5,8 @@
  * grow, so one big image would otherwise pin that memory for the isolate's
  * life).
  */
+import { trackWasmMemory } from '../lib/memory-meter';
+
 export interface WasmCodec {
   run<T>(work: () => Promise<T>): Promise<T>;
 }
@@ -64,6 +66,7 @@ export function emscriptenCodec(module: WebAssembly.Module, init: EmscriptenInit
     instantiateWasm(imports, receive) {
       const instance = new WebAssembly.Instance(module, imports);
       memory = Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
+      if (memory) trackWasmMemory(memory);
       receive(instance);
       return instance.exports;
     },

@@ -9,6 +9,7 @@ import { resolveFormat } from '../codecs/negotiate';
 import { getConfig, type Config } from '../config';
 import type { AppContext } from '../env';
 import { ProblemError } from '../errors';
+import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
@@ -41,6 +42,18 @@ function served(c: AppContext, response: Response, tier: Tier, negotiated: boole
   return out;
 }
 
+/** With BENCH_MEMORY_METER, what was charged when the transform started and at its peak. */
+async function metered<T>(c: AppContext, config: Config, work: () => Promise<T>): Promise<T> {
+  if (!config.benchMemoryMeter) return work();
+  setMetric(c, 'mem-idle', String(resetPeak()));
+  try {
+    return await work();
+  } finally {
+    chargedBytes();
+    setMetric(c, 'mem-peak', String(peakBytes()));
+  }
+}
+
 export async function deliver(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   try {
     return await fromTiers(c, spec, key);
@@ -71,7 +84,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
     return served(c, response, 'variant', negotiated);
   }
 
-  const { result, joined } = await admit(storageKey, config, () => transform(c.env.ORIGINALS, original, resolved, config, time));
+  const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(c.env.ORIGINALS, original, resolved, config, time)));
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
   const { output, meta } = result;
   const response = variantResponse(output, output.byteLength, meta, original, config);

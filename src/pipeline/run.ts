@@ -7,6 +7,7 @@ import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { corruptImage, ProblemError } from '../errors';
+import { chargedBytes, trackBuffer } from '../lib/memory-meter';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import { encoderFor, outputMemory, type OutputPlan } from './encode';
@@ -139,10 +140,19 @@ export function renderPixels(bytes: Uint8Array, header: ImageHeader, plan: Trans
  * resized and handed to the encoder as they are decoded, so `decode` times
  * that whole pass and `encode` what the encoder does once it has every row.
  */
-export function runPipeline(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
+export async function runPipeline(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
   const encoder = (size: Size): RowSink<Uint8Array> => {
     const sink = plan.output.open(size);
-    return { write: (band, count) => sink.write(band, count), close: () => time('encode', () => sink.close()), abort: () => sink.abort() };
+    return {
+      write(band, count) {
+        sink.write(band, count);
+        chargedBytes(); // every band: what decoder, steps and encoder hold together
+      },
+      close: () => time('encode', async () => trackBuffer(await sink.close())),
+      abort: () => sink.abort(),
+    };
   };
-  return time('decode', () => decodeThrough(bytes, header, plan, encoder));
+  const output = await time('decode', () => decodeThrough(bytes, header, plan, encoder));
+  chargedBytes();
+  return output;
 }

@@ -7,6 +7,7 @@ import { probePrefix } from '../codecs/probe';
 import type { SourceTraits } from '../codecs/negotiate';
 import type { Config } from '../config';
 import { notFound, originalChanged, unsupportedMediaType } from '../errors';
+import { trackBuffer } from '../lib/memory-meter';
 import { assertOriginalBytes } from '../security/limits';
 
 /** Enough for every format's signature and, almost always, its alpha flags. */
@@ -46,5 +47,5 @@ export async function readOriginal(bucket: R2Bucket, ref: OriginalRef, config: C
   const object = await bucket.get(ref.key, { onlyIf: { etagMatches: ref.etag } });
   if (!object) throw notFound(`No original at key "${ref.key}".`);
   if (!('body' in object)) throw originalChanged();
-  return new Uint8Array(await object.arrayBuffer());
+  return trackBuffer(new Uint8Array(await object.arrayBuffer()));
 }
