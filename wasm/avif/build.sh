@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Rebuild src/codecs/libavif/avif_dec.wasm from Debian's dav1d source package
+# with Debian's emscripten. See README.md next to this file.
+#
+#   bash wasm/avif/build.sh
+#
+# Needs root (or sudo) for apt. Everything that is downloaded or generated
+# lives in $AV_BUILD_DIR (default /tmp/edgepix-avif-build), never in the
+# repository; only the outputs in src/codecs/libavif/ change.
+#
+# Env knobs:
+#   AV_BUILD_DIR   scratch dir (default /tmp/edgepix-avif-build)
+#   AV_SKIP_APT=1  do not run apt-get (toolchain + deb-src already present)
+#   AV_CLEAN=1     wipe the scratch dir first
+#   AV_JOBS        parallel build jobs (default 2)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="$ROOT/src/codecs/libavif"
+BUILD="${AV_BUILD_DIR:-/tmp/edgepix-avif-build}"
+JOBS="${AV_JOBS:-2}"
+# Upstream version we expect from Debian bookworm (1.0.0-2+deb12u1 at the time of writing).
+EXPECT_DAV1D="1.0.0"
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --------------------------------------------------------------------------
+# 1. toolchain (+ deb-src, configured the same way as wasm/jpeg-turbo/build.sh)
+# --------------------------------------------------------------------------
+if [ "${AV_SKIP_APT:-0}" != "1" ]; then
+  if ! grep -rqsE '^(deb-src[[:space:]]|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null; then
+    echo "No deb-src source configured: run wasm/jpeg-turbo/build.sh once (it adds one), or add a deb-src line." >&2
+    exit 1
+  fi
+  log "apt: emscripten, meson, ninja, dpkg-dev"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    emscripten meson ninja-build dpkg-dev xz-utils nodejs >/dev/null
+fi
+
+# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+emcc --version | head -1
+
+# --------------------------------------------------------------------------
+# 2. dav1d source (Debian source package, Debian patches applied)
+# --------------------------------------------------------------------------
+[ "${AV_CLEAN:-0}" = "1" ] && rm -rf "$BUILD"
+mkdir -p "$BUILD"
+cd "$BUILD"
+if [ ! -f dav1d-src/.extracted ]; then
+  log "fetching dav1d source package into $BUILD"
+  rm -rf dav1d-src ./dav1d_*.dsc ./dav1d_*.tar.* 2>/dev/null || true
+  apt-get source --download-only dav1d
+  dpkg-source -x ./dav1d_*.dsc dav1d-src >/dev/null
+  touch dav1d-src/.extracted
+fi
+DEB_VERSION="$(basename "$(ls ./dav1d_*.dsc)" .dsc | sed 's/^dav1d_//')"
+echo "dav1d Debian source version: $DEB_VERSION"
+case "$DEB_VERSION" in
+  "$EXPECT_DAV1D"-*) ;;
+  *) echo "WARNING: expected dav1d $EXPECT_DAV1D-*, got $DEB_VERSION (README documents $EXPECT_DAV1D)" >&2 ;;
+esac
+
+# --------------------------------------------------------------------------
+# 3. static libdav1d: C only (no asm), 8- and 16-bit templates, no tools
+# --------------------------------------------------------------------------
+cat >"$BUILD/emscripten.cross" <<'EOF'
+[binaries]
+c = 'emcc'
+cpp = 'em++'
+ar = 'emar'
+ranlib = 'emranlib'
+
+[built-in options]
+c_args = ['-O3']
+
+[host_machine]
+system = 'emscripten'
+cpu_family = 'wasm32'
+cpu = 'wasm32'
+endian = 'little'
+EOF
+log "configuring dav1d with meson (emscripten cross file)"
+rm -rf dav1d-build
+meson setup dav1d-build dav1d-src --cross-file "$BUILD/emscripten.cross" \
+  --buildtype=release --default-library=static \
+  -Denable_asm=false -Denable_tools=false -Denable_tests=false \
+  -Denable_examples=false -Denable_docs=false -Dlogging=false \
+  -Dbitdepths=8,16 -Dxxhash_muxer=disabled >dav1d-setup.log 2>&1 || { cat dav1d-setup.log; exit 1; }
+log "building libdav1d.a"
+ninja -C dav1d-build -j"$JOBS" >dav1d-build.log 2>&1 || { tail -50 dav1d-build.log; exit 1; }
+
+# --------------------------------------------------------------------------
+# 4. shim + link: standalone wasm, no JS glue
+# --------------------------------------------------------------------------
+EXPORTS='["_av_new","_av_input","_av_info","_av_parse","_av_decode","_av_start","_av_rows","_av_destroy","_av_malloc","_av_free"]'
+EMCC_FLAGS=(
+  -O3
+  -s STANDALONE_WASM=1 --no-entry
+  -s EXPORTED_FUNCTIONS="$EXPORTS"
+  -s ALLOW_MEMORY_GROWTH=1
+  -s INITIAL_MEMORY=2MB
+  -s MAXIMUM_MEMORY=2GB
+  # dav1d runs its decode on our (shadow) stack; it gives its own worker
+  # threads 1 MiB, so the main thread gets the same.
+  -s TOTAL_STACK=1MB
+  -s FILESYSTEM=0
+  -s MALLOC=dlmalloc
+  -s ASSERTIONS=0
+  -s SUPPORT_LONGJMP=0
+  -s ERROR_ON_UNDEFINED_SYMBOLS=1
+)
+# env.av_throw is implemented by the TS wrapper; emscripten's linker only
+# accepts undefined symbols that some JS library declares, so declare it in a
+# throwaway library (no JS is emitted for a standalone .wasm output).
+cat >"$BUILD/library_av.js" <<'JS'
+mergeInto(LibraryManager.library, { av_throw: function (msg) {} });
+JS
+EMCC_FLAGS+=(--js-library "$BUILD/library_av.js")
+log "emcc ${EMCC_FLAGS[*]}"
+emcc "${EMCC_FLAGS[@]}" \
+  -I dav1d-src/include -I dav1d-build/include -I dav1d-build/include/dav1d \
+  "$HERE/decoder.c" dav1d-build/src/libdav1d.a \
+  -o "$BUILD/avif_dec.wasm"
+
+mkdir -p "$OUT"
+install -m 644 "$BUILD/avif_dec.wasm" "$OUT/avif_dec.wasm"
+{
+  printf 'avif_dec.wasm contains dav1d %s (Debian source package %s), BSD 2-Clause:\n\n' "$EXPECT_DAV1D" "$DEB_VERSION"
+  cat dav1d-src/COPYING
+  printf '\n\ndav1d also states (doc/PATENTS, the Alliance for Open Media Patent License 1.0):\n\n'
+  cat dav1d-src/doc/PATENTS
+} >"$OUT/LICENSE"
+
+log "done"
+ls -l "$OUT/avif_dec.wasm"
+node -e '
+const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
+console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", "));
+console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
+' "$OUT/avif_dec.wasm"

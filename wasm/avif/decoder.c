@@ -1,0 +1,1176 @@
+/*
+ * edgepix: AVIF still-image decoder shim around dav1d, compiled to a
+ * standalone WebAssembly module (no emscripten JS glue). See README.md.
+ *
+ * It reads the HEIF/ISOBMFF container itself (ftyp, meta: pitm, iinf/infe,
+ * iloc, iref, idat, iprp: ipco/ipma with av1C, ispe, pixi, colr, auxC, grid
+ * items), decodes the primary item (and its alpha auxiliary item) with dav1d,
+ * frees dav1d's decoder and the input, and then converts the kept YUV planes
+ * to 8-bit RGBA band by band, box-shrinking by an integer factor. No
+ * full-size RGBA buffer ever exists. irot/imir/clap are not applied.
+ *
+ * Driving model (all calls come from src/codecs/libavif/index.ts):
+ *
+ *   ctx = av_new(len)                 context + input buffer
+ *   memcpy(av_input(ctx), avif, len)  (JS copies the file into the heap once)
+ *   av_parse(ctx)                     container only; fills av_info(ctx)
+ *   av_decode(ctx)                    dav1d: color (+ alpha) planes; frees
+ *                                     dav1d and the input
+ *   av_start(ctx, factor)             output size ceil(w / factor) ...
+ *   av_rows(ctx, dst, n)              up to n RGBA rows into dst (repeat)
+ *   av_destroy(ctx)                   free everything (also after an error)
+ *
+ * Errors: NO setjmp/longjmp. The shim calls the imported env.av_throw(msg),
+ * which throws a JS exception; it unwinds through our frames (never through
+ * dav1d's: dav1d reports errors by return value), the wrapper restores the
+ * shadow-stack pointer and calls av_destroy.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dav1d/dav1d.h"
+
+#define EXPORT __attribute__((visibility("default"), used))
+
+/* Implemented by the TS wrapper: throws an AvifError. Never returns. */
+__attribute__((import_module("env"), import_name("av_throw"))) void
+av_throw(const char *msg);
+
+/* Info block shared with JS: one Int32Array view, fixed layout. */
+enum {
+  INFO_WIDTH = 0,   /* primary item's size: ispe, or the grid's output size */
+  INFO_HEIGHT,
+  INFO_DEPTH,       /* av1C: 8, 10 or 12                                    */
+  INFO_LAYOUT,      /* av1C: 0 = 4:0:0, 1 = 4:2:0, 2 = 4:2:2, 3 = 4:4:4     */
+  INFO_HAS_ALPHA,   /* an alpha auxiliary item refers to the primary        */
+  INFO_TILES,       /* grid: number of tiles, else 1                        */
+  INFO_DEC_WIDTH,   /* after av_decode: the decoded picture                 */
+  INFO_DEC_HEIGHT,
+  INFO_DEC_DEPTH,
+  INFO_DEC_LAYOUT,
+  INFO_MATRIX,      /* CICP matrix coefficients in use                      */
+  INFO_FULL_RANGE,  /* 1 = full range YUV                                   */
+  INFO_PRIMARIES,
+  INFO_TRANSFER,
+  INFO_PREMULTIPLIED,
+  INFO_OUT_WIDTH,   /* after av_start                                       */
+  INFO_OUT_HEIGHT,
+  INFO_FACTOR,
+  INFO_OUT_ROW,     /* output rows emitted so far                           */
+  INFO_ALPHA_FULL_RANGE,
+  INFO_COUNT
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+static char av_msg[256];
+
+__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(av_msg, sizeof av_msg, fmt, ap);
+  va_end(ap);
+  av_throw(av_msg);
+  __builtin_trap(); /* unreachable: av_throw always throws */
+}
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) fail("Out of memory (%lu bytes)", (unsigned long)n);
+  return p;
+}
+
+static void *xcalloc(size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) fail("Out of memory");
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (!p) fail("Out of memory (%lu bytes)", (unsigned long)(count * size));
+  return p;
+}
+
+/* ---- byte reader -------------------------------------------------------- */
+
+typedef struct {
+  const uint8_t *p;
+  size_t n, at;
+  const char *box; /* for messages */
+} rd_t;
+
+static void need(rd_t *r, size_t k) {
+  if (k > r->n - r->at) fail("BMFF parsing failed: truncated '%.4s' box", r->box);
+}
+static uint32_t u8(rd_t *r) { need(r, 1); return r->p[r->at++]; }
+static uint32_t u16(rd_t *r) {
+  need(r, 2);
+  uint32_t v = (uint32_t)r->p[r->at] << 8 | r->p[r->at + 1];
+  r->at += 2;
+  return v;
+}
+static uint32_t u32(rd_t *r) {
+  need(r, 4);
+  const uint8_t *p = r->p + r->at;
+  r->at += 4;
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint64_t u64(rd_t *r) {
+  uint64_t hi = u32(r);
+  return hi << 32 | u32(r);
+}
+/* 0, 4 or 8 byte unsigned integer (iloc fields). */
+static uint64_t uN(rd_t *r, unsigned bytes) {
+  switch (bytes) {
+  case 0: return 0;
+  case 4: return u32(r);
+  case 8: return u64(r);
+  default: fail("BMFF parsing failed: iloc field size %u", bytes);
+  }
+}
+static void skip(rd_t *r, size_t k) { need(r, k); r->at += k; }
+
+typedef struct {
+  uint32_t type;
+  const uint8_t *body;
+  size_t len;
+} box_t;
+
+#define FOURCC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* Next box header in r; 0 at the end. The body stays inside r's bytes. */
+static int next_box(rd_t *r, box_t *b) {
+  if (r->at >= r->n) return 0;
+  const char *outer = r->box;
+  r->box = "box header";
+  size_t start = r->at;
+  uint64_t size = u32(r);
+  b->type = u32(r);
+  if (size == 1) size = u64(r);
+  else if (size == 0) size = r->n - start;
+  size_t header = r->at - start;
+  r->box = outer;
+  if (size < header || size > r->n - start)
+    fail("BMFF parsing failed: box '%c%c%c%c' size %llu exceeds its container",
+         (char)(b->type >> 24), (char)(b->type >> 16), (char)(b->type >> 8), (char)b->type,
+         (unsigned long long)size);
+  b->body = r->p + r->at;
+  b->len = (size_t)size - header;
+  r->at = start + (size_t)size;
+  return 1;
+}
+
+static rd_t reader(const box_t *b, const char *name) {
+  rd_t r = {b->body, b->len, 0, name};
+  return r;
+}
+
+/* ---- container model ---------------------------------------------------- */
+
+#define MAX_ITEMS 4096
+#define MAX_ITEM_PROPS 32
+#define MAX_PROPS 4096
+
+typedef struct {
+  uint64_t offset, length;
+} extent_t;
+
+typedef struct {
+  uint32_t id;
+  uint32_t type;         /* infe item_type, 0 if no infe            */
+  int has_loc;
+  int construction;      /* iloc construction_method: 0 file, 1 idat */
+  uint64_t base_offset;
+  uint32_t extent_count;
+  extent_t *extents;
+  uint16_t props[MAX_ITEM_PROPS]; /* 1-based ipco indices            */
+  int prop_count;
+  uint32_t auxl_to;      /* auxl reference: this item is auxiliary for */
+  uint32_t prem_to;      /* prem reference from this item             */
+  uint32_t *dimg;        /* dimg references (grid tiles), in order     */
+  uint32_t dimg_count;
+} item_t;
+
+typedef struct {
+  uint32_t width, height;  /* ispe                               */
+  int depth, layout;       /* av1C                               */
+  int has_av1c, has_ispe;
+  int has_nclx, nclx_pri, nclx_trc, nclx_mtx, nclx_full;
+  int is_alpha;            /* auxC alpha URN                     */
+} props_t;
+
+/* Decoded planes: either a dav1d picture or our own canvas (grids). */
+typedef struct {
+  int used;
+  int w, h, depth, layout; /* layout: Dav1dPixelLayout             */
+  int bytes;               /* 1 or 2 per sample                    */
+  uint8_t *data[3];
+  ptrdiff_t stride[3];
+  int full_range, mtx, pri, trc;
+  Dav1dPicture pic;        /* valid when have_pic                  */
+  int have_pic;
+  uint8_t *own[3];         /* canvas planes we allocated           */
+  int tile_w, tile_h;      /* grids: every tile's size             */
+} planes_t;
+
+typedef struct {
+  uint8_t *input;
+  size_t input_len;
+  int32_t info[INFO_COUNT];
+
+  /* container */
+  item_t *items;
+  int item_count;
+  box_t props[MAX_PROPS];
+  int prop_count;
+  const uint8_t *idat;
+  size_t idat_len;
+  uint32_t primary_id;
+  int have_ftyp, have_meta, have_pitm;
+  item_t *color, *alpha;
+
+  Dav1dContext *dav1d;
+  uint8_t *scratch; /* concatenated extents of a multi-extent item */
+  planes_t yuv, a;
+
+  /* conversion */
+  int factor, out_w, out_h, out_row;
+  float kr, kb;
+  float *acc;       /* out_w * 4 sums (shrink)                      */
+  int32_t *crow[2]; /* vertically interpolated chroma row, 16x     */
+  uint8_t *rgba;    /* one full-width source row                    */
+} av_ctx;
+
+static uint32_t fourcc_at(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static item_t *find_item(av_ctx *c, uint32_t id) {
+  for (int i = 0; i < c->item_count; i++)
+    if (c->items[i].id == id) return &c->items[i];
+  return NULL;
+}
+
+static item_t *get_item(av_ctx *c, uint32_t id) {
+  item_t *it = find_item(c, id);
+  if (it) return it;
+  if (c->item_count >= MAX_ITEMS) fail("BMFF parsing failed: more than %d items", MAX_ITEMS);
+  it = &c->items[c->item_count++];
+  memset(it, 0, sizeof *it);
+  it->id = id;
+  return it;
+}
+
+/* ---- meta box children -------------------------------------------------- */
+
+static void parse_pitm(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "pitm");
+  uint32_t version = u8(&r);
+  skip(&r, 3);
+  c->primary_id = version == 0 ? u16(&r) : u32(&r);
+  c->have_pitm = 1;
+}
+
+static void parse_iloc(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "iloc");
+  uint32_t version = u8(&r);
+  skip(&r, 3);
+  if (version > 2) fail("BMFF parsing failed: iloc version %u", version);
+  uint32_t sizes = u16(&r);
+  unsigned offset_size = sizes >> 12 & 15, length_size = sizes >> 8 & 15;
+  unsigned base_offset_size = sizes >> 4 & 15, index_size = version >= 1 ? sizes & 15 : 0;
+  uint32_t count = version < 2 ? u16(&r) : u32(&r);
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t id = version < 2 ? u16(&r) : u32(&r);
+    int construction = 0;
+    if (version >= 1) construction = (int)(u16(&r) & 15);
+    skip(&r, 2); /* data_reference_index */
+    uint64_t base = uN(&r, base_offset_size);
+    uint32_t extents = u16(&r);
+    item_t *it = get_item(c, id);
+    if (it->has_loc) fail("BMFF parsing failed: item %u has two iloc entries", id);
+    it->has_loc = 1;
+    it->construction = construction;
+    it->base_offset = base;
+    it->extent_count = extents;
+    it->extents = extents ? (extent_t *)xcalloc(extents, sizeof(extent_t)) : NULL;
+    for (uint32_t e = 0; e < extents; e++) {
+      if (index_size) uN(&r, index_size);
+      it->extents[e].offset = uN(&r, offset_size);
+      it->extents[e].length = uN(&r, length_size);
+    }
+  }
+}
+
+static void parse_iinf(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "iinf");
+  uint32_t version = u8(&r);
+  skip(&r, 3);
+  if (version == 0) u16(&r); else u32(&r); /* entry_count: we walk the boxes */
+  box_t e;
+  while (next_box(&r, &e)) {
+    if (e.type != FOURCC('i', 'n', 'f', 'e')) continue;
+    rd_t q = reader(&e, "infe");
+    uint32_t v = u8(&q);
+    skip(&q, 3);
+    if (v < 2) continue; /* no item_type: not an image item */
+    uint32_t id = v == 2 ? u16(&q) : u32(&q);
+    skip(&q, 2); /* item_protection_index */
+    item_t *it = get_item(c, id);
+    it->type = u32(&q);
+  }
+}
+
+static void parse_iref(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "iref");
+  uint32_t version = u8(&r);
+  skip(&r, 3);
+  box_t ref;
+  while (next_box(&r, &ref)) {
+    rd_t q = reader(&ref, "iref");
+    uint32_t from = version == 0 ? u16(&q) : u32(&q);
+    uint32_t n = u16(&q);
+    item_t *it = get_item(c, from);
+    if (ref.type == FOURCC('d', 'i', 'm', 'g')) {
+      if (it->dimg) fail("BMFF parsing failed: item %u has two dimg references", from);
+      it->dimg = (uint32_t *)xcalloc(n, sizeof(uint32_t));
+      it->dimg_count = n;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+      uint32_t to = version == 0 ? u16(&q) : u32(&q);
+      if (ref.type == FOURCC('a', 'u', 'x', 'l') && k == 0) it->auxl_to = to;
+      else if (ref.type == FOURCC('p', 'r', 'e', 'm') && k == 0) it->prem_to = to;
+      else if (ref.type == FOURCC('d', 'i', 'm', 'g')) it->dimg[k] = to;
+    }
+  }
+}
+
+static void parse_ipco(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "ipco");
+  box_t p;
+  while (next_box(&r, &p)) {
+    if (c->prop_count >= MAX_PROPS) fail("BMFF parsing failed: more than %d properties", MAX_PROPS);
+    c->props[c->prop_count++] = p;
+  }
+}
+
+static void parse_ipma(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "ipma");
+  uint32_t version = u8(&r);
+  skip(&r, 2);
+  uint32_t flags = u8(&r);
+  uint32_t entries = u32(&r);
+  for (uint32_t i = 0; i < entries; i++) {
+    uint32_t id = version < 1 ? u16(&r) : u32(&r);
+    uint32_t n = u8(&r);
+    item_t *it = get_item(c, id);
+    for (uint32_t k = 0; k < n; k++) {
+      uint32_t index = (flags & 1) ? (u16(&r) & 0x7fff) : (u8(&r) & 0x7f);
+      if (index == 0) continue;
+      if (it->prop_count >= MAX_ITEM_PROPS) fail("BMFF parsing failed: item %u has too many properties", id);
+      it->props[it->prop_count++] = (uint16_t)index;
+    }
+  }
+}
+
+static void parse_meta(av_ctx *c, const box_t *b) {
+  rd_t r = reader(b, "meta");
+  skip(&r, 4); /* full box */
+  box_t k;
+  while (next_box(&r, &k)) {
+    switch (k.type) {
+    case FOURCC('p', 'i', 't', 'm'): parse_pitm(c, &k); break;
+    case FOURCC('i', 'l', 'o', 'c'): parse_iloc(c, &k); break;
+    case FOURCC('i', 'i', 'n', 'f'): parse_iinf(c, &k); break;
+    case FOURCC('i', 'r', 'e', 'f'): parse_iref(c, &k); break;
+    case FOURCC('i', 'd', 'a', 't'): c->idat = k.body; c->idat_len = k.len; break;
+    case FOURCC('i', 'p', 'r', 'p'): {
+      rd_t q = reader(&k, "iprp");
+      box_t p;
+      while (next_box(&q, &p)) {
+        if (p.type == FOURCC('i', 'p', 'c', 'o')) parse_ipco(c, &p);
+        else if (p.type == FOURCC('i', 'p', 'm', 'a')) parse_ipma(c, &p);
+      }
+      break;
+    }
+    default: break;
+    }
+  }
+}
+
+static void item_props(av_ctx *c, const item_t *it, props_t *out) {
+  memset(out, 0, sizeof *out);
+  for (int i = 0; i < it->prop_count; i++) {
+    int index = it->props[i];
+    if (index > c->prop_count) fail("BMFF parsing failed: item %u refers to missing property %d", it->id, index);
+    const box_t *p = &c->props[index - 1];
+    rd_t r = reader(p, "property");
+    switch (p->type) {
+    case FOURCC('i', 's', 'p', 'e'):
+      r.box = "ispe";
+      skip(&r, 4);
+      out->width = u32(&r);
+      out->height = u32(&r);
+      out->has_ispe = 1;
+      break;
+    case FOURCC('a', 'v', '1', 'C'): {
+      r.box = "av1C";
+      uint32_t b0 = u8(&r), b1 = u8(&r), b2 = u8(&r);
+      (void)b0; (void)b1;
+      int high = b2 >> 6 & 1, twelve = b2 >> 5 & 1, mono = b2 >> 4 & 1;
+      int sx = b2 >> 3 & 1, sy = b2 >> 2 & 1;
+      out->depth = high ? (twelve ? 12 : 10) : 8;
+      out->layout = mono ? DAV1D_PIXEL_LAYOUT_I400
+                         : sx && sy ? DAV1D_PIXEL_LAYOUT_I420
+                         : sx       ? DAV1D_PIXEL_LAYOUT_I422
+                                    : DAV1D_PIXEL_LAYOUT_I444;
+      out->has_av1c = 1;
+      break;
+    }
+    case FOURCC('c', 'o', 'l', 'r'):
+      r.box = "colr";
+      if (u32(&r) == FOURCC('n', 'c', 'l', 'x')) {
+        out->nclx_pri = (int)u16(&r);
+        out->nclx_trc = (int)u16(&r);
+        out->nclx_mtx = (int)u16(&r);
+        out->nclx_full = (int)(u8(&r) >> 7);
+        out->has_nclx = 1;
+      }
+      break;
+    case FOURCC('a', 'u', 'x', 'C'): {
+      static const char *urns[] = {"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha", "urn:mpeg:hevc:2015:auxid:1"};
+      if (p->len > 4) {
+        const char *urn = (const char *)p->body + 4;
+        size_t max = p->len - 4;
+        for (int u = 0; u < 2; u++)
+          if (strnlen(urn, max) == strlen(urns[u]) && memcmp(urn, urns[u], strlen(urns[u])) == 0)
+            out->is_alpha = 1;
+      }
+      break;
+    }
+    default: break;
+    }
+  }
+}
+
+/* An item's payload: a pointer into the input (one extent) or into a
+ * scratch buffer (several extents, concatenated). */
+static const uint8_t *item_data(av_ctx *c, const item_t *it, size_t *len) {
+  if (!it->has_loc) fail("BMFF parsing failed: item %u has no iloc entry", it->id);
+  const uint8_t *src;
+  size_t src_len;
+  if (it->construction == 0) {
+    src = c->input;
+    src_len = c->input_len;
+  } else if (it->construction == 1) {
+    if (!c->idat) fail("BMFF parsing failed: item %u is in a missing idat box", it->id);
+    src = c->idat;
+    src_len = c->idat_len;
+  } else {
+    fail("BMFF parsing failed: item %u uses unsupported construction method %d", it->id, it->construction);
+  }
+  uint64_t total = 0;
+  for (uint32_t e = 0; e < it->extent_count; e++) {
+    const extent_t *x = &it->extents[e];
+    uint64_t start = it->base_offset + x->offset;
+    uint64_t length = x->length;
+    if (length == 0 && it->extent_count == 1 && start <= src_len) length = src_len - start;
+    if (start > src_len || length > src_len - start)
+      fail("Truncated data: item %u extends past the end of the file", it->id);
+    total += length;
+  }
+  if (total == 0) fail("Missing or empty image item %u", it->id);
+  if (it->extent_count == 1) {
+    const extent_t *x = &it->extents[0];
+    uint64_t start = it->base_offset + x->offset;
+    *len = (size_t)total;
+    return src + start;
+  }
+  free(c->scratch);
+  c->scratch = (uint8_t *)xmalloc((size_t)total);
+  size_t at = 0;
+  for (uint32_t e = 0; e < it->extent_count; e++) {
+    const extent_t *x = &it->extents[e];
+    uint64_t start = it->base_offset + x->offset;
+    memcpy(c->scratch + at, src + start, (size_t)x->length);
+    at += (size_t)x->length;
+  }
+  *len = (size_t)total;
+  return c->scratch;
+}
+
+typedef struct {
+  uint32_t rows, cols, width, height;
+} grid_t;
+
+static void read_grid(av_ctx *c, const item_t *it, grid_t *g) {
+  size_t len;
+  const uint8_t *p = item_data(c, it, &len);
+  rd_t r = {p, len, 0, "grid"};
+  if (u8(&r) != 0) fail("BMFF parsing failed: grid version is not 0");
+  uint32_t flags = u8(&r);
+  g->rows = u8(&r) + 1;
+  g->cols = u8(&r) + 1;
+  g->width = (flags & 1) ? u32(&r) : u16(&r);
+  g->height = (flags & 1) ? u32(&r) : u16(&r);
+  if (it->dimg_count != g->rows * g->cols)
+    fail("BMFF parsing failed: grid expects %u tiles, found %u", g->rows * g->cols, it->dimg_count);
+  if (g->width == 0 || g->height == 0) fail("BMFF parsing failed: grid has an empty output size");
+}
+
+/* Header-level description of an image item (av01 or grid). */
+static void describe(av_ctx *c, item_t *it, props_t *pr, int *tiles) {
+  item_props(c, it, pr);
+  if (it->type == FOURCC('g', 'r', 'i', 'd')) {
+    grid_t g;
+    read_grid(c, it, &g);
+    item_t *first = find_item(c, it->dimg[0]);
+    if (!first || first->type != FOURCC('a', 'v', '0', '1'))
+      fail("BMFF parsing failed: grid tile %u is not an av01 item", it->dimg[0]);
+    props_t tp;
+    item_props(c, first, &tp);
+    if (!tp.has_av1c) fail("BMFF parsing failed: item %u is missing its mandatory av1C property", first->id);
+    pr->depth = tp.depth;
+    pr->layout = tp.layout;
+    pr->has_av1c = 1;
+    if (!pr->has_nclx && tp.has_nclx) {
+      pr->has_nclx = 1;
+      pr->nclx_pri = tp.nclx_pri;
+      pr->nclx_trc = tp.nclx_trc;
+      pr->nclx_mtx = tp.nclx_mtx;
+      pr->nclx_full = tp.nclx_full;
+    }
+    if (!pr->has_ispe) {
+      pr->width = g.width;
+      pr->height = g.height;
+    }
+    *tiles = (int)(g.rows * g.cols);
+  } else if (it->type == FOURCC('a', 'v', '0', '1')) {
+    if (!pr->has_av1c) fail("BMFF parsing failed: item %u is missing its mandatory av1C property", it->id);
+    if (!pr->has_ispe) fail("BMFF parsing failed: item %u is missing its mandatory ispe property", it->id);
+    *tiles = 1;
+  } else {
+    fail("Missing or empty image item: item %u has type '%c%c%c%c'", it->id, (char)(it->type >> 24),
+         (char)(it->type >> 16), (char)(it->type >> 8), (char)it->type);
+  }
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+EXPORT av_ctx *av_new(size_t input_len) {
+  av_ctx *c = (av_ctx *)calloc(1, sizeof(av_ctx));
+  if (!c) return NULL;
+  c->input = (uint8_t *)malloc(input_len ? input_len : 1);
+  if (!c->input) {
+    free(c);
+    return NULL;
+  }
+  c->input_len = input_len;
+  return c;
+}
+
+EXPORT uint8_t *av_input(av_ctx *c) { return c->input; }
+EXPORT int32_t *av_info(av_ctx *c) { return c->info; }
+
+static void free_planes(planes_t *p) {
+  if (p->have_pic) dav1d_picture_unref(&p->pic);
+  p->have_pic = 0;
+  for (int i = 0; i < 3; i++) {
+    free(p->own[i]);
+    p->own[i] = NULL;
+  }
+  p->used = 0;
+}
+
+static void free_container(av_ctx *c) {
+  if (c->items) {
+    for (int i = 0; i < c->item_count; i++) {
+      free(c->items[i].extents);
+      free(c->items[i].dimg);
+    }
+    free(c->items);
+    c->items = NULL;
+  }
+  c->item_count = 0;
+  c->color = c->alpha = NULL;
+  free(c->scratch);
+  c->scratch = NULL;
+  free(c->input);
+  c->input = NULL;
+  c->idat = NULL;
+}
+
+EXPORT void av_destroy(av_ctx *c) {
+  if (!c) return;
+  if (c->dav1d) dav1d_close(&c->dav1d);
+  free_planes(&c->yuv);
+  free_planes(&c->a);
+  free_container(c);
+  free(c->acc);
+  free(c->crow[0]);
+  free(c->crow[1]);
+  free(c->rgba);
+  free(c);
+}
+
+/* Container only (no pixel decode). Returns 1; errors throw. */
+EXPORT int av_parse(av_ctx *c) {
+  c->items = (item_t *)xcalloc(MAX_ITEMS, sizeof(item_t));
+  rd_t r = {c->input, c->input_len, 0, "file"};
+  box_t b;
+  while (next_box(&r, &b)) {
+    if (b.type == FOURCC('f', 't', 'y', 'p')) {
+      c->have_ftyp = 1;
+      int ok = 0;
+      for (size_t at = 0; at + 4 <= b.len; at += 4) {
+        if (at == 4) continue; /* minor_version */
+        uint32_t brand = fourcc_at(b.body + at);
+        if (brand == FOURCC('a', 'v', 'i', 'f') || brand == FOURCC('a', 'v', 'i', 's')) ok = 1;
+      }
+      if (!ok) fail("Invalid ftyp: no 'avif' or 'avis' brand");
+    } else if (b.type == FOURCC('m', 'e', 't', 'a')) {
+      if (c->have_meta) fail("BMFF parsing failed: two meta boxes");
+      c->have_meta = 1;
+      parse_meta(c, &b);
+    }
+  }
+  if (!c->have_ftyp) fail("Invalid ftyp: the file does not start with an ftyp box");
+  if (!c->have_meta) fail("BMFF parsing failed: no meta box (image sequences are not supported)");
+  if (!c->have_pitm) fail("Missing or empty image item: no pitm box");
+  c->color = find_item(c, c->primary_id);
+  if (!c->color) fail("Missing or empty image item: primary item %u not found", c->primary_id);
+  props_t pr;
+  int tiles = 1;
+  describe(c, c->color, &pr, &tiles);
+  c->info[INFO_WIDTH] = (int32_t)pr.width;
+  c->info[INFO_HEIGHT] = (int32_t)pr.height;
+  c->info[INFO_DEPTH] = pr.depth;
+  c->info[INFO_LAYOUT] = pr.layout;
+  c->info[INFO_TILES] = tiles;
+  /* alpha: an auxl reference to the primary with the alpha URN in auxC */
+  for (int i = 0; i < c->item_count; i++) {
+    item_t *it = &c->items[i];
+    if (it == c->color || it->auxl_to != c->primary_id) continue;
+    if (it->type != FOURCC('a', 'v', '0', '1') && it->type != FOURCC('g', 'r', 'i', 'd')) continue;
+    props_t ap;
+    item_props(c, it, &ap);
+    if (!ap.is_alpha) continue;
+    c->alpha = it;
+    break;
+  }
+  c->info[INFO_HAS_ALPHA] = c->alpha != NULL;
+  if (c->alpha) {
+    c->info[INFO_PREMULTIPLIED] = c->alpha->prem_to == c->primary_id || c->color->prem_to == c->alpha->id;
+  }
+  return 1;
+}
+
+/* ---- dav1d -------------------------------------------------------------- */
+
+static void no_free(const uint8_t *data, void *cookie) { (void)data; (void)cookie; }
+
+/* Decodes one av01 item's payload to a picture; the decoder is closed
+ * before returning, so only the picture's buffer stays allocated. */
+static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const char *what) {
+  size_t len;
+  const uint8_t *p = item_data(c, it, &len);
+  Dav1dSettings s;
+  dav1d_default_settings(&s);
+  s.n_threads = 1;
+  s.max_frame_delay = 1;
+  s.all_layers = 0;
+  s.operating_point = 0;
+  s.frame_size_limit = 16384u * 16384u;
+  s.logger.callback = NULL;
+  int res = dav1d_open(&c->dav1d, &s);
+  if (res < 0) fail("Decoding of %s failed: dav1d_open error %d", what, res);
+  Dav1dData data;
+  memset(&data, 0, sizeof data);
+  res = dav1d_data_wrap(&data, p, len, no_free, NULL);
+  if (res < 0) fail("Decoding of %s failed: dav1d_data_wrap error %d", what, res);
+  memset(pic, 0, sizeof *pic);
+  for (;;) {
+    if (data.data) {
+      res = dav1d_send_data(c->dav1d, &data);
+      if (res < 0 && res != DAV1D_ERR(EAGAIN)) {
+        dav1d_data_unref(&data);
+        fail("Decoding of %s failed: dav1d error %d (%s)", what, res, res == DAV1D_ERR(ENOMEM) ? "out of memory" : "invalid data");
+      }
+    }
+    res = dav1d_get_picture(c->dav1d, pic);
+    if (res == DAV1D_ERR(EAGAIN)) {
+      if (data.data) continue;
+      fail("Decoding of %s failed: the AV1 payload holds no frame", what);
+    }
+    if (res < 0) {
+      dav1d_data_unref(&data);
+      fail("Decoding of %s failed: dav1d error %d (%s)", what, res, res == DAV1D_ERR(ENOMEM) ? "out of memory" : "invalid data");
+    }
+    break;
+  }
+  dav1d_data_unref(&data);
+  /* The picture is refcounted: closing the decoder frees its frame state,
+   * tile contexts and the other pool buffers, not this picture. */
+  dav1d_close(&c->dav1d);
+}
+
+static void planes_from_pic(planes_t *pl, Dav1dPicture *pic) {
+  pl->pic = *pic;
+  pl->have_pic = 1;
+  pl->used = 1;
+  pl->w = pic->p.w;
+  pl->h = pic->p.h;
+  pl->depth = pic->p.bpc;
+  pl->layout = pic->p.layout;
+  pl->bytes = pic->p.bpc > 8 ? 2 : 1;
+  for (int i = 0; i < 3; i++) pl->data[i] = (uint8_t *)pic->data[i];
+  pl->stride[0] = pic->stride[0];
+  pl->stride[1] = pl->stride[2] = pic->stride[1];
+  const Dav1dSequenceHeader *seq = pic->seq_hdr;
+  pl->full_range = seq->color_range;
+  pl->mtx = seq->mtrx;
+  pl->pri = seq->pri;
+  pl->trc = seq->trc;
+}
+
+static int chroma_shift_x(int layout) { return layout == DAV1D_PIXEL_LAYOUT_I420 || layout == DAV1D_PIXEL_LAYOUT_I422; }
+static int chroma_shift_y(int layout) { return layout == DAV1D_PIXEL_LAYOUT_I420; }
+
+/* Decodes an av01 or grid item into pl. */
+static void decode_image(av_ctx *c, const item_t *it, planes_t *pl, const char *what) {
+  if (it->type == FOURCC('a', 'v', '0', '1')) {
+    Dav1dPicture pic;
+    decode_av01(c, it, &pic, what);
+    planes_from_pic(pl, &pic);
+    return;
+  }
+  grid_t g;
+  read_grid(c, it, &g);
+  for (uint32_t t = 0; t < g.rows * g.cols; t++) {
+    const item_t *tile = find_item(c, it->dimg[t]);
+    if (!tile || tile->type != FOURCC('a', 'v', '0', '1'))
+      fail("BMFF parsing failed: grid tile %u is not an av01 item", it->dimg[t]);
+    Dav1dPicture pic;
+    decode_av01(c, tile, &pic, what);
+    int tw = pic.p.w, th = pic.p.h, layout = pic.p.layout, bpc = pic.p.bpc;
+    if (t == 0) {
+      if ((uint64_t)tw * g.cols < g.width || (uint64_t)tw * (g.cols - 1) >= g.width ||
+          (uint64_t)th * g.rows < g.height || (uint64_t)th * (g.rows - 1) >= g.height) {
+        dav1d_picture_unref(&pic);
+        fail("Invalid image grid: %ux%u tiles of %dx%d do not make %ux%u", g.cols, g.rows, tw, th, g.width, g.height);
+      }
+      if ((chroma_shift_x(layout) && (tw & 1)) || (chroma_shift_y(layout) && (th & 1))) {
+        dav1d_picture_unref(&pic);
+        fail("Invalid image grid: odd tile size %dx%d with subsampled chroma", tw, th);
+      }
+      planes_from_pic(pl, &pic); /* copies size/format/colour fields */
+      pl->have_pic = 0;
+      pl->w = (int)g.width;
+      pl->h = (int)g.height;
+      int sx = chroma_shift_x(layout), sy = chroma_shift_y(layout);
+      int nplanes = layout == DAV1D_PIXEL_LAYOUT_I400 ? 1 : 3;
+      for (int i = 0; i < 3; i++) {
+        pl->own[i] = NULL;
+        pl->data[i] = NULL;
+      }
+      for (int i = 0; i < nplanes; i++) {
+        size_t pw = i ? (g.width + sx) >> sx : g.width;
+        size_t ph = i ? (g.height + sy) >> sy : g.height;
+        pl->stride[i] = (ptrdiff_t)(pw * pl->bytes);
+        pl->own[i] = (uint8_t *)xmalloc(pw * ph * pl->bytes);
+        pl->data[i] = pl->own[i];
+      }
+      pl->tile_w = tw;
+      pl->tile_h = th;
+    } else if (tw != pl->tile_w || th != pl->tile_h || layout != pl->layout || bpc != pl->depth) {
+      dav1d_picture_unref(&pic);
+      fail("Invalid image grid: tile %u differs from the first tile", t);
+    }
+    int sx = chroma_shift_x(layout), sy = chroma_shift_y(layout);
+    int nplanes = layout == DAV1D_PIXEL_LAYOUT_I400 ? 1 : 3;
+    uint32_t col = t % g.cols, row = t / g.cols;
+    for (int i = 0; i < nplanes; i++) {
+      int hs = i ? sx : 0, vs = i ? sy : 0;
+      size_t x0 = ((size_t)col * tw) >> hs, y0 = ((size_t)row * th) >> vs;
+      size_t pw = i ? ((g.width + hs) >> hs) : g.width;
+      size_t ph = i ? ((g.height + vs) >> vs) : g.height;
+      size_t cw = (size_t)((tw + hs) >> hs), ch = (size_t)((th + vs) >> vs);
+      if (x0 + cw > pw) cw = pw - x0;
+      if (y0 + ch > ph) ch = ph - y0;
+      ptrdiff_t sstride = i ? pic.stride[1] : pic.stride[0];
+      const uint8_t *src = (const uint8_t *)pic.data[i];
+      for (size_t y = 0; y < ch; y++)
+        memcpy(pl->data[i] + (y0 + y) * pl->stride[i] + x0 * pl->bytes, src + y * sstride, cw * pl->bytes);
+    }
+    dav1d_picture_unref(&pic);
+  }
+}
+
+/* Decodes colour and alpha, then frees the input and the container model:
+ * from here on only the planes are kept. */
+EXPORT int av_decode(av_ctx *c) {
+  if (!c->color) fail("av_decode before av_parse");
+  decode_image(c, c->color, &c->yuv, "color planes");
+  if (c->alpha) {
+    decode_image(c, c->alpha, &c->a, "alpha plane");
+    if (c->a.w != c->yuv.w || c->a.h != c->yuv.h)
+      fail("Decoding of alpha plane failed: alpha is %dx%d, color %dx%d", c->a.w, c->a.h, c->yuv.w, c->yuv.h);
+  }
+  /* colour: the primary item's nclx colr overrides the sequence header */
+  props_t pr;
+  item_props(c, c->color, &pr);
+  if (c->color->type == FOURCC('g', 'r', 'i', 'd') && !pr.has_nclx) {
+    item_t *first = find_item(c, c->color->dimg[0]);
+    if (first) item_props(c, first, &pr);
+  }
+  if (pr.has_nclx) {
+    c->yuv.mtx = pr.nclx_mtx;
+    c->yuv.pri = pr.nclx_pri;
+    c->yuv.trc = pr.nclx_trc;
+    c->yuv.full_range = pr.nclx_full;
+  }
+  c->info[INFO_DEC_WIDTH] = c->yuv.w;
+  c->info[INFO_DEC_HEIGHT] = c->yuv.h;
+  c->info[INFO_DEC_DEPTH] = c->yuv.depth;
+  c->info[INFO_DEC_LAYOUT] = c->yuv.layout;
+  c->info[INFO_MATRIX] = c->yuv.mtx;
+  c->info[INFO_FULL_RANGE] = c->yuv.full_range;
+  c->info[INFO_PRIMARIES] = c->yuv.pri;
+  c->info[INFO_TRANSFER] = c->yuv.trc;
+  c->info[INFO_ALPHA_FULL_RANGE] = c->a.used ? c->a.full_range : 1;
+  free_container(c);
+  return 1;
+}
+
+/* ---- YUV -> RGBA, band by band ------------------------------------------ */
+
+/* Kr, Kb of a CICP matrix; 12/13 (chromaticity-derived) from the primaries.
+ * Unspecified and anything unsupported fall back to BT.601, as libavif does. */
+static void primaries_xy(int pri, float xy[8]) {
+  /* rx, ry, gx, gy, bx, by, wx, wy */
+  static const float bt709[8] = {0.64f, 0.33f, 0.30f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
+  static const float bt470m[8] = {0.67f, 0.33f, 0.21f, 0.71f, 0.14f, 0.08f, 0.310f, 0.316f};
+  static const float bt470bg[8] = {0.64f, 0.33f, 0.29f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
+  static const float bt601[8] = {0.630f, 0.340f, 0.310f, 0.595f, 0.155f, 0.070f, 0.3127f, 0.3290f};
+  static const float bt2020[8] = {0.708f, 0.292f, 0.170f, 0.797f, 0.131f, 0.046f, 0.3127f, 0.3290f};
+  static const float xyz[8] = {1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0.3333f, 0.3333f};
+  static const float dci[8] = {0.680f, 0.320f, 0.265f, 0.690f, 0.150f, 0.060f, 0.314f, 0.351f};
+  static const float p3[8] = {0.680f, 0.320f, 0.265f, 0.690f, 0.150f, 0.060f, 0.3127f, 0.3290f};
+  static const float ebu3213[8] = {0.630f, 0.340f, 0.295f, 0.605f, 0.155f, 0.077f, 0.3127f, 0.3290f};
+  const float *t;
+  switch (pri) {
+  case 4: t = bt470m; break;
+  case 5: t = bt470bg; break;
+  case 6: case 7: t = bt601; break;
+  case 9: t = bt2020; break;
+  case 10: t = xyz; break;
+  case 11: t = dci; break;
+  case 12: t = p3; break;
+  case 22: t = ebu3213; break;
+  default: t = bt709; break;
+  }
+  memcpy(xy, t, sizeof(float) * 8);
+}
+
+static void matrix_coeffs(int mtx, int pri, float *kr, float *kb) {
+  switch (mtx) {
+  case 1: *kr = 0.2126f; *kb = 0.0722f; return;
+  case 4: *kr = 0.30f; *kb = 0.11f; return;
+  case 7: *kr = 0.212f; *kb = 0.087f; return;
+  case 9: case 10: *kr = 0.2627f; *kb = 0.0593f; return;
+  case 12: case 13: {
+    /* Y coefficients of the primaries (the luminance row of RGB->XYZ) */
+    float p[8];
+    primaries_xy(pri, p);
+    float rx = p[0], ry = p[1], gx = p[2], gy = p[3], bx = p[4], by = p[5], wx = p[6], wy = p[7];
+    float rz = 1 - (rx + ry), gz = 1 - (gx + gy), bz = 1 - (bx + by), wz = 1 - (wx + wy);
+    float d = rx * (gy * bz - by * gz) + gx * (by * rz - ry * bz) + bx * (ry * gz - gy * rz);
+    if (d != 0.0f && wy != 0.0f) {
+      float r = ry * (wx * (gy * bz - by * gz) + wy * (bx * gz - gx * bz) + wz * (gx * by - bx * gy)) / (wy * d);
+      float b = by * (wx * (ry * gz - gy * rz) + wy * (gx * rz - rx * gz) + wz * (rx * gy - gx * ry)) / (wy * d);
+      *kr = r;
+      *kb = b;
+      return;
+    }
+    break;
+  }
+  default: break;
+  }
+  *kr = 0.299f;
+  *kb = 0.114f;
+}
+
+typedef struct {
+  float yoff, ys, coff, cs;     /* (v - off) * scale, scale includes 255 */
+  float rv, gu, gv, bu;         /* R = Y + rv Cr, G = Y - gu Cb - gv Cr, B = Y + bu Cb */
+  float aoff, as;
+  int mode;                     /* 0 YCbCr, 1 identity (GBR), 2 YCgCo, 3 gray */
+} cvt_t;
+
+static cvt_t cvt;
+
+static void setup_conversion(av_ctx *c) {
+  const planes_t *p = &c->yuv;
+  int d = p->depth;
+  float maxv = (float)((1 << d) - 1);
+  if (p->full_range) {
+    cvt.yoff = 0;
+    cvt.ys = 255.0f / maxv;
+    cvt.coff = (float)(1 << (d - 1));
+    cvt.cs = 255.0f / maxv;
+  } else {
+    cvt.yoff = (float)(16 << (d - 8));
+    cvt.ys = 255.0f / (float)(219 << (d - 8));
+    cvt.coff = (float)(128 << (d - 8));
+    cvt.cs = 255.0f / (float)(224 << (d - 8));
+  }
+  matrix_coeffs(p->mtx, p->pri, &c->kr, &c->kb);
+  float kr = c->kr, kb = c->kb, kg = 1.0f - kr - kb;
+  cvt.rv = 2.0f * (1.0f - kr);
+  cvt.bu = 2.0f * (1.0f - kb);
+  cvt.gu = 2.0f * kb * (1.0f - kb) / kg;
+  cvt.gv = 2.0f * kr * (1.0f - kr) / kg;
+  cvt.mode = p->layout == DAV1D_PIXEL_LAYOUT_I400 ? 3 : p->mtx == 0 ? 1 : p->mtx == 8 ? 2 : 0;
+  if (cvt.mode == 1) { /* identity: every channel is a plain (R, G or B) sample */
+    cvt.coff = cvt.yoff;
+    cvt.cs = cvt.ys;
+  }
+  if (c->a.used) {
+    int ad = c->a.depth;
+    if (c->a.full_range) {
+      cvt.aoff = 0;
+      cvt.as = 255.0f / (float)((1 << ad) - 1);
+    } else {
+      cvt.aoff = (float)(16 << (ad - 8));
+      cvt.as = 255.0f / (float)(219 << (ad - 8));
+    }
+  }
+}
+
+static inline uint8_t clamp8(float v) {
+  if (!(v > 0.0f)) return 0; /* also NaN */
+  if (v >= 255.0f) return 255;
+  return (uint8_t)(v + 0.5f);
+}
+
+static inline int sample(const uint8_t *row, int x, int hbd) {
+  return hbd ? ((const uint16_t *)row)[x] : row[x];
+}
+
+/* Vertically interpolated chroma (weight 4: center-sited 3:1 for 4:2:0,
+ * 4 x the sample otherwise) for luma row y, into crow[0] (Cb), crow[1] (Cr). */
+static inline void chroma_rows(av_ctx *c, int y, int hbd) {
+  const planes_t *p = &c->yuv;
+  int sy = chroma_shift_y(p->layout), sx = chroma_shift_x(p->layout);
+  int cw = (p->w + sx) >> sx, ch = (p->h + sy) >> sy;
+  for (int i = 0; i < 2; i++) {
+    int32_t *dst = c->crow[i];
+    if (sy) {
+      int cy = y >> 1;
+      int ny = (y & 1) ? cy + 1 : cy - 1;
+      if (ny < 0) ny = 0;
+      if (ny >= ch) ny = ch - 1;
+      const uint8_t *r0 = p->data[1 + i] + (ptrdiff_t)cy * p->stride[1 + i];
+      const uint8_t *r1 = p->data[1 + i] + (ptrdiff_t)ny * p->stride[1 + i];
+      for (int x = 0; x < cw; x++) dst[x] = 3 * sample(r0, x, hbd) + sample(r1, x, hbd);
+    } else {
+      const uint8_t *r0 = p->data[1 + i] + (ptrdiff_t)y * p->stride[1 + i];
+      for (int x = 0; x < cw; x++) dst[x] = 4 * sample(r0, x, hbd);
+    }
+  }
+}
+
+/* One full-width source row y as RGBA 8-bit (premultiplied if the file is). */
+static inline void convert_row_t(av_ctx *c, int y, uint8_t *out, int hbd, int ahbd) {
+  const planes_t *p = &c->yuv;
+  const int w = p->w;
+  const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
+  const cvt_t k = cvt;
+  if (k.mode == 3) {
+    for (int x = 0; x < w; x++) {
+      uint8_t v = clamp8(((float)sample(yrow, x, hbd) - k.yoff) * k.ys);
+      out[4 * x] = out[4 * x + 1] = out[4 * x + 2] = v;
+      out[4 * x + 3] = 255;
+    }
+  } else {
+    chroma_rows(c, y, hbd);
+    const int32_t *cb = c->crow[0], *cr = c->crow[1];
+    const int sx = chroma_shift_x(p->layout);
+    const int cw = (w + sx) >> sx;
+    const float cs16 = k.cs / 16.0f, coff16 = k.coff * 16.0f;
+    for (int x = 0; x < w; x++) {
+      int u16, v16; /* chroma x 16 */
+      if (sx) {
+        int cx = x >> 1;
+        int nx = (x & 1) ? cx + 1 : cx - 1;
+        if (nx < 0) nx = 0;
+        if (nx >= cw) nx = cw - 1;
+        u16 = 3 * cb[cx] + cb[nx];
+        v16 = 3 * cr[cx] + cr[nx];
+      } else {
+        u16 = 4 * cb[x];
+        v16 = 4 * cr[x];
+      }
+      float Y = ((float)sample(yrow, x, hbd) - k.yoff) * k.ys;
+      float U = ((float)u16 - coff16) * cs16;
+      float V = ((float)v16 - coff16) * cs16;
+      float R, G, B;
+      if (k.mode == 0) {
+        R = Y + k.rv * V;
+        G = Y - k.gu * U - k.gv * V;
+        B = Y + k.bu * U;
+      } else if (k.mode == 1) {
+        G = Y;
+        B = ((float)u16 / 16.0f - k.coff) * k.cs;
+        R = ((float)v16 / 16.0f - k.coff) * k.cs;
+      } else {
+        float t = Y - U;
+        G = Y + U;
+        B = t - V;
+        R = t + V;
+      }
+      out[4 * x] = clamp8(R);
+      out[4 * x + 1] = clamp8(G);
+      out[4 * x + 2] = clamp8(B);
+      out[4 * x + 3] = 255;
+    }
+  }
+  if (c->a.used) {
+    const uint8_t *arow = c->a.data[0] + (ptrdiff_t)y * c->a.stride[0];
+    for (int x = 0; x < w; x++) out[4 * x + 3] = clamp8(((float)sample(arow, x, ahbd) - k.aoff) * k.as);
+  }
+}
+
+static void convert_row(av_ctx *c, int y, uint8_t *out) {
+  int ahbd = c->a.used && c->a.bytes == 2;
+  if (c->yuv.bytes == 2) {
+    if (ahbd) convert_row_t(c, y, out, 1, 1);
+    else convert_row_t(c, y, out, 1, 0);
+  } else {
+    if (ahbd) convert_row_t(c, y, out, 0, 1);
+    else convert_row_t(c, y, out, 0, 0);
+  }
+}
+
+static void unpremultiply(uint8_t *px, int n) {
+  for (int x = 0; x < n; x++, px += 4) {
+    int a = px[3];
+    if (a == 255) continue;
+    if (a == 0) {
+      px[0] = px[1] = px[2] = 0;
+      continue;
+    }
+    for (int i = 0; i < 3; i++) {
+      int v = (px[i] * 255 + a / 2) / a;
+      px[i] = (uint8_t)(v > 255 ? 255 : v);
+    }
+  }
+}
+
+/* Chooses the box factor and allocates the row buffers. Returns 1. */
+EXPORT int av_start(av_ctx *c, int factor) {
+  if (!c->yuv.used) fail("av_start before av_decode");
+  if (factor < 1) factor = 1;
+  c->factor = factor;
+  c->out_w = (c->yuv.w + factor - 1) / factor;
+  c->out_h = (c->yuv.h + factor - 1) / factor;
+  c->out_row = 0;
+  setup_conversion(c);
+  int sx = chroma_shift_x(c->yuv.layout);
+  size_t cw = (size_t)((c->yuv.w + sx) >> sx);
+  c->crow[0] = (int32_t *)xmalloc(cw * sizeof(int32_t));
+  c->crow[1] = (int32_t *)xmalloc(cw * sizeof(int32_t));
+  if (factor > 1) {
+    c->rgba = (uint8_t *)xmalloc((size_t)c->yuv.w * 4);
+    c->acc = (float *)xmalloc((size_t)c->out_w * 4 * sizeof(float));
+  }
+  c->info[INFO_OUT_WIDTH] = c->out_w;
+  c->info[INFO_OUT_HEIGHT] = c->out_h;
+  c->info[INFO_FACTOR] = factor;
+  c->info[INFO_OUT_ROW] = 0;
+  return 1;
+}
+
+/* Box-averages `factor` source rows into one output row. With alpha the
+ * colour is averaged weighted by alpha (premultiplied), then divided back. */
+static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
+  const int f = c->factor, w = c->yuv.w, ow = c->out_w;
+  const int alpha = c->a.used, prem = c->info[INFO_PREMULTIPLIED];
+  float *acc = c->acc;
+  memset(acc, 0, (size_t)ow * 4 * sizeof(float));
+  int y0 = oy * f, y1 = y0 + f;
+  if (y1 > c->yuv.h) y1 = c->yuv.h;
+  for (int y = y0; y < y1; y++) {
+    convert_row(c, y, c->rgba);
+    const uint8_t *s = c->rgba;
+    for (int ox = 0; ox < ow; ox++) {
+      int x1 = (ox + 1) * f;
+      if (x1 > w) x1 = w;
+      float r = 0, g = 0, b = 0, a = 0;
+      for (int x = ox * f; x < x1; x++) {
+        const uint8_t *px = s + 4 * x;
+        if (alpha && !prem) {
+          float pa = px[3];
+          r += px[0] * pa;
+          g += px[1] * pa;
+          b += px[2] * pa;
+          a += pa;
+        } else {
+          r += px[0];
+          g += px[1];
+          b += px[2];
+          a += px[3];
+        }
+      }
+      acc[4 * ox] += r;
+      acc[4 * ox + 1] += g;
+      acc[4 * ox + 2] += b;
+      acc[4 * ox + 3] += a;
+    }
+  }
+  int rows = y1 - y0;
+  for (int ox = 0; ox < ow; ox++) {
+    int x1 = (ox + 1) * f;
+    if (x1 > w) x1 = w;
+    float n = (float)((x1 - ox * f) * rows);
+    float *s = acc + 4 * ox;
+    uint8_t *d = dst + 4 * ox;
+    if (!alpha) {
+      d[0] = clamp8(s[0] / n);
+      d[1] = clamp8(s[1] / n);
+      d[2] = clamp8(s[2] / n);
+      d[3] = 255;
+    } else {
+      float sa = s[3];
+      float mul = sa > 0 ? (prem ? 255.0f / sa : 1.0f / sa) : 0.0f;
+      d[0] = clamp8(s[0] * mul);
+      d[1] = clamp8(s[1] * mul);
+      d[2] = clamp8(s[2] * mul);
+      d[3] = clamp8(sa / n);
+    }
+  }
+}
+
+/* Up to max_rows output rows of RGBA (straight alpha) into dst. Returns the
+ * number written (0 when done). */
+EXPORT int av_rows(av_ctx *c, uint8_t *dst, int max_rows) {
+  int n = 0;
+  while (n < max_rows && c->out_row < c->out_h) {
+    uint8_t *row = dst + (size_t)n * c->out_w * 4;
+    if (c->factor == 1) {
+      convert_row(c, c->out_row, row);
+      if (c->info[INFO_PREMULTIPLIED]) unpremultiply(row, c->out_w);
+    } else {
+      shrink_row(c, c->out_row, row);
+    }
+    c->out_row++;
+    n++;
+  }
+  c->info[INFO_OUT_ROW] = c->out_row;
+  return n;
+}
+
+EXPORT void *av_malloc(size_t n) { return malloc(n); }
+EXPORT void av_free(void *p) { free(p); }

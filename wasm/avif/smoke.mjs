@@ -1,0 +1,293 @@
+// Node smoke test / benchmark for src/codecs/libavif (the committed .wasm + index.ts).
+//
+//   node wasm/avif/smoke.mjs [--bench] [--no-sharp] [more.avif ...]
+//
+// Loads the .wasm the way workerd does (a precompiled WebAssembly.Module),
+// transpiles index.ts (and the memory meter it imports) with the project's
+// TypeScript, and for every AVIF (the fixtures' formats/*.avif, the files in
+// $AVIF_SAMPLES (default /tmp/edgepix-avif-build/samples) and any given on
+// the command line):
+//   - decodes at full size: time to the sink's open (container + dav1d),
+//     time to close (YUV -> RGBA rows), peak memory.byteLength of a fresh
+//     instance, avifDecodeMemory's estimate;
+//   - compares with sharp's decode (mean |diff| per channel, max, share of
+//     samples off by more than 8) and sharp's decode time (concurrency 1);
+//   - shrinks on load by 2, 3 and 8 and compares with a box average of
+//     sharp's full decode (alpha-weighted) at the same size, and with
+//     sharp's own resize (lanczos3) for reference;
+// then checks that broken inputs throw AvifError and leave the instance usable.
+// Exits non-zero on any failure.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const codecDir = path.join(root, 'src/codecs/libavif');
+const fixtures = process.env.FIXTURES ?? path.resolve(root, '../shared/fixtures');
+const samples = process.env.AVIF_SAMPLES ?? '/tmp/edgepix-avif-build/samples';
+const require = createRequire(path.join(root, 'package.json'));
+const args = process.argv.slice(2);
+const bench = args.includes('--bench');
+const useSharp = !args.includes('--no-sharp');
+const extra = args.filter((a) => !a.startsWith('--'));
+
+// --- load index.ts (transpile only; typecheck is the project's tsc job) ---
+const ts = require('typescript');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'avif-smoke-'));
+const transpile = (file, out, rewrite = (s) => s) => {
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+  fs.writeFileSync(path.join(tmp, out), rewrite(js));
+};
+transpile(path.join(root, 'src/lib/memory-meter.ts'), 'memory-meter.mjs');
+transpile(path.join(codecDir, 'index.ts'), 'index.mjs', (s) => s.replace("'../../lib/memory-meter'", "'./memory-meter.mjs'"));
+const av = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
+const sharp = useSharp ? require('sharp') : null;
+if (sharp) sharp.concurrency(1);
+
+let failures = 0;
+let passes = 0;
+function check(cond, msg) {
+  if (cond) passes++;
+  else {
+    failures++;
+    console.log(`  FAIL: ${msg}`);
+  }
+}
+
+const wasmBytes = fs.readFileSync(path.join(codecDir, 'avif_dec.wasm'));
+const module = new WebAssembly.Module(wasmBytes);
+console.log(`wasm: ${wasmBytes.length} bytes`);
+console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
+av.initLibavif(module);
+// A fresh instance per decode, so each peak is that file's own.
+av.setAvifMaxRetainedMemory(0);
+
+const list = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.avif')).sort().map((f) => path.join(dir, f)) : []);
+const files = [...list(path.join(fixtures, 'formats')), ...list(samples), ...extra];
+check(files.length > 0, 'no AVIF files found');
+
+/** Decodes with our wrapper into one RGBA buffer; times and memory. */
+async function decode(bytes, hint) {
+  const t0 = performance.now();
+  let tOpen = 0;
+  let peak = 0;
+  let rows = 0;
+  let img = null;
+  await av.decodeAvifRows(bytes, hint, (size) => {
+    tOpen = performance.now();
+    img = { ...size, data: new Uint8Array(size.width * size.height * 4) };
+    return {
+      write(band, count) {
+        peak = Math.max(peak, band.buffer.byteLength);
+        img.data.set(band.subarray(0, count * size.width * 4), rows * size.width * 4);
+        rows += count;
+      },
+      async close() {
+        return img;
+      },
+      abort() {},
+    };
+  });
+  const t1 = performance.now();
+  return { img, rows, peak, decodeMs: tOpen - t0, rowsMs: t1 - tOpen, totalMs: t1 - t0 };
+}
+
+async function sharpDecode(bytes) {
+  const t0 = performance.now();
+  const { data, info } = await sharp(bytes, { limitInputPixels: false }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { img: { width: info.width, height: info.height, data }, ms: performance.now() - t0 };
+}
+
+function diff(a, b) {
+  if (a.width !== b.width || a.height !== b.height) return null;
+  const sums = [0, 0, 0, 0];
+  let max = 0;
+  let over8 = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const d = Math.abs(a.data[i] - b.data[i]);
+    sums[i & 3] += d;
+    if (d > max) max = d;
+    if (d > 8) over8++;
+  }
+  const n = a.width * a.height;
+  return { mean: sums.map((s) => s / n), max, over8: over8 / a.data.length };
+}
+const fmtDiff = (d) => (d ? `mean ${d.mean.map((v) => v.toFixed(2)).join('/')} max ${d.max} >8: ${(d.over8 * 100).toFixed(2)}%` : 'size mismatch');
+
+/** Depth and subsampling from the first av1C box, alpha from the auxC URN (what a header probe knows). */
+function av1cInfo(bytes) {
+  const text = Buffer.from(bytes).toString('latin1');
+  const at = text.indexOf('av1C');
+  const hasAlpha = text.includes('auxiliary:alpha');
+  if (at < 0) return { hasAlpha };
+  const b = bytes[at + 6];
+  const bitDepth = b & 0x40 ? (b & 0x20 ? 12 : 10) : 8;
+  const subsampling = b & 0x10 ? '400' : b & 0x08 ? (b & 0x04 ? '420' : '422') : '444';
+  return { bitDepth, subsampling, hasAlpha };
+}
+
+function crop(img, width, height) {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) data.set(img.data.subarray(y * img.width * 4, (y * img.width + width) * 4), y * width * 4);
+  return { width, height, data };
+}
+
+/** Box average by `f` (ceil sizes, partial edge boxes), alpha-weighted colour. */
+function box(img, f) {
+  const ow = Math.ceil(img.width / f), oh = Math.ceil(img.height / f);
+  const out = new Uint8Array(ow * oh * 4);
+  const acc = new Float64Array(ow * 4);
+  for (let oy = 0; oy < oh; oy++) {
+    acc.fill(0);
+    const y1 = Math.min(img.height, (oy + 1) * f);
+    for (let y = oy * f; y < y1; y++) {
+      for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4, o = Math.floor(x / f) * 4;
+        const a = img.data[i + 3];
+        acc[o] += img.data[i] * a;
+        acc[o + 1] += img.data[i + 1] * a;
+        acc[o + 2] += img.data[i + 2] * a;
+        acc[o + 3] += a;
+      }
+    }
+    for (let ox = 0; ox < ow; ox++) {
+      const n = (Math.min(img.width, (ox + 1) * f) - ox * f) * (y1 - oy * f);
+      const sa = acc[ox * 4 + 3];
+      const o = (oy * ow + ox) * 4;
+      for (let c = 0; c < 3; c++) out[o + c] = sa > 0 ? Math.round(acc[ox * 4 + c] / sa) : 0;
+      out[o + 3] = Math.round(sa / n);
+    }
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/** A hint no factor above 1 meets: full size. */
+const FULL = { minWidth: 1 << 30, minHeight: 1 << 30 };
+const MB = (n) => (n / 1048576).toFixed(1);
+const table = [];
+for (const file of files) {
+  const name = path.basename(file);
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  console.log(`\n${name} (${bytes.length} bytes)`);
+  let full;
+  try {
+    full = await decode(bytes, FULL);
+  } catch (e) {
+    check(false, `${name}: full decode threw ${e.name}: ${e.message}`);
+    continue;
+  }
+  const { img } = full;
+  check(full.rows === img.height, `${name}: ${full.rows} rows written of ${img.height}`);
+  const row = { name, size: `${img.width}x${img.height}`, decodeMs: full.decodeMs, rowsMs: full.rowsMs, peak: full.peak };
+  if (bench) {
+    for (let i = 0; i < 2; i++) {
+      const again = await decode(bytes, FULL);
+      if (again.totalMs < row.decodeMs + row.rowsMs) Object.assign(row, { decodeMs: again.decodeMs, rowsMs: again.rowsMs });
+    }
+  }
+  console.log(`  full ${row.size}: container+dav1d ${full.decodeMs.toFixed(0)} ms, rows ${full.rowsMs.toFixed(0)} ms, peak memory ${MB(full.peak)} MB`);
+  let ref = null;
+  if (sharp) {
+    try {
+      const s = await sharpDecode(bytes);
+      ref = s.img;
+      row.sharpMs = s.ms;
+      if (bench) for (let i = 0; i < 2; i++) row.sharpMs = Math.min(row.sharpMs, (await sharpDecode(bytes)).ms);
+      let d = diff(img, ref);
+      let note = '';
+      if (!d && ref.width <= img.width && ref.height <= img.height) {
+        // sharp (libheif via libvips) may show another item than the primary
+        // (pitm.avif: the first grid tile): compare that much of ours.
+        d = diff(crop(img, ref.width, ref.height), ref);
+        note = ` (sharp decoded another item; compared with our top-left ${ref.width}x${ref.height})`;
+      }
+      row.diff = d;
+      console.log(`  vs sharp (${ref.width}x${ref.height}, ${row.sharpMs.toFixed(0)} ms): ${fmtDiff(d)}${note}`);
+      check(d && Math.max(...d.mean) < 3, `${name}: full decode differs from sharp's: ${fmtDiff(d)}`);
+    } catch (e) {
+      console.log(`  sharp could not decode it: ${e.message}`);
+    }
+  }
+  const estimate = av.avifDecodeMemory({ width: img.width, height: img.height }, av1cInfo(bytes));
+  row.estimate = estimate + bytes.length;
+  console.log(`  avifDecodeMemory + input: ${MB(row.estimate)} MB (measured ${MB(full.peak)} MB)`);
+  for (const f of [2, 3, 8]) {
+    const want = { width: Math.ceil(img.width / f), height: Math.ceil(img.height / f) };
+    const pick = av.avifShrinkOnLoad({ width: img.width, height: img.height }, { minWidth: want.width, minHeight: want.height });
+    check(pick.size.width >= want.width && pick.size.height >= want.height, `${name}: avifShrinkOnLoad below the hint`);
+    const small = await decode(bytes, { minWidth: want.width, minHeight: want.height });
+    check(small.img.width === pick.size.width && small.img.height === pick.size.height,
+      `${name}: 1/${f} gave ${small.img.width}x${small.img.height}, avifShrinkOnLoad said ${pick.size.width}x${pick.size.height}`);
+    let line = `  1/${pick.factor} ${small.img.width}x${small.img.height}: ${(small.decodeMs + small.rowsMs).toFixed(0)} ms (rows ${small.rowsMs.toFixed(0)}), peak ${MB(small.peak)} MB`;
+    if (ref && ref.width === img.width && ref.height === img.height && pick.factor === f) {
+      const d = diff(small.img, box(ref, f));
+      line += `; vs box(sharp) ${fmtDiff(d)}`;
+      check(d && Math.max(...d.mean) < 3, `${name}: 1/${f} differs from a box average of sharp's decode: ${fmtDiff(d)}`);
+      const s = await sharp(bytes).ensureAlpha().resize(small.img.width, small.img.height, { fit: 'fill' }).raw().toBuffer();
+      line += `; vs sharp resize ${fmtDiff(diff(small.img, { ...small.img, data: s }))}`;
+      if (f === 8) row.shrink8 = d;
+    }
+    console.log(line);
+  }
+  table.push(row);
+}
+
+// --- broken inputs -------------------------------------------------------
+console.log('\nerrors');
+const good = files.find((f) => f.endsWith('pitm.avif')) ?? files[0];
+if (good) {
+  const bytes = new Uint8Array(fs.readFileSync(good));
+  const nullSink = () => ({ write() {}, async close() { return null; }, abort() {} });
+  const cases = {
+    empty: new Uint8Array(0),
+    garbage: new Uint8Array(1000).fill(0x41),
+    'truncated to 60%': bytes.subarray(0, Math.floor(bytes.length * 0.6)),
+    'truncated to 300 bytes': bytes.subarray(0, 300),
+    'AV1 payload zeroed': (() => {
+      const b = bytes.slice();
+      b.fill(0, b.length - Math.floor(b.length / 3));
+      return b;
+    })(),
+  };
+  for (const [label, input] of Object.entries(cases)) {
+    let aborted = false;
+    try {
+      await av.decodeAvifRows(input, FULL, (size) => ({ ...nullSink(size), abort() { aborted = true; } }));
+      console.log(`  ${label}: decoded without an error`);
+    } catch (e) {
+      console.log(`  ${label}: ${e.name}: ${e.message}${aborted ? ' (sink aborted)' : ''}`);
+      check(e instanceof av.AvifError, `${label}: expected AvifError, got ${e?.constructor?.name}`);
+    }
+  }
+  av.setAvifMaxRetainedMemory(1 << 30); // keep one instance through the errors
+  for (let i = 0; i < 50; i++) await av.decodeAvifRows(cases.garbage, FULL, nullSink).catch(() => {});
+  const after = await decode(bytes, FULL);
+  check(after.rows === after.img.height, 'decode after 50 errors');
+  console.log(`  after 50 errors on one instance: decoded ${after.img.width}x${after.img.height}`);
+  let sinkError = null;
+  try {
+    await av.decodeAvifRows(bytes, FULL, () => ({ write() { throw new Error('sink says no'); }, async close() {}, abort() {} }));
+  } catch (e) {
+    sinkError = e;
+  }
+  check(sinkError?.message === 'sink says no', 'a sink error is rethrown as is');
+  const again = await decode(bytes, FULL);
+  check(again.rows === again.img.height, 'decode after a sink error');
+}
+
+if (table.length) {
+  console.log('\n| file | size | container+dav1d ms | rows ms | sharp ms | mean abs diff vs sharp (R/G/B/A) | 1/8 vs box(sharp) | peak memory MB | estimate MB |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of table) {
+    const d = r.diff ? r.diff.mean.map((v) => v.toFixed(2)).join('/') : '-';
+    const s8 = r.shrink8 ? r.shrink8.mean.slice(0, 3).map((v) => v.toFixed(2)).join('/') : '-';
+    console.log(`| ${r.name} | ${r.size} | ${r.decodeMs.toFixed(0)} | ${r.rowsMs.toFixed(0)} | ${r.sharpMs?.toFixed(0) ?? '-'} | ${d} | ${s8} | ${MB(r.peak)} | ${MB(r.estimate)} |`);
+  }
+}
+console.log(`\n${passes} passed, ${failures} failed`);
+process.exit(failures ? 1 : 0);
