@@ -6,6 +6,7 @@
  *   npm run bench                     full run (~10 min on 2 cores)
  *   npm run bench -- --smoke          one photo, one size (CI, < 1 min)
  *   npm run bench -- --only memory    one or more sections
+ *   npm run bench -- --only matrix    issue 9's format × rendition matrix (≤ 12 min)
  *
  * Exits 0 whether or not targets are met: the bench informs, it never fails CI.
  */
@@ -18,7 +19,8 @@ import { prepareInputs } from './lib/inputs.mjs';
 import { startNaivePipeline } from './lib/naive.mjs';
 import { EDGEPIX_CONFIG, RESULTS_FILE, ROOT, STATE_DIR, TRIVIAL_STATE_DIR, WORK_DIR } from './lib/paths.mjs';
 import { putOriginals } from './lib/r2.mjs';
-import { renderReport, summarize } from './lib/report.mjs';
+import { ISSUE5_SECTIONS, renderReport, summarize, summarizeMatrix } from './lib/report.mjs';
+import { measureMatrix } from './lib/sections/matrix.mjs';
 import { measureMemory, memoryUploads } from './lib/sections/memory.mjs';
 import { measureMixed, mixedUploads } from './lib/sections/mixed.mjs';
 import { measureSpeed, speedUploads } from './lib/sections/speed.mjs';
@@ -37,6 +39,8 @@ const PLANS = {
     tierRuns: 5,
     load: { connections: 8, durationMs: 8_000, maxRequests: 50_000, rounds: 4 },
     mixed: { count: 200, deadlineMs: 240_000 },
+    // Bounds of issue 9's matrix: the section (uploads, worker, requests, burst), each request, the burst.
+    matrix: { sectionMs: 12 * 60_000, requestTimeoutMs: 60_000, burstCount: 50, burstReserveMs: 100_000, burstTimeoutMs: 90_000 },
   },
   smoke: {
     runs: 2,
@@ -45,6 +49,7 @@ const PLANS = {
     tierRuns: 3,
     load: { connections: 4, durationMs: 10_000, maxRequests: 20, rounds: 1 },
     mixed: null,
+    matrix: { sectionMs: 3 * 60_000, requestTimeoutMs: 60_000, burstCount: 4, burstReserveMs: 40_000, burstTimeoutMs: 30_000 },
   },
 };
 
@@ -90,15 +95,17 @@ async function main() {
     },
   };
 
+  const has = (name) => sections.has(name);
+  const issue5 = ISSUE5_SECTIONS.some(has);
   log('inputs…');
-  const inputs = await prepareInputs({ smoke });
+  // The matrix makes its own inputs (lib/matrix-inputs.mjs).
+  const inputs = issue5 ? await prepareInputs({ smoke }) : [];
   results.inputs = inputs.map(({ file, ...input }) => ({ ...input, file: file.replace(`${ROOT}`, '') }));
 
   // A fresh local R2 and Cache API for every run: nothing cached by an earlier run can answer.
   fs.rmSync(STATE_DIR, { recursive: true, force: true });
   fs.rmSync(TRIVIAL_STATE_DIR, { recursive: true, force: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
-  const has = (name) => sections.has(name);
   log('uploading originals to the local R2…');
   await putOriginals(
     [
@@ -133,10 +140,13 @@ async function main() {
   }
   if (has('memory')) await section(results, 'memory', () => measureMemory({ inputs, transform, log }));
   if (has('mixed') && plan.mixed) await section(results, 'mixed', () => measureMixed({ inputs, ...plan.mixed, log }));
+  // Its own worker with the memory meter on, and its own uploads (hundreds of MB: only when it runs).
+  if (has('matrix')) await section(results, 'matrix', () => measureMatrix({ smoke, plan: plan.matrix, log }));
 
   results.meta.loadAverage.end = os.loadavg()[0];
   results.meta.seconds = (Date.now() - started) / 1000;
-  results.summary = summarize(inputs, results);
+  if (issue5) results.summary = summarize(inputs, results);
+  if (results.matrix) results.matrixSummary = summarizeMatrix(results.matrix);
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(renderReport(inputs, results));
   log(`\nwrote ${RESULTS_FILE}`);

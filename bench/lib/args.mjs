@@ -1,8 +1,8 @@
 /** Command line of `npm run bench`: which sections, full or smoke. */
-export const SECTIONS = ['speed', 'tiers', 'throughput', 'memory', 'mixed'];
+export const SECTIONS = ['speed', 'tiers', 'throughput', 'memory', 'mixed', 'matrix'];
 
 const USAGE = `usage: npm run bench -- [--smoke] [--only <section>[,<section>…]]
-  --smoke   one photo, one size, 20 cache-hit requests (CI; under a minute)
+  --smoke   one photo, one size, 20 cache-hit requests; matrix: one input, two renditions (CI)
   --only    run only these sections: ${SECTIONS.join(', ')}`;
 
 /** @returns {{ smoke: boolean, sections: Set<string> }} */

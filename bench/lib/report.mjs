@@ -1,8 +1,10 @@
 /**
- * Turns the measurements into the issue's targets with a verdict each
- * (`summarize`) and into the one table the bench prints (`renderReport`).
+ * Turns the measurements into the issues' targets with a verdict each
+ * (`summarize` for issue 5, `summarizeMatrix` in matrix-report.mjs for
+ * issue 9) and into the report the bench prints (`renderReport`).
  */
 import { GROUP_TITLES, megapixels } from './inputs.mjs';
+import { renderMatrix, summarizeMatrix } from './matrix-report.mjs';
 import { geomean, max, min, ratio } from './stats.mjs';
 import { fixed, renderTable, times } from './table.mjs';
 
@@ -182,8 +184,27 @@ function inputRow(input, results) {
   };
 }
 
-/** The whole printed report: header, the table, then notes (refusal details, errors). */
+/** Sections reported in issue 5's table; `matrix` has its own. */
+export const ISSUE5_SECTIONS = ['speed', 'tiers', 'throughput', 'memory', 'mixed'];
+
+export { summarizeMatrix };
+
+/** The whole printed report: a header line, issue 5's table and notes if any of its sections ran, then the matrix's. */
 export function renderReport(inputs, results) {
+  const m = results.meta;
+  const title =
+    `edgepix bench ${m.smoke ? '(smoke) ' : ''}— ${m.startedAt}, commit ${m.commit}, ${m.cpus} CPUs, ` +
+    `load average ${m.loadAverage.start.toFixed(1)} → ${m.loadAverage.end.toFixed(1)}, ${m.seconds.toFixed(0)} s`;
+  const out = [title];
+  if (m.sections.some((name) => ISSUE5_SECTIONS.includes(name))) out.push(...renderIssue5(inputs, results));
+  if (results.matrix) out.push('', ...renderMatrix(results.matrix, results.matrixSummary ?? summarizeMatrix(results.matrix)));
+  const errors = Object.entries(results.errors ?? {});
+  if (errors.length) out.push('', ...errors.map(([section, error]) => `note: section ${section} failed: ${error}`));
+  return out.join('\n');
+}
+
+/** Issue 5's table and notes. */
+function renderIssue5(inputs, results) {
   const rows = [];
   for (const group of Object.keys(GROUP_TITLES)) {
     const members = inputs.filter((input) => input.group === group);
@@ -197,7 +218,6 @@ export function renderReport(inputs, results) {
 
   const m = results.meta;
   const header = [
-    `edgepix bench ${m.smoke ? '(smoke) ' : ''}— ${m.startedAt}, commit ${m.commit}, ${m.cpus} CPUs, load average ${m.loadAverage.start.toFixed(1)} → ${m.loadAverage.end.toFixed(1)}, ${m.seconds.toFixed(0)} s`,
     `output ${m.transform.width} px WebP q${m.transform.quality}; medians of ${m.plan.runs} cold runs (100 MP: ${m.plan.hugeRuns}), naive ${m.plan.naiveRuns}; times are wall ms seen by the client`,
     'cold = fresh R2 key (no cached variant); dec/rsz/enc = Server-Timing stages; R2 var / hit = R2 variant and Cache API tiers;',
     'cpu÷sh = CPU-time ratio (workerd runtime threads vs sharp process), steadier than wall time on a loaded machine;',
@@ -229,6 +249,5 @@ export function renderReport(inputs, results) {
         `${fixed(t.edgepix.cpuMsPerRequest, 2)} vs ${fixed(t.trivial.cpuMsPerRequest, 2)} ms (CPU ratio ${times(t.cpuRatio)})`,
     );
   }
-  for (const [section, error] of Object.entries(results.errors ?? {})) notes.push(`section ${section} failed: ${error}`);
-  return [...header, renderTable(COLUMNS, rows), '', ...notes.map((n) => `note: ${n}`)].join('\n');
+  return [...header, renderTable(COLUMNS, rows), '', ...notes.map((n) => `note: ${n}`)];
 }
