@@ -1,0 +1,155 @@
+/**
+ * RGBA rows in, an 8-bit PNG out, a row at a time: each row gets the filter
+ * with the smallest sum of absolute (signed) filtered bytes — libpng's
+ * heuristic — and goes straight into fflate's streaming zlib; its output is
+ * cut into IDAT chunks of at most 64 KiB. Holds two rows, fflate's window
+ * and the compressed file.
+ */
+import { Zlib } from 'fflate';
+import type { EncodeOptions, RowSink } from '../rows';
+import type { Size } from '../types';
+import { SIGNATURE } from './chunks';
+import { crc32 } from './crc32';
+import { PngError } from './errors';
+
+const IDAT_BYTES = 64 * 1024;
+
+/** RGBA rows in, PNG out: colour type 6 (RGBA) when `options.hasAlpha`, else 2 (RGB), 8-bit, not interlaced. */
+export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint8Array> {
+  const { width, height } = size;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new PngError(`Expected a size of 1 to 2³¹−1 pixels a side for the PNG encoder but received ${width}×${height}`);
+  }
+  const channels = options.hasAlpha ? 4 : 3;
+  const rowBytes = width * channels;
+  let parts: Uint8Array[] = [SIGNATURE, chunk('IHDR', ihdr(width, height, options.hasAlpha ? 6 : 2))];
+  let prev = new Uint8Array(rowBytes);
+  let cur = new Uint8Array(rowBytes);
+  let filtered = new Uint8Array(1 + rowBytes);
+  let idat = new Uint8Array(IDAT_BYTES);
+  let idatFill = 0;
+  let y = 0;
+  let failed = false;
+
+  const zlib = new Zlib({ level: 6 }, (data) => {
+    for (let at = 0; at < data.length; ) {
+      const take = Math.min(IDAT_BYTES - idatFill, data.length - at);
+      idat.set(data.subarray(at, at + take), idatFill);
+      idatFill += take;
+      at += take;
+      if (idatFill === IDAT_BYTES) flushIdat();
+    }
+  });
+  const flushIdat = () => {
+    if (idatFill > 0) parts.push(chunk('IDAT', idat.subarray(0, idatFill)));
+    idatFill = 0;
+  };
+
+  return {
+    write(band, count) {
+      if (failed) throw new PngError('the PNG encoder was aborted');
+      if (y + count > height) throw new PngError(`Expected ${height} rows for the PNG encoder but received ${y + count}`);
+      for (let r = 0; r < count; r++) {
+        const rgba = band.subarray(r * width * 4, (r + 1) * width * 4);
+        if (channels === 4) cur.set(rgba);
+        else for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3) [cur[o], cur[o + 1], cur[o + 2]] = [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
+        filterRow(cur, prev, channels, filtered);
+        zlib.push(filtered);
+        [prev, cur] = [cur, prev];
+      }
+      y += count;
+    },
+    async close() {
+      if (failed) throw new PngError('the PNG encoder was aborted');
+      if (y !== height) throw new PngError(`Expected ${height} rows for the PNG encoder but received ${y}`);
+      zlib.push(new Uint8Array(0), true);
+      flushIdat();
+      parts.push(chunk('IEND', new Uint8Array(0)));
+      const file = concat(parts);
+      parts = [];
+      return file;
+    },
+    abort() {
+      failed = true;
+      parts = [];
+      prev = cur = filtered = idat = new Uint8Array(0);
+    },
+  };
+}
+
+const signed = (v: number) => (v < 128 ? v : 256 - v);
+
+/**
+ * Writes the filter byte and the filtered row into `out`, choosing the filter
+ * (None, Sub, Up, Average, Paeth) whose bytes, read as signed, sum smallest.
+ */
+export function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
+  const n = row.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = row[i]!;
+    const a = i >= bpp ? row[i - bpp]! : 0;
+    const b = prev[i]!;
+    const c = i >= bpp ? prev[i - bpp]! : 0;
+    s0 += signed(x);
+    s1 += signed((x - a) & 0xff);
+    s2 += signed((x - b) & 0xff);
+    s3 += signed((x - ((a + b) >> 1)) & 0xff);
+    s4 += signed((x - paeth(a, b, c)) & 0xff);
+  }
+  let best = 0;
+  let min = s0;
+  for (const [f, s] of [[1, s1], [2, s2], [3, s3], [4, s4]] as const) if (s < min) [best, min] = [f, s];
+  out[0] = best;
+  for (let i = 0; i < n; i++) {
+    const x = row[i]!;
+    const a = i >= bpp ? row[i - bpp]! : 0;
+    const b = prev[i]!;
+    const c = i >= bpp ? prev[i - bpp]! : 0;
+    const p = best === 0 ? 0 : best === 1 ? a : best === 2 ? b : best === 3 ? (a + b) >> 1 : paeth(a, b, c);
+    out[1 + i] = (x - p) & 0xff;
+  }
+  return best;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const pa = Math.abs(b - c);
+  const pb = Math.abs(a - c);
+  const pc = Math.abs(a + b - 2 * c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+function ihdr(width: number, height: number, colorType: number): Uint8Array {
+  const data = new Uint8Array(13);
+  const dv = new DataView(data.buffer);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  data[8] = 8;
+  data[9] = colorType;
+  return data;
+}
+
+/** Length, type, data and CRC, as one array. */
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(0, out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

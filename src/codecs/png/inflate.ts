@@ -1,0 +1,115 @@
+/**
+ * zlib data → a callback, through the runtime's native DecompressionStream,
+ * holding at most about one input piece's worth of inflated bytes.
+ *
+ * workerd's DecompressionStream has no backpressure: each write() inflates
+ * its whole input at once into an internal buffer. So the input is cut into
+ * pieces sized from the compression ratio seen so far (aiming at ~64 KiB out,
+ * 256 B–16 KiB in), and the next piece is written only once the readable has
+ * nothing left to give. "Nothing left" is a read still pending after a timer
+ * turn: a read of buffered bytes settles before a zero-delay timer fires.
+ * Were that ever not so, the cost is one more piece buffered, never a hang:
+ * the loop writes whenever the read is not answered.
+ */
+import { PngError } from './errors';
+
+const SCRATCH_BYTES = 64 * 1024;
+const TARGET_OUT = 64 * 1024;
+const MIN_PIECE = 256;
+const MAX_PIECE = 16 * 1024;
+/** Assumed before any output: small first pieces, so a bomb's first write stays small. */
+const FIRST_RATIO = 64;
+
+const IDLE = Symbol('idle');
+const nextTurn = () => new Promise<typeof IDLE>((resolve) => setTimeout(resolve, 0, IDLE));
+
+/**
+ * Inflates the zlib stream made of `input`'s chunks, calling `onData` with
+ * each inflated view (lent for the call only). Rejects with PngError on zlib
+ * errors (strict: trailing bytes and early ends are errors); errors thrown by
+ * `onData` stop the inflate and propagate unchanged.
+ */
+export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: Uint8Array) => void): Promise<void> {
+  const stream = new DecompressionStream('deflate');
+  const writer = stream.writable.getWriter();
+  const reader = chunkReader(stream.readable);
+  let read: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  let piece: Uint8Array = new Uint8Array(0);
+  let inputDone = false;
+  let written = 0;
+  let inflated = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      if (!read) {
+        read = reader.read();
+        read.catch(() => {});
+      }
+      const result = inputDone ? await zlib(read) : await zlib(Promise.race([read, nextTurn()]));
+      if (result !== IDLE) {
+        read = undefined;
+        if (result.done) {
+          finished = true;
+          return;
+        }
+        inflated += result.value.length;
+        onData(result.value);
+        continue;
+      }
+      if (piece.length === 0) {
+        const next = await input.next();
+        if (next.done) {
+          inputDone = true;
+          await zlib(writer.close());
+          continue;
+        }
+        piece = next.value;
+      }
+      const ratio = inflated > 0 ? inflated / written : FIRST_RATIO;
+      const size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio)));
+      const chunk = piece.subarray(0, size);
+      piece = piece.subarray(chunk.length);
+      written += chunk.length;
+      await zlib(writer.write(chunk));
+    }
+  } finally {
+    if (!finished) {
+      writer.abort().catch(() => {});
+      reader.cancel().catch(() => {});
+    }
+  }
+}
+
+/** The decompressor's own errors (TypeErrors from zlib) become PngErrors. */
+async function zlib<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw new PngError(`corrupt image data: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/** workerd's readable is a byte stream: read into one reused buffer. Elsewhere, take the chunks it makes. */
+function chunkReader(readable: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = readable.getReader({ mode: 'byob' });
+  } catch {
+    const reader = readable.getReader();
+    return { read: () => reader.read(), cancel: () => reader.cancel() };
+  }
+  let scratch = new ArrayBuffer(SCRATCH_BYTES);
+  return {
+    async read() {
+      const result = await byob.read(new Uint8Array(scratch));
+      if (result.value) scratch = result.value.buffer as ArrayBuffer;
+      return result as ReadableStreamReadResult<Uint8Array>;
+    },
+    cancel: () => byob.cancel(),
+  };
+}
