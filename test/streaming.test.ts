@@ -1,0 +1,146 @@
+/**
+ * The streaming pipeline against references sharp made outside the code
+ * under test (scripts/stream-goldens.mjs): every input format decoded row by
+ * row, resized and compared with sharp's Lanczos3 thumbnail; full-size
+ * outputs; fallbacks; a page's worth of cold misses at once.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { probe } from '../src/codecs/probe';
+import type { RgbaImage } from '../src/codecs/types';
+import { getConfig } from '../src/config';
+import { planTransform, renderPixels } from '../src/pipeline/run';
+import { DEFAULT_SPEC, type ResolvedSpec } from '../src/spec/transform-spec';
+import { expectProblem, fixture, img, putFixture, putOriginal, uniqueKey } from './helpers';
+
+type Golden = { width: number; height: number; rgba: string };
+let goldens: Promise<Record<string, Golden>> | undefined;
+
+/** A sharp-made reference, inflated with the runtime's own zlib. */
+async function golden(name: string): Promise<RgbaImage> {
+  goldens ??= fixture('stream-golden/thumbnails.json').then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+  const { width, height, rgba } = (await goldens)[name]!;
+  const compressed = Uint8Array.from(atob(rgba), (c) => c.charCodeAt(0));
+  const inflated = new Response(new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate')));
+  return { width, height, data: new Uint8ClampedArray(await inflated.arrayBuffer()) };
+}
+
+/** Mean absolute difference per channel, over images of the same size. */
+function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
+  return sum / a.data.length;
+}
+
+/** Mean of each 8×8 block, as the golden script computes it for full-size references. */
+function boxAverage({ width, height, data }: RgbaImage, box = 8): RgbaImage {
+  const w = Math.ceil(width / box);
+  const h = Math.ceil(height / box);
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let by = 0; by < h; by++) {
+    for (let bx = 0; bx < w; bx++) {
+      const sums = [0, 0, 0, 0];
+      let n = 0;
+      for (let y = by * box; y < Math.min(height, (by + 1) * box); y++) {
+        for (let x = bx * box; x < Math.min(width, (bx + 1) * box); x++, n++) {
+          for (let c = 0; c < 4; c++) sums[c]! += data[(y * width + x) * 4 + c]!;
+        }
+      }
+      for (let c = 0; c < 4; c++) out[(by * w + bx) * 4 + c] = Math.round(sums[c]! / n);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+async function render(path: string, options: Partial<ResolvedSpec>): Promise<RgbaImage> {
+  const bytes = await fixture(path);
+  const header = probe(bytes);
+  const spec: ResolvedSpec = { ...DEFAULT_SPEC, format: 'png', ...options };
+  return renderPixels(bytes, header, planTransform(header, bytes.length, spec, getConfig(env)));
+}
+
+describe('every input format streams into the same thumbnail sharp makes', () => {
+  // Lanczos3 on both sides; what differs is each decoder's rounding and chroma upsampling, and for
+  // WebP sharp's shrink-on-load (libwebp's own scaler) before its Lanczos pass.
+  it.each([
+    ['baseline.jpg', 1.5],
+    ['progressive.jpg', 1.5],
+    ['rgb8.png', 1],
+    ['rgb16.png', 1],
+    ['palette.png', 1],
+    ['interlaced.png', 1],
+    ['lossy.webp', 2],
+    ['lossless.webp', 1.5],
+    ['yuv420.avif', 2],
+    ['yuv444.avif', 2],
+    ['panorama.webp', 3],
+  ])('%s at 300 px wide (mean |Δ| ≤ %d)', async (name, tolerance) => {
+    const image = await render(`derived/${name}`, { width: 300 });
+    expect(meanAbsDiff(image, await golden(name))).toBeLessThanOrEqual(tolerance);
+  });
+});
+
+it('a cover crop streams only the kept columns and rows', async () => {
+  const image = await render('derived/baseline.jpg', { width: 200, height: 200, fit: 'cover' });
+  expect(meanAbsDiff(image, await golden('baseline.jpg@cover200'))).toBeLessThanOrEqual(1.5);
+});
+
+describe('full-size and large outputs', () => {
+  it('an orientation-6 photo comes out upright at full size', async () => {
+    const image = await render('orientation/Landscape_6.jpg', {});
+    expect([image.width, image.height]).toEqual([1800, 1200]);
+    expect(meanAbsDiff(boxAverage(image), await golden('Landscape_6.jpg@full/8'))).toBeLessThanOrEqual(1.5);
+  });
+
+  it.each(['webp', 'jpeg', 'png'])('re-encodes a photo at full size as %s', async (format) => {
+    const key = await putFixture('orientation/Landscape_6.jpg');
+    const response = await img(`format=${format}`, key);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe(`image/${format}`);
+    const header = probe(new Uint8Array(await response.arrayBuffer()));
+    expect([header.width, header.height, header.format]).toEqual([1800, 1200, format]);
+  });
+
+  it('serves WebP instead of an AVIF too large to encode, and says so', async () => {
+    const key = await putFixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
+    const response = await img('width=1600,format=avif', key);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('image/webp');
+    expect(response.headers.get('X-Edgepix-Fallback')).toBe('avif>webp');
+    const header = probe(new Uint8Array(await response.arrayBuffer()));
+    expect([header.width, header.height]).toEqual([1600, 1200]);
+    // The stored variant keeps the header.
+    const again = await img('width=1600,format=avif', key);
+    expect(again.headers.get('X-Edgepix-Cache')).not.toBe('miss');
+    expect(again.headers.get('X-Edgepix-Fallback')).toBe('avif>webp');
+  });
+
+  it('a small AVIF output stays AVIF, with no fallback header', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=200,format=avif', key);
+    expect(response.headers.get('Content-Type')).toBe('image/avif');
+    expect(response.headers.get('X-Edgepix-Fallback')).toBeNull();
+  });
+
+  it('names what drives a refusal: input, decoder, steps and encoder, each in MiB', async () => {
+    const key = await putFixture('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg');
+    await expectProblem(
+      await img('format=webp', key, undefined, { MAX_WORKING_MEMORY: String(64 * 1024 * 1024) }),
+      413,
+      /6000×4000 progressive JPEG decoded at 6000×4000, WEBP output at 6000×4000: input \d+ MiB, decoding \d+ MiB, encoding \d+ MiB/,
+    );
+  });
+});
+
+describe('a page of cold misses at once', () => {
+  it('serves every one of 30 distinct thumbnails requested together, in turn', async () => {
+    const bytes = await fixture('formats/320x240.jpg');
+    const key = await putOriginal(uniqueKey('gallery.jpg'), bytes);
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => img(`width=${100 + i},format=webp`, key)));
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    for (const [i, response] of responses.entries()) {
+      expect(probe(new Uint8Array(await response.arrayBuffer())).width).toBe(100 + i);
+    }
+  });
+});
