@@ -1,0 +1,363 @@
+/**
+ * libwebp (1.2.4) compiled to a standalone WebAssembly module: WebP decoding
+ * that streams RGBA rows and shrinks on load by an integer box factor, and
+ * WebP encoding from rows, so a 24 MP WebP never needs a full-size RGBA copy.
+ * Runs in workerd: no JS glue, no eval, no fetch, no Node APIs.
+ *
+ * Usage:
+ *   import libwebpWasm from './libwebp/libwebp.wasm'; // WebAssembly.Module
+ *   initLibwebp(libwebpWasm);
+ *   const file = await decodeWebpRows(bytes, { minWidth: 640, minHeight: 0 }, (size) =>
+ *     openWebpEncoder(size, { quality: 80, hasAlpha: true }));
+ *
+ * Build: wasm/webp/build.sh (C shim: wasm/webp/codec.c, notes and numbers:
+ * wasm/webp/README.md).
+ *
+ * Error model: libwebp failures are thrown as `WebpError` carrying libwebp's
+ * status. The C side calls the imported `env.wp_throw`, which throws through
+ * the wasm frames; we then restore the shadow stack and free the decoder or
+ * encoder, so the instance stays usable. A trap (or any other engine error
+ * inside wasm) poisons the instance: the next call instantiates afresh.
+ *
+ * Re-entrancy: rows reach the sink from inside the decoder (the `env.wp_rows`
+ * import), and that sink may be an encoder of this module: both then share
+ * one instance (the decoder's working memory is freed before the encoder's
+ * WebPEncode runs, and the rows go to the encoder without a copy).
+ */
+import { trackWasmMemory } from '../../lib/memory-meter';
+import type { EncodeOptions, OpenSink, RowSink } from '../rows';
+import type { DecodeHint, Size } from '../types';
+
+/** A failure reported by libwebp (or by this wrapper about libwebp's input). */
+export class WebpError extends Error {
+  /** libwebp's VP8StatusCode (0–7), 100+ for the shim's own checks, 200 + WebPEncodingError, -1 for the wrapper. */
+  readonly status: number;
+  constructor(message: string, status = -1) {
+    super(message);
+    this.name = 'WebpError';
+    this.status = status;
+  }
+}
+
+/** Call once per isolate with the imported module; instantiation is lazy. */
+export function initLibwebp(module: WebAssembly.Module): void {
+  if (savedModule === module) return;
+  savedModule = module;
+  current = null;
+}
+
+/** The default for {@link setWebpMaxRetainedMemory}: an instance whose memory grew past this is dropped after its jobs. */
+export const WEBP_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
+
+/** Changes the instance-drop threshold (bytes). Memories never shrink, so a grown instance is let go once idle. */
+export function setWebpMaxRetainedMemory(bytes: number): void {
+  maxRetainedMemory = Math.max(0, bytes);
+}
+
+/**
+ * The integer box shrink factor (1, 2, 3, …) the decoder will use, and the
+ * size it gives: the largest factor whose result is still >= hint (ceil
+ * division). Pure, from the header size alone.
+ */
+export function webpShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
+  // ceil(n / f) >= min  <=>  f < n / (min - 1)
+  const axis = (n: number, min: number) => (min <= 1 ? n : min > n ? 1 : Math.ceil(n / (min - 1)) - 1);
+  const limit = Math.max(size.width, size.height);
+  const factor = Math.max(
+    1,
+    Math.min(axis(size.width, Math.ceil(hint.minWidth)), axis(size.height, Math.ceil(hint.minHeight)), limit),
+  );
+  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
+}
+
+/**
+ * Bytes of WASM memory a decode will need besides the input, from the header
+ * facts. Lossy files stream (a few rows at the source width), except that
+ * libwebp keeps a whole alpha plane (1 byte per source pixel) for an ALPH
+ * chunk; lossless needs the whole ARGB image and our RGBA copy of it.
+ * `hasAlpha` (default true, the safe guess) drops the alpha plane when false.
+ */
+export function webpDecodeMemory(size: Size, lossless: boolean, decoded: Size, hasAlpha = true): number {
+  const pixels = size.width * size.height;
+  // Our band of finished rows, the two-row shrink line, the 64-bit sums.
+  const ours = 32 * decoded.width * 4 + 2 * size.width * 4 + decoded.width * 32;
+  if (lossless) {
+    // VP8L: ARGB pixels + 32 cache rows (4 B each), then WebPDecode's RGBA output.
+    return 8 * pixels + 32 * 4 * size.width + ours + DECODER_OVERHEAD;
+  }
+  // VP8: YUV cache of (16 + 8 filter) rows, top samples, per-macroblock info.
+  const vp8 = 48 * size.width + 4 * size.width + (Math.ceil(size.width / 16) + 1) * 1024;
+  return vp8 + (hasAlpha ? pixels : 0) + ours + DECODER_OVERHEAD;
+}
+
+/**
+ * Decodes, calls open(decodedSize) once, writes every RGBA row band top to
+ * bottom into the sink, returns sink.close(); on any failure calls
+ * sink.abort() and rethrows. Throws WebpError (with libwebp's status in the
+ * message) for bad data. Animated files are refused (status 101).
+ */
+export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>): Promise<T> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('libwebp: bytes must be a Uint8Array');
+  let sink: RowSink<T> | null = null;
+  try {
+    const inst = acquire();
+    const { ex } = inst;
+    let d = 0;
+    try {
+      d = call(inst, () => ex.wp_dec_new(bytes.length) >>> 0);
+      if (d === 0) throw new WebpError(`libwebp: out of memory copying ${bytes.length} input bytes`, 1);
+      new Uint8Array(ex.memory.buffer).set(bytes, ex.wp_dec_input(d) >>> 0);
+      call(inst, () => ex.wp_dec_header(d));
+      const info = () => new Int32Array(ex.memory.buffer, ex.wp_dec_info(d) >>> 0, INFO_COUNT);
+      const header = info();
+      const source = { width: header[I_WIDTH]!, height: header[I_HEIGHT]! };
+      const { factor, size } = webpShrinkOnLoad(source, hint);
+      const opened = open(size);
+      sink = opened;
+      const rowBytes = size.width * 4;
+      const previous = inst.onRows;
+      inst.onRows = (ptr, count) => opened.write(new Uint8Array(ex.memory.buffer, ptr, count * rowBytes), count);
+      try {
+        call(inst, () => ex.wp_dec_run(d, factor));
+      } finally {
+        inst.onRows = previous;
+      }
+      const rows = info()[I_ROWS_OUT]!;
+      if (rows !== size.height) throw new WebpError(`libwebp: decoder gave ${rows} of ${size.height} rows`);
+    } finally {
+      if (d !== 0 && !inst.poisoned) call(inst, () => ex.wp_dec_destroy(d));
+      release(inst);
+    }
+    return await sink.close();
+  } catch (e) {
+    sink?.abort();
+    throw e;
+  }
+}
+
+/** Options for {@link openWebpEncoder}: quality 0–100, `method` 0–6 (libwebp's effort, default 4). */
+export type WebpEncodeOptions = EncodeOptions & { method?: number };
+
+/**
+ * A sink that takes RGBA rows and writes them straight into libwebp's YUV
+ * 4:2:0 (+ alpha plane when options.hasAlpha) WebPPicture; close() runs
+ * WebPEncode and resolves to the file.
+ */
+export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink<Uint8Array> {
+  const { width, height } = size;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > WEBP_MAX_DIMENSION || height > WEBP_MAX_DIMENSION) {
+    throw new WebpError(`libwebp: expected a size of 1..${WEBP_MAX_DIMENSION} pixels per side but received ${width}x${height}`);
+  }
+  const quality = Math.min(100, Math.max(0, Number.isFinite(options.quality) ? options.quality : 80));
+  const method = Math.min(6, Math.max(0, Math.round(options.method ?? 4)));
+  const lowMemory = width * height > LOW_MEMORY_PIXELS ? 1 : 0;
+  const inst = acquire();
+  const { ex } = inst;
+  let e = 0;
+  try {
+    e = call(inst, () => ex.wp_enc_new(width, height, options.hasAlpha ? 1 : 0, quality, method, lowMemory) >>> 0);
+  } catch (err) {
+    release(inst);
+    throw err;
+  }
+  if (e === 0) {
+    release(inst);
+    throw new WebpError(`libwebp: out of memory for a ${width}x${height} picture`, 1);
+  }
+  const rowBytes = width * 4;
+  const stageRows = ex.wp_enc_stage_rows(e);
+  let state: 'open' | 'closing' | 'done' = 'open';
+  const finish = () => {
+    if (state === 'done') return;
+    state = 'done';
+    if (!inst.poisoned) call(inst, () => ex.wp_enc_destroy(e));
+    release(inst);
+  };
+  const usable = () => {
+    if (state !== 'open') throw new WebpError('libwebp: encoder is already closed');
+    if (inst.poisoned) throw new WebpError('libwebp: encoder instance was lost after a WebAssembly trap');
+  };
+  return {
+    write(band, count) {
+      usable();
+      if (band.length < count * rowBytes) {
+        throw new WebpError(`libwebp: expected ${count} rows of ${rowBytes} bytes but received ${band.length} bytes`);
+      }
+      if (band.buffer === ex.memory.buffer) {
+        // Rows lent from our own heap (a decoder of this instance): no copy.
+        call(inst, () => ex.wp_enc_rows(e, band.byteOffset, count));
+        return;
+      }
+      const stage = ex.wp_enc_stage(e) >>> 0;
+      for (let y = 0; y < count; y += stageRows) {
+        const n = Math.min(stageRows, count - y);
+        new Uint8Array(ex.memory.buffer, stage, n * rowBytes).set(band.subarray(y * rowBytes, (y + n) * rowBytes));
+        call(inst, () => ex.wp_enc_rows(e, stage, n));
+      }
+    },
+    async close() {
+      usable();
+      state = 'closing';
+      try {
+        const length = call(inst, () => ex.wp_enc_finish(e));
+        const at = ex.wp_enc_output(e) >>> 0;
+        return new Uint8Array(ex.memory.buffer, at, length).slice();
+      } finally {
+        finish();
+      }
+    },
+    abort: finish,
+  };
+}
+
+/**
+ * Bytes of WASM memory an encode needs: the YUV 4:2:0 picture (1.5 B per
+ * pixel, + 1 for alpha), libwebp's encoder state, the output; with alpha,
+ * libwebp's lossless alpha coder works on a whole ARGB copy of the plane.
+ */
+export function webpEncodeMemory(size: Size, hasAlpha: boolean): number {
+  const pixels = size.width * size.height;
+  const picture = pixels * (hasAlpha ? 2.5 : 1.5);
+  // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c); tokens when not low_memory (~1 B/pixel, generous).
+  const encoder = 0.0625 * pixels + 2.25 * size.width + (pixels > LOW_MEMORY_PIXELS ? 0 : pixels);
+  // The memory writer doubles as it grows: up to twice a generous 0.5 B/pixel file.
+  const output = pixels;
+  const alpha = hasAlpha ? ALPHA_BYTES_PER_PIXEL * pixels : 0;
+  return Math.ceil(picture + encoder + output + alpha + ENCODER_OVERHEAD);
+}
+
+// ---------------------------------------------------------------------------
+// internals
+// ---------------------------------------------------------------------------
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  stackSave(): number;
+  stackRestore(sp: number): void;
+  wp_malloc(n: number): number;
+  wp_free(p: number): void;
+  wp_dec_new(len: number): number;
+  wp_dec_input(d: number): number;
+  wp_dec_info(d: number): number;
+  wp_dec_header(d: number): number;
+  wp_dec_run(d: number, factor: number): number;
+  wp_dec_destroy(d: number): void;
+  wp_enc_new(width: number, height: number, hasAlpha: number, quality: number, method: number, lowMemory: number): number;
+  wp_enc_stage(e: number): number;
+  wp_enc_stage_rows(e: number): number;
+  wp_enc_rows(e: number, ptr: number, count: number): number;
+  wp_enc_finish(e: number): number;
+  wp_enc_output(e: number): number;
+  wp_enc_destroy(e: number): void;
+}
+
+interface Inst {
+  ex: Exports;
+  /** Set after a trap: never call into this instance again. */
+  poisoned: boolean;
+  /** Decoders and encoders currently holding this instance. */
+  users: number;
+  /** Where env.wp_rows goes (the running decoder's sink). */
+  onRows: ((ptr: number, count: number) => void) | null;
+}
+
+// Layout of the Int32 info block (codec.c).
+const I_WIDTH = 0;
+const I_HEIGHT = 1;
+const I_ROWS_OUT = 7;
+const INFO_COUNT = 8;
+
+/** WebP's limit per side. */
+const WEBP_MAX_DIMENSION = 16383;
+/** Above this many pixels the encoder runs with libwebp's low_memory (no token buffer). */
+const LOW_MEMORY_PIXELS = 4_000_000;
+/** Tables, stacks, allocator slack. */
+const DECODER_OVERHEAD = 1024 * 1024;
+const ENCODER_OVERHEAD = 2 * 1024 * 1024;
+/** libwebp's alpha coder: a copy of the plane, an ARGB picture of it and VP8L's hash chain (measured, see README). */
+const ALPHA_BYTES_PER_PIXEL = 14;
+
+let savedModule: WebAssembly.Module | null = null;
+let current: Inst | null = null;
+let maxRetainedMemory = WEBP_MAX_RETAINED_MEMORY;
+
+/** An error libwebp raised through env.wp_throw. */
+class WasmThrow extends WebpError {}
+/** An exception from the sink, thrown through the decoder's wasm frames. */
+class CallbackThrow {
+  constructor(readonly error: unknown) {}
+}
+
+function instantiate(): Inst {
+  if (!savedModule) throw new Error('libwebp: initLibwebp(module) has not been called');
+  let memory: WebAssembly.Memory | null = null;
+  const inst: Inst = { ex: null as unknown as Exports, poisoned: false, users: 0, onRows: null };
+  const imports = {
+    env: {
+      wp_throw(msgPtr: number, status: number): never {
+        throw new WasmThrow(readCString(new Uint8Array(memory!.buffer), msgPtr >>> 0), status);
+      },
+      wp_rows(ptr: number, count: number): void {
+        try {
+          if (!inst.onRows) throw new WebpError('libwebp: rows without a decoder');
+          inst.onRows(ptr >>> 0, count);
+        } catch (e) {
+          throw e instanceof CallbackThrow ? e : new CallbackThrow(e);
+        }
+      },
+      // Views are re-created from memory.buffer on every use: nothing to do.
+      emscripten_notify_memory_growth(_index: number): void {},
+    },
+  };
+  const instance = new WebAssembly.Instance(savedModule, imports);
+  const ex = instance.exports as unknown as Exports;
+  memory = ex.memory;
+  inst.ex = ex;
+  ex._initialize();
+  trackWasmMemory(memory);
+  return inst;
+}
+
+function acquire(): Inst {
+  const inst = current && !current.poisoned ? current : (current = instantiate());
+  inst.users++;
+  return inst;
+}
+
+/** Memories never shrink: once nobody uses a grown instance, let it be collected. */
+function release(inst: Inst): void {
+  inst.users--;
+  if (inst.users === 0 && current === inst && (inst.poisoned || inst.ex.memory.buffer.byteLength > maxRetainedMemory)) current = null;
+}
+
+/**
+ * Runs one call into wasm. libwebp errors (WasmThrow) and sink errors
+ * (CallbackThrow) unwound the wasm frames like a longjmp: put the shadow
+ * stack back and rethrow. Anything else is a trap: poison the instance.
+ */
+function call<R>(inst: Inst, fn: () => R): R {
+  if (inst.poisoned) throw new WebpError('libwebp: instance was lost after a WebAssembly trap');
+  const sp = inst.ex.stackSave();
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WasmThrow) {
+      inst.ex.stackRestore(sp);
+      throw new WebpError(e.message, e.status);
+    }
+    if (e instanceof CallbackThrow) {
+      if (!inst.poisoned) inst.ex.stackRestore(sp);
+      throw e.error;
+    }
+    inst.poisoned = true;
+    if (current === inst) current = null;
+    throw e;
+  }
+}
+
+function readCString(heap: Uint8Array, ptr: number): string {
+  let s = '';
+  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
+  return s;
+}
