@@ -69,6 +69,9 @@ const ConfigSchema = v.object({
   BENCH_MEMORY_METER: flag,
 });
 
+/** Every variable the worker reads through {@link getConfig}; README's configuration table lists exactly these (a test checks). */
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.entries);
+
 export interface Config {
   /** Originals larger than this are refused with 413 before their body is read. */
   maxOriginalBytes: number;
