@@ -31,6 +31,14 @@ export interface ImageHeader {
   /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
   exif?: Uint8Array;
   hasIccProfile?: boolean;
+  /** PNG: Adam7 interlacing. */
+  interlaced?: boolean;
+  /** PNG: bits per sample; AVIF: the AV1 bit depth. */
+  bitDepth?: number;
+  /** PNG: samples per pixel as stored. */
+  channels?: number;
+  /** WebP: VP8L (lossless), which decodes only as a whole ARGB image. */
+  lossless?: boolean;
 }
 
 /** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */

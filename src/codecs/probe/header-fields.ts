@@ -12,6 +12,14 @@ export interface HeaderFields {
   exif?: Uint8Array;
   /** An embedded ICC colour profile is present. */
   hasIccProfile?: boolean;
+  /** PNG: Adam7 interlacing (no row exists before the last pass). */
+  interlaced?: boolean;
+  /** PNG: bits per sample; AVIF: the AV1 bit depth. */
+  bitDepth?: number;
+  /** PNG: samples per pixel as stored (a palette index is one). */
+  channels?: number;
+  /** WebP: the picture is VP8L, which decodes only as a whole ARGB image. */
+  lossless?: boolean;
 }
 
 export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

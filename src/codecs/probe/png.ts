@@ -3,6 +3,8 @@ import { readExifOrientation } from './exif';
 import { fourCC, type HeaderFields, view } from './header-fields';
 
 const COLOR_TYPES_WITH_ALPHA = new Set([4, 6]);
+/** Samples per pixel by colour type: grey, RGB, palette, grey+alpha, RGBA. */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 export function probePng(bytes: Uint8Array): HeaderFields {
   const dv = view(bytes);
@@ -17,6 +19,9 @@ export function probePng(bytes: Uint8Array): HeaderFields {
       fields.width = view(data).getUint32(0);
       fields.height = view(data).getUint32(4);
       alphaChannel = COLOR_TYPES_WITH_ALPHA.has(data[9]!);
+      fields.bitDepth = data[8]!;
+      fields.channels = CHANNELS[data[9]!] ?? 4;
+      fields.interlaced = data[12] === 1;
     } else if (type === 'tRNS') {
       alphaChannel = true;
     } else if (type === 'eXIf') {

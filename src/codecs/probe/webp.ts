@@ -13,6 +13,7 @@ export function probeWebp(bytes: Uint8Array): HeaderFields {
     const type = fourCC(bytes, at);
     const length = dv.getUint32(at + 4, true);
     const data = bytes.subarray(at + 8, Math.min(at + 8 + length, bytes.length));
+    if (type === 'VP8 ' || type === 'VP8L') fields.lossless = type === 'VP8L';
     if (type === 'VP8X' && data.length >= 10) {
       fields.hasAlpha = (data[0]! & VP8X_ALPHA) !== 0;
       fields.width = u24le(data, 4) + 1;
