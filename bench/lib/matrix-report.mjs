@@ -168,6 +168,9 @@ export function renderMatrix(matrix, summary) {
   ];
   const notes = [];
   if (matrix.stoppedEarly) notes.push(`matrix stopped early: ${matrix.stoppedEarly}`);
+  if (matrix.uncommittedSources?.length) {
+    notes.push(`the worker ran from a copy of the working tree, with ${matrix.uncommittedSources.length} uncommitted file(s): ${matrix.uncommittedSources.slice(0, 8).join(', ')}${matrix.uncommittedSources.length > 8 ? ', …' : ''}`);
+  }
   notes.push(
     `matrix: ${matrix.requests.length}/${matrix.planned} requests sent in ${fixed(matrix.seconds)} s (uploads ${fixed(matrix.uploadSeconds)} s); ` +
       `workerd idle ${fixed(matrix.idleMB)} MB, VmHWM +${fixed(matrix.vmHwmGrowthMB)} MB, RSS after +${fixed(matrix.afterMB)} MB`,

@@ -15,6 +15,8 @@ export const TRIVIAL_STATE_DIR = path.join(WORK_DIR, 'trivial-state');
 /** edgepix outputs kept for the SSIM comparison. */
 export const OUTPUTS_DIR = path.join(WORK_DIR, 'outputs');
 export const LOGS_DIR = path.join(WORK_DIR, 'logs');
+/** A copy of the worker's sources for a long section: `wrangler dev` reloads (a new runtime process) when they change. */
+export const SNAPSHOT_DIR = path.join(WORK_DIR, 'snapshot');
 export const RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
 
 export const WRANGLER_BIN = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');

@@ -9,7 +9,7 @@
  * runtime; `probeRuntimeProcess` in the speed section double-checks that it is
  * the one whose RSS moves under load.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -21,6 +21,34 @@ import { sleep } from './stats.mjs';
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
+
+/** What `wrangler dev` builds the worker from (sdk/ and wasm/ are imported by src/, public/ is its assets). */
+const SOURCES = ['src', 'sdk', 'wasm', 'public', 'wrangler.toml', 'package.json', 'tsconfig.json'];
+
+/**
+ * Copies the worker's sources into `dir` and returns its wrangler.toml, for a section that must keep
+ * one runtime process: `wrangler dev` watches its sources and, when anyone edits them (other work in
+ * this checkout), rebuilds and starts a new runtime workerd, which ends a measurement of the old one.
+ * The copy lives under the repository, so its imports still resolve in the repository's node_modules.
+ * `.dev.vars` is not copied: the bench passes what it needs with `--var`.
+ * @returns {{ config: string, cwd: string, uncommitted: string[] }}  `uncommitted`: copied files that differ from HEAD
+ */
+export function snapshotSources(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of SOURCES) {
+    const from = path.join(ROOT, name);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, name), { recursive: true });
+  }
+  let uncommitted = [];
+  try {
+    const status = execFileSync('git', ['status', '--porcelain', '--', ...SOURCES], { cwd: ROOT, encoding: 'utf8' });
+    uncommitted = status.split('\n').filter(Boolean).map((line) => line.slice(3));
+  } catch {
+    // not a git checkout
+  }
+  return { config: path.join(dir, 'wrangler.toml'), cwd: dir, uncommitted };
+}
 
 /** Environment for every wrangler command: no telemetry. */
 export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
@@ -74,12 +102,13 @@ async function waitUntilReady(url, child, logFile) {
 
 /**
  * Runs `wrangler dev` for one Worker and resolves once `/healthz` answers 200.
- * @param {{ name: string, config: string, persistTo: string, vars?: Record<string, string> }} options
+ * @param {{ name: string, config: string, persistTo: string, vars?: Record<string, string>, cwd?: string }} options
  *   `name` labels the log file (bench/.work/logs/<name>.log); `config` is a wrangler.toml;
- *   `persistTo` holds the local R2 and Cache API; `vars` are more `--var NAME:value` (e.g. BENCH_MEMORY_METER).
+ *   `persistTo` holds the local R2 and Cache API; `vars` are more `--var NAME:value` (e.g. BENCH_MEMORY_METER);
+ *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another).
  * @returns {Promise<RunningWorker>}
  */
-export async function startWorker({ name, config, persistTo, vars = {} }) {
+export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);
@@ -91,7 +120,7 @@ export async function startWorker({ name, config, persistTo, vars = {} }) {
     '--var', 'ALLOW_UNSIGNED:true',
     ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { cwd, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const url = `http://${HOST}:${port}`;
   const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop: () => stopProcess(child) };

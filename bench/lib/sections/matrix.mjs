@@ -18,12 +18,12 @@ import sharp from 'sharp';
 import { originalKey, transformRequest, warmUp, warmUpEncoders } from '../edgepix.mjs';
 import { keepAliveAgent } from '../http.mjs';
 import { prepareMatrixInputs } from '../matrix-inputs.mjs';
-import { EDGEPIX_CONFIG, ROOT, STATE_DIR } from '../paths.mjs';
+import { ROOT, SNAPSHOT_DIR, STATE_DIR } from '../paths.mjs';
 import { toMB } from '../procfs.mjs';
 import { putOriginals } from '../r2.mjs';
 import { startSharpReference } from '../sharp-ref.mjs';
 import { ratio, sleep } from '../stats.mjs';
-import { withWorker } from '../worker.mjs';
+import { snapshotSources, withWorker } from '../worker.mjs';
 
 /** What sites ask for (Cloudflare-style options), in the order they are run. */
 export const RENDITIONS = [
@@ -47,12 +47,12 @@ const STOP_MARGIN_MS = 20_000;
 const MAX_CONSECUTIVE_UNANSWERED = 2;
 
 /** edgepix's default quality per output format, read from src/codecs/<format>.ts (README's table if that fails). */
-function edgepixDefaultQualities() {
+function edgepixDefaultQualities(root) {
   const readme = { jpeg: 85, webp: 85, avif: 60, png: 100 };
   const found = {};
   for (const format of Object.keys(readme)) {
     try {
-      const source = fs.readFileSync(path.join(ROOT, 'src/codecs', `${format}.ts`), 'utf8');
+      const source = fs.readFileSync(path.join(root, 'src/codecs', `${format}.ts`), 'utf8');
       found[format] = Number(source.match(/defaultQuality:\s*(\d+)/)[1]);
     } catch {
       found[format] = readme[format];
@@ -228,10 +228,13 @@ export async function measureMatrix({ smoke, plan, log }) {
   log(`  uploading ${planned.length + keys.length} originals…`);
   await putOriginals([...planned, ...keys].map(({ key, input }) => ({ key, file: input.file })), STATE_DIR);
   const uploadSeconds = (Date.now() - started) / 1000;
-  const qualities = edgepixDefaultQualities();
+  // The worker runs from a copy of its sources: an edit in the checkout would otherwise restart its runtime mid-matrix.
+  const snapshot = snapshotSources(SNAPSHOT_DIR);
+  const qualities = edgepixDefaultQualities(snapshot.cwd);
   const sharpRef = await startSharpReference();
+  const workerOptions = { name: 'matrix', config: snapshot.config, cwd: snapshot.cwd, persistTo: STATE_DIR, vars: MEMORY_METER_VARS };
   try {
-    return await withWorker({ name: 'matrix', config: EDGEPIX_CONFIG, persistTo: STATE_DIR, vars: MEMORY_METER_VARS }, async (worker) => {
+    return await withWorker(workerOptions, async (worker) => {
       const idle = worker.memory().rssBytes;
       worker.resetPeak(); // start-up's own peak is not the matrix's
       // Every decoder and encoder compiled and instantiated: counted in the growth, not in a first request's time.
@@ -267,6 +270,8 @@ export async function measureMatrix({ smoke, plan, log }) {
         renditions,
         planned: planned.length,
         qualities,
+        // The worker measured: the working tree when the section started (HEAD plus these uncommitted files).
+        uncommittedSources: snapshot.uncommitted,
         requests,
         stoppedEarly,
         uploadSeconds,
