@@ -1,6 +1,13 @@
 import { collect, replay, type EncodeOptions, type OpenSink, type RowSink } from './rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from './types';
 
+/** The encoded original: whole, or a stream for decoders that consume it as it arrives. */
+export type EncodedInput = Uint8Array | ReadableStream<Uint8Array>;
+
+/** The whole input, for decoders that need every byte at once. */
+export const wholeBytes = async (input: EncodedInput): Promise<Uint8Array> =>
+  input instanceof Uint8Array ? input : new Uint8Array(await new Response(input).arrayBuffer());
+
 /**
  * One format's decoder (a row source) and encoder (a row sink), and what
  * they cost: the pipeline checks the memory a transform will need against
@@ -12,7 +19,9 @@ export interface Codec {
    * sink it returns and resolves to that sink's result. May honour the hint
    * by decoding smaller (shrink-on-load); never smaller than it.
    */
-  decodeRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>): Promise<T>;
+  decodeRows<T>(input: EncodedInput, hint: DecodeHint, open: OpenSink<T>): Promise<T>;
+  /** The decoder reads its input as a stream, so the original is never held whole. */
+  streamsInput?: boolean;
   /** The size `decodeRows` opens with for this hint, known from the header alone. */
   decodedSize(header: ImageHeader, hint: DecodeHint): Size;
   /** Peak bytes while decoding besides the input and the bands it hands out. */
@@ -29,8 +38,8 @@ export const fullSize = (header: ImageHeader): Size => ({ width: header.width, h
 /** A row source over a decoder that can only return the whole picture. */
 export const wholePictureDecoder =
   (decode: (bytes: Uint8Array) => Promise<RgbaImage>) =>
-  async <T>(bytes: Uint8Array, _hint: DecodeHint, open: OpenSink<T>): Promise<T> => {
-    const image = await decode(bytes);
+  async <T>(input: EncodedInput, _hint: DecodeHint, open: OpenSink<T>): Promise<T> => {
+    const image = await decode(await wholeBytes(input));
     return replay(image, open({ width: image.width, height: image.height }));
   };
 

@@ -5,7 +5,7 @@
  */
 import encode, { init as initEncode } from '@jsquash/jpeg/encode.js';
 import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
-import { wholePictureEncoder, type Codec } from './codec';
+import { wholeBytes, wholePictureEncoder, type Codec } from './codec';
 import { decodeJpegRows, initJpegTurbo } from './jpeg-turbo';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
 import type { DecodeHint, ImageHeader, Size } from './types';
@@ -61,7 +61,8 @@ function coefficientBytes(header: ImageHeader, n: number): number {
 const STRIP_ROWS = 16;
 
 export const jpeg: Codec = {
-  async decodeRows(bytes, hint, open) {
+  async decodeRows(input, hint, open) {
+    const bytes = await wholeBytes(input);
     // Instantiation is lazy inside the wrapper; this only records the module.
     initJpegTurbo(jpegTurboWasm);
     let sink: ReturnType<typeof open> | undefined;

@@ -1,14 +1,34 @@
 /** A miss: read the original, plan within the limits, and run the pipeline. */
+import { CODECS } from '../codecs';
 import { probe } from '../codecs/probe';
 import type { Config } from '../config';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import { readOriginal, type OriginalRef } from '../storage/originals';
+import { readOriginal, readOriginalHead, streamOriginal, type OriginalRef } from '../storage/originals';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
 
 export interface Transformed {
   output: Uint8Array;
   meta: VariantMeta;
+}
+
+/** How much of a streamed original is read for its header (a PNG's chunks before its pixels). */
+const STREAM_HEAD_BYTES = 64 * 1024;
+/** What a streamed original holds in memory at once: the runtime's chunks in flight. */
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * The original as its decoder wants it: whole, or — for a decoder that
+ * streams — a header from a ranged read, and the stream opened only once
+ * the plan is within the limits.
+ */
+async function readInput(bucket: R2Bucket, original: OriginalRef, config: Config) {
+  if (CODECS[original.traits.format].streamsInput) {
+    const header = probe(await readOriginalHead(bucket, original, config, STREAM_HEAD_BYTES));
+    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => streamOriginal(bucket, original, config) };
+  }
+  const bytes = await readOriginal(bucket, original, config);
+  return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes };
 }
 
 export async function transform(
@@ -18,9 +38,8 @@ export async function transform(
   config: Config,
   time: StageTimer,
 ): Promise<Transformed> {
-  const bytes = await time('read', () => readOriginal(bucket, original, config));
-  const header = probe(bytes);
-  const plan = planTransform(header, bytes.length, spec, config);
-  const output = await runPipeline(bytes, header, plan, time);
+  const { input, header, inputBytes } = await time('read', () => readInput(bucket, original, config));
+  const plan = planTransform(header, inputBytes, spec, config);
+  const output = await runPipeline(await input(), header, plan, time);
   return { output, meta: variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks) };
 }

@@ -3,6 +3,7 @@
  * cost, then stream the decoder's rows through the steps into the encoder.
  */
 import { CODECS } from '../codecs';
+import type { EncodedInput } from '../codecs/codec';
 import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
@@ -119,9 +120,9 @@ function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end
   return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));
 }
 
-async function decodeThrough<T>(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): Promise<T> {
+async function decodeThrough<T>(input: EncodedInput, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): Promise<T> {
   try {
-    return await CODECS[header.format].decodeRows(bytes, plan.hint, (decoded) => connect(decoded, header, plan, end));
+    return await CODECS[header.format].decodeRows(input, plan.hint, (decoded) => connect(decoded, header, plan, end));
   } catch (error) {
     if (error instanceof ProblemError) throw error;
     // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
@@ -131,8 +132,8 @@ async function decodeThrough<T>(bytes: Uint8Array, header: ImageHeader, plan: Tr
 }
 
 /** The output's pixels, before encoding (placeholders). */
-export function renderPixels(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan): Promise<RgbaImage> {
-  return decodeThrough(bytes, header, plan, collect);
+export function renderPixels(input: EncodedInput, header: ImageHeader, plan: TransformPlan): Promise<RgbaImage> {
+  return decodeThrough(input, header, plan, collect);
 }
 
 /**
@@ -140,7 +141,7 @@ export function renderPixels(bytes: Uint8Array, header: ImageHeader, plan: Trans
  * resized and handed to the encoder as they are decoded, so `decode` times
  * that whole pass and `encode` what the encoder does once it has every row.
  */
-export async function runPipeline(bytes: Uint8Array, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
+export async function runPipeline(input: EncodedInput, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
   const encoder = (size: Size): RowSink<Uint8Array> => {
     const sink = plan.output.open(size);
     return {
@@ -152,7 +153,7 @@ export async function runPipeline(bytes: Uint8Array, header: ImageHeader, plan: 
       abort: () => sink.abort(),
     };
   };
-  const output = await time('decode', () => decodeThrough(bytes, header, plan, encoder));
+  const output = await time('decode', () => decodeThrough(input, header, plan, encoder));
   chargedBytes();
   return output;
 }

@@ -40,12 +40,27 @@ export async function lookupOriginal(bucket: R2Bucket, key: string): Promise<Ori
   return { key, etag: object.etag, size: object.size, uploaded: object.uploaded, traits: { format, hasAlpha } };
 }
 
-/** The whole original, refusing it before download when over the byte limit. */
-export async function readOriginal(bucket: R2Bucket, ref: OriginalRef, config: Config): Promise<Uint8Array> {
+/** The version whose ETag named the variant, or its first `length` bytes; refused before download when over the byte limit. */
+async function getPinned(bucket: R2Bucket, ref: OriginalRef, config: Config, length?: number): Promise<R2ObjectBody> {
   assertOriginalBytes(ref.size, config);
-  // onlyIf pins the version whose ETag already named the variant.
-  const object = await bucket.get(ref.key, { onlyIf: { etagMatches: ref.etag } });
+  const range = length !== undefined && length < ref.size ? { range: { offset: 0, length } } : {};
+  const object = await bucket.get(ref.key, { onlyIf: { etagMatches: ref.etag }, ...range });
   if (!object) throw notFound(`No original at key "${ref.key}".`);
   if (!('body' in object)) throw originalChanged();
-  return trackBuffer(new Uint8Array(await object.arrayBuffer()));
+  return object;
+}
+
+/** The whole original. */
+export async function readOriginal(bucket: R2Bucket, ref: OriginalRef, config: Config): Promise<Uint8Array> {
+  return trackBuffer(new Uint8Array(await (await getPinned(bucket, ref, config)).arrayBuffer()));
+}
+
+/** The first `length` bytes: enough for a header that precedes the pixels. */
+export async function readOriginalHead(bucket: R2Bucket, ref: OriginalRef, config: Config, length: number): Promise<Uint8Array> {
+  return new Uint8Array(await (await getPinned(bucket, ref, config, length)).arrayBuffer());
+}
+
+/** The whole original as a stream, for decoders that consume it as it arrives. */
+export async function streamOriginal(bucket: R2Bucket, ref: OriginalRef, config: Config): Promise<ReadableStream<Uint8Array>> {
+  return (await getPinned(bucket, ref, config)).body;
 }
