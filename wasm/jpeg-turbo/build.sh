@@ -109,9 +109,12 @@ fi
 # --------------------------------------------------------------------------
 log "configuring libjpeg-turbo with emcmake"
 rm -rf lib && mkdir lib && cd lib
+# USE_CLZ_INTRINSIC: the Huffman encoders (jchuff.c, jcphuff.c; nothing else
+# reads it) count bits with __builtin_clz (wasm i32.clz) instead of each
+# carrying its own 64 KB jpeg_nbits_table.
 emcmake cmake ../src \
   -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_C_FLAGS="-O3 -DNO_GETENV -DNO_PUTENV" \
+  -DCMAKE_C_FLAGS="-O3 -DNO_GETENV -DNO_PUTENV -DUSE_CLZ_INTRINSIC" \
   -DWITH_SIMD=0 -DENABLE_SHARED=0 -DENABLE_STATIC=1 \
   -DWITH_TURBOJPEG=0 -DWITH_JAVA=0 -DWITH_12BIT=0 \
   -DWITH_ARITH_DEC=1 -DWITH_ARITH_ENC=0 >cmake.log 2>&1 || { cat cmake.log; exit 1; }
@@ -121,13 +124,15 @@ sed -i -E 's/^#define SIZEOF_SIZE_T[[:space:]]+[0-9]+/#define SIZEOF_SIZE_T  4/'
 grep -q '^#define SIZEOF_SIZE_T  4' jconfigint.h || { echo "failed to patch SIZEOF_SIZE_T" >&2; exit 1; }
 
 log "building libjpeg.a"
-emmake make -j"$(nproc)" jpeg-static >make.log 2>&1 || { tail -50 make.log; exit 1; }
+emmake make -j2 jpeg-static >make.log 2>&1 || { tail -50 make.log; exit 1; }
 cd "$BUILD"
 
 # --------------------------------------------------------------------------
-# 4. shim + link: standalone wasm, no JS glue
+# 4. shims + link: standalone wasm, no JS glue
 # --------------------------------------------------------------------------
-EXPORTS='["_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free"]'
+# decoder.c (jt_*) and encoder.c (je_*); libjpeg.a already holds the
+# compressor objects.
+EXPORTS='["_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free","_je_new","_je_info","_je_start","_je_write_rows","_je_drain","_je_finish","_je_destroy"]'
 EMCC_FLAGS=(
   -O3
   -s STANDALONE_WASM=1 --no-entry
@@ -152,7 +157,7 @@ EMCC_FLAGS+=(--js-library "$BUILD/library_jt.js")
 log "emcc ${EMCC_FLAGS[*]}"
 emcc "${EMCC_FLAGS[@]}" \
   -I src -I lib \
-  "$HERE/decoder.c" lib/libjpeg.a \
+  "$HERE/decoder.c" "$HERE/encoder.c" lib/libjpeg.a \
   -o "$BUILD/jpeg_turbo.wasm"
 
 mkdir -p "$OUT"

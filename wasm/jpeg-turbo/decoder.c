@@ -16,30 +16,13 @@
  *                                     an early stop)
  *   jt_destroy(ctx)                   free everything (also after an error)
  *
- * Error handling: there is NO setjmp/longjmp. libjpeg's error_exit hook
- * formats the message and calls the imported JS function env.jt_throw(),
- * which throws a JS exception. The exception unwinds straight through the
- * wasm frames (exactly what longjmp would have done), the JS wrapper
- * restores the shadow-stack pointer it saved before the call and calls
- * jt_destroy(ctx), which is the same cleanup the classic
- * "setjmp -> jpeg_destroy_decompress" pattern performs. The instance stays
- * usable afterwards.
+ * Error handling: no setjmp/longjmp; the error hook throws to JS through
+ * env.jt_throw (see jt_shim.h), the wrapper then calls jt_destroy(ctx).
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpeglib.h"
-#include "jerror.h"
-
-#define EXPORT __attribute__((visibility("default"), used))
-
-/* Implemented by the TS wrapper: throws an Error carrying the message. Never
- * returns. */
-__attribute__((import_module("env"), import_name("jt_throw"))) void
-jt_throw(const char *msg, int code);
+#include "jt_shim.h"
 
 /* Info block shared with JS: one Int32Array view, fixed layout. */
 enum {
@@ -83,13 +66,12 @@ typedef struct {
 
 static void jt_error_exit(j_common_ptr cinfo) {
   jt_ctx *ctx = (jt_ctx *)cinfo;
-  if (cinfo->err->msg_code == JERR_NO_BACKING_STORE && ctx->max_mem > 0)
+  if (cinfo->err->msg_code == JERR_NO_BACKING_STORE && ctx->max_mem > 0) {
     /* jmemnobs has no backing store: hitting max_memory_to_use ends here. */
     strcpy(ctx->msg, "Image needs more decoder memory than the maxMemory limit");
-  else
-    (*cinfo->err->format_message)(cinfo, ctx->msg);
-  jt_throw(ctx->msg, cinfo->err->msg_code);
-  __builtin_trap(); /* unreachable: jt_throw always throws */
+    jt_throw_message(cinfo, ctx->msg, 0);
+  }
+  jt_throw_message(cinfo, ctx->msg, 1);
 }
 
 /* Warnings that say nothing about pixel integrity: never fatal. */
@@ -112,8 +94,6 @@ static void jt_emit_message(j_common_ptr cinfo, int msg_level) {
    * into an error instead of silently returning grey/garbled pixels. */
   if (ctx->strict && !jt_benign_warning(code)) jt_error_exit(cinfo);
 }
-
-static void jt_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
 /* ---- lifecycle --------------------------------------------------------- */
 
