@@ -8,7 +8,9 @@
  *   initJpegTurbo(jpegTurboWasm);
  *   const { width, height, data, scaleDenom } = decodeJpeg(bytes, { minWidth: 400, minHeight: 300 });
  *
- * Build: wasm/jpeg-turbo/build.sh (C shim: wasm/jpeg-turbo/decoder.c).
+ * The same module encodes from rows: `openJpegEncoder` (encode.ts).
+ *
+ * Build: wasm/jpeg-turbo/build.sh (C shims: wasm/jpeg-turbo/decoder.c, encoder.c).
  *
  * Progressive files decoded below full size stop reading scans once every
  * coefficient the scaled IDCT needs is exact (libjpeg buffered-image mode);
@@ -21,15 +23,18 @@
  * calls the imported `env.jt_throw`, which throws through the wasm frames;
  * we then restore the shadow stack and free the decoder, so the instance
  * stays usable. Any other failure inside wasm (a trap) discards the instance;
- * the next call re-instantiates from the saved Module.
+ * the next call re-instantiates from the saved Module (instance.ts).
  */
+import { acquire, callback, cleanup, guarded, JpegError, readCString, release, type Exports, type Inst } from './instance';
 
-/** Call once per isolate with the imported module: `import wasm from './jpeg_turbo.wasm'` gives a WebAssembly.Module in workerd. */
-export function initJpegTurbo(module: WebAssembly.Module): void {
-  if (savedModule === module) return;
-  savedModule = module;
-  current = null;
-}
+export {
+  initJpegTurbo,
+  JpegError,
+  JPEG_TURBO_MAX_RETAINED_MEMORY,
+  setJpegTurboMaxRetainedMemory,
+  jpegTurboMemoryBytes,
+} from './instance';
+export { jpegEncodeMemory, openJpegEncoder } from './encode';
 
 export interface JpegInfo {
   width: number;
@@ -88,31 +93,8 @@ export interface DecodedJpeg {
   warning?: string;
 }
 
-/** Thrown for every libjpeg-reported problem (not a JPEG, corrupt, truncated, too large, out of memory). */
-export class JpegError extends Error {
-  /** libjpeg message code (J_MESSAGE_CODE), or -1 for errors raised by the wrapper. */
-  readonly code: number;
-  constructor(message: string, code = -1) {
-    super(message);
-    this.name = 'JpegError';
-    this.code = code;
-  }
-}
-
 /** Absolute pixel cap from the header, checked before any pixel memory is allocated. */
 export const JPEG_MAX_PIXELS = 200_000_000;
-/** Default for setJpegTurboMaxRetainedMemory: 48 MiB. */
-export const JPEG_TURBO_MAX_RETAINED_MEMORY = 48 * 1024 * 1024;
-
-/**
- * After each call, an instance whose wasm memory grew beyond `bytes` is
- * dropped (wasm memories never shrink) and the next call instantiates a fresh
- * one from the saved Module. Lower = less memory pinned between requests;
- * higher = big images skip re-growing (and re-faulting) fresh memory.
- */
-export function setJpegTurboMaxRetainedMemory(bytes: number): void {
-  maxRetainedMemory = Math.max(0, bytes);
-}
 
 /** Reads only the header (no pixel decode). Throws Error on non-JPEG/corrupt header. */
 export function readJpegInfo(bytes: Uint8Array): JpegInfo {
@@ -160,31 +142,6 @@ export function decodeJpegRows(
 // internals
 // ---------------------------------------------------------------------------
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
-  stackSave(): number;
-  stackRestore(sp: number): void;
-  jt_new(len: number): number;
-  jt_input(ctx: number): number;
-  jt_info(ctx: number): number;
-  jt_warning(ctx: number): number;
-  jt_destroy(ctx: number): void;
-  jt_read_header(ctx: number, strict: number): number;
-  jt_pick_scale(ctx: number, minW: number, minH: number): number;
-  jt_start(ctx: number, denom: number, strict: number, maxMem: number, flags: number): number;
-  jt_read_rows(ctx: number, dst: number, maxRows: number): number;
-  jt_finish(ctx: number): number;
-  jt_malloc(n: number): number;
-  jt_free(p: number): void;
-}
-
-interface Inst {
-  ex: Exports;
-  /** Set after a trap: never call into this instance again. */
-  poisoned: boolean;
-}
-
 // Layout of the Int32 info block (see decoder.c).
 const I_WIDTH = 0;
 const I_HEIGHT = 1;
@@ -206,67 +163,6 @@ const COLOR_SPACES: readonly JpegInfo['colorSpace'][] = ['unknown', 'gray', 'rgb
 /** Bytes of wasm heap used per strip when decoding a whole image (decodeJpeg). */
 const FULL_DECODE_STRIP_BYTES = 1 << 20;
 
-let savedModule: WebAssembly.Module | null = null;
-let current: Inst | null = null;
-let maxRetainedMemory = JPEG_TURBO_MAX_RETAINED_MEMORY;
-
-/** Marks a libjpeg error thrown from inside wasm via env.jt_throw. */
-class WasmThrow extends JpegError {}
-/** Wraps an exception thrown by a user callback (so it is not taken for a trap). */
-class CallbackThrow {
-  constructor(readonly error: unknown) {}
-}
-
-function instantiate(): Inst {
-  if (!savedModule) throw new Error('jpeg-turbo: initJpegTurbo(module) has not been called');
-  let mem: WebAssembly.Memory | null = null;
-  const inst: Inst = { ex: null as unknown as Exports, poisoned: false };
-  const u8 = (): Uint8Array => new Uint8Array(mem!.buffer);
-  const dv = (): DataView => new DataView(mem!.buffer);
-  const imports = {
-    env: {
-      jt_throw(msgPtr: number, code: number): never {
-        throw new WasmThrow(readCString(u8(), msgPtr >>> 0), code);
-      },
-      // Views are re-created from memory.buffer on every use: nothing to do.
-      emscripten_notify_memory_growth(_index: number): void {},
-    },
-    // Only reachable from libc's stdio (libjpeg's default message printer,
-    // which decoder.c replaces) and abort(). Output is discarded.
-    wasi_snapshot_preview1: {
-      fd_write(_fd: number, iovs: number, iovcnt: number, pnum: number): number {
-        const v = dv();
-        let total = 0;
-        for (let i = 0; i < iovcnt; i++) total += v.getUint32(((iovs >>> 0) + i * 8 + 4), true);
-        v.setUint32(pnum >>> 0, total, true);
-        return 0;
-      },
-      // (fd: i32, offset: i64 -> BigInt, whence: i32, newoffset_ptr: i32)
-      fd_seek(_fd: number, _offset: bigint, _whence: number, _newOffsetPtr: number): number {
-        return 70; // ESPIPE
-      },
-      fd_close(_fd: number): number {
-        return 0;
-      },
-      proc_exit(code: number): never {
-        throw new WebAssembly.RuntimeError(`jpeg-turbo: wasm called proc_exit(${code})`);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(savedModule, imports);
-  const ex = instance.exports as unknown as Exports;
-  mem = ex.memory;
-  inst.ex = ex;
-  ex._initialize();
-  return inst;
-}
-
-function readCString(heap: Uint8Array, ptr: number): string {
-  let s = '';
-  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
-  return s;
-}
-
 interface Decoder {
   inst: Inst;
   ex: Exports;
@@ -280,16 +176,13 @@ interface Decoder {
 
 /**
  * Runs `fn` with a fresh libjpeg context holding a heap copy of `bytes`, and
- * guarantees cleanup on every path:
- *  - libjpeg error (WasmThrow): restore the shadow stack, jt_destroy, rethrow;
- *  - user callback error: jt_destroy, rethrow the original error;
- *  - anything else thrown while wasm was on the stack (trap): drop the instance.
+ * guarantees cleanup on every path (see `guarded` for how errors are sorted):
+ * the context and `allocs` are freed unless the instance was poisoned.
  */
 function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('jpeg-turbo: bytes must be a Uint8Array');
-  const inst = current && !current.poisoned ? current : (current = instantiate());
+  const inst = acquire();
   const ex = inst.ex;
-  const sp = ex.stackSave();
   let ctx = 0;
   const d: Decoder = {
     inst,
@@ -310,36 +203,19 @@ function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
     heap: () => new Uint8Array(ex.memory.buffer),
   };
   try {
-    ctx = ex.jt_new(bytes.length) >>> 0;
-    if (ctx === 0) throw new JpegError(`jpeg-turbo: out of memory copying ${bytes.length} input bytes`);
-    d.ctx = ctx;
-    d.heap().set(bytes, ex.jt_input(ctx) >>> 0);
-    return fn(d);
-  } catch (e) {
-    if (e instanceof WasmThrow) {
-      // Unwound through wasm like a longjmp: put the shadow stack back.
-      ex.stackRestore(sp);
-      throw e;
-    }
-    if (e instanceof CallbackThrow) throw e.error;
-    if (e instanceof JpegError) throw e; // raised by the wrapper, outside wasm
-    // A trap (or engine error such as stack overflow) while inside wasm:
-    // state is unknown, never touch this instance again.
-    inst.poisoned = true;
-    if (current === inst) current = null;
-    throw e;
+    return guarded(inst, () => {
+      ctx = ex.jt_new(bytes.length) >>> 0;
+      if (ctx === 0) throw new JpegError(`jpeg-turbo: out of memory copying ${bytes.length} input bytes`);
+      d.ctx = ctx;
+      d.heap().set(bytes, ex.jt_input(ctx) >>> 0);
+      return fn(d);
+    });
   } finally {
-    if (!inst.poisoned) {
-      try {
-        for (const p of d.allocs) ex.jt_free(p);
-        if (ctx !== 0) ex.jt_destroy(ctx);
-      } catch {
-        inst.poisoned = true;
-        if (current === inst) current = null;
-      }
-    }
-    // Wasm memory never shrinks: let a grown instance be collected.
-    if (current === inst && ex.memory.buffer.byteLength > maxRetainedMemory) current = null;
+    cleanup(inst, () => {
+      for (const p of d.allocs) ex.jt_free(p);
+      if (ctx !== 0) ex.jt_destroy(ctx);
+    });
+    release(inst);
   }
 }
 
@@ -399,12 +275,4 @@ function decodeStrips(
     if (a[I_WARNINGS]! > 0) res.warning = readCString(d.heap(), ex.jt_warning(ctx) >>> 0);
     return res;
   });
-}
-
-function callback(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    throw new CallbackThrow(e);
-  }
 }
