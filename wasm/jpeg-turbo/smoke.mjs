@@ -20,15 +20,26 @@ const codecDir = path.join(root, 'src/codecs/jpeg-turbo');
 const fixtures = process.env.FIXTURES ?? path.resolve(root, '../shared/fixtures');
 const require = createRequire(path.join(root, 'package.json'));
 
-// --- load index.ts (transpile only; typecheck is the project's tsc job) ---
+// --- load index.ts and what it imports (transpile only; typecheck is the
+// project's tsc job), mirrored under a temp dir as .mjs files ---
 const ts = require('typescript');
-const src = fs.readFileSync(path.join(codecDir, 'index.ts'), 'utf8');
-const js = ts.transpileModule(src, {
-  compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-}).outputText;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jt-smoke-'));
-fs.writeFileSync(path.join(tmp, 'index.mjs'), js);
-const jt = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
+function transpileTree(file, done = new Set()) {
+  if (done.has(file)) return;
+  done.add(file);
+  let js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+  js = js.replace(/^((?:import|export)\b[^'"]*?from\s+['"])(\.{1,2}\/[^'"]+)(['"])/gm, (_, a, spec, b) => {
+    transpileTree(path.resolve(path.dirname(file), `${spec}.ts`), done);
+    return `${a}${spec}.mjs${b}`;
+  });
+  const out = path.join(tmp, path.relative(root, file).replace(/\.ts$/, '.mjs'));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, js);
+}
+transpileTree(path.join(codecDir, 'index.ts'));
+const jt = await import(pathToFileURL(path.join(tmp, 'src/codecs/jpeg-turbo/index.mjs')).href);
 
 const sharpArg = process.argv.indexOf('--sharp');
 const sharp = sharpArg > 0 ? createRequire(import.meta.url)(path.resolve(process.argv[sharpArg + 1])) : null;
@@ -417,6 +428,209 @@ const SOF = [0xc0, 0xc1, 0xc2];
   const again = jt.decodeJpeg(small);
   check(Buffer.compare(Buffer.from(ref.data.buffer), Buffer.from(again.data.buffer)) === 0, 'decode after 500 errors differs');
   console.log(`500 truncated-file errors: ${per.toFixed(2)} ms each; decode afterwards identical`);
+}
+
+// --- encoder: RGBA rows in, JPEG out (encoder.c, encode.ts) ---------------
+// Feeds `rgba` (width*height*4) in bands of `band` rows; resolves to the file.
+async function encodeRgba(rgba, width, height, opts, band = 16) {
+  const sink = jt.openJpegEncoder({ width, height }, { quality: 85, hasAlpha: false, ...opts });
+  const rb = width * 4;
+  for (let y = 0; y < height; y += band) {
+    const n = Math.min(band, height - y);
+    sink.write(rgba.subarray(y * rb, (y + n) * rb), n);
+  }
+  return sink.close();
+}
+// Start-of-frame markers of a JPEG, walking the segment chain up to the first SOS.
+function frameMarkers(buf) {
+  const sofs = [];
+  let i = 2;
+  while (i + 4 <= buf.length && buf[i] === 0xff) {
+    const m = buf[i + 1];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) sofs.push(m);
+    if (m === 0xda) break;
+    i += 2 + ((buf[i + 2] << 8) | buf[i + 3]);
+  }
+  return sofs;
+}
+// PSNR over R, G, B of two RGBA (or RGBA vs RGB, `bStep` 3) buffers.
+function psnr(a, b, bStep = 4) {
+  let se = 0, n = 0;
+  for (let i = 0, j = 0; i < a.length; i += 4, j += bStep) {
+    for (let c = 0; c < 3; c++) { const d = a[i + c] - b[j + c]; se += d * d; }
+    n += 3;
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
+}
+// A synthetic picture: gradients plus a little texture, so every block has AC.
+function synthetic(width, height) {
+  const d = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const i = (y * width + x) * 4;
+    d[i] = (x * 255) / Math.max(1, width - 1);
+    d[i + 1] = (y * 255) / Math.max(1, height - 1);
+    d[i + 2] = 128 + 60 * Math.sin(x / 5) * Math.cos(y / 7);
+    d[i + 3] = (x + y) & 255; // alpha must be ignored
+  }
+  return d;
+}
+const SOF0 = 0xc0, SOF2 = 0xc2;
+{
+  // Every photo at 1/2 plus small fixtures: both modes, checked by sharp and by our decoder.
+  const sources = files.filter((f) => f.includes('/photos/')).slice(0, 3).concat(files.filter((f) => /320x240|gray|CMYK/.test(f)));
+  for (const file of sources) {
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const img = jt.decodeJpeg(bytes, { minWidth: 1200, minHeight: 1200 });
+    const rgba = new Uint8Array(img.data.buffer);
+    const cells = [];
+    for (const progressive of [false, true]) {
+      const t0 = performance.now();
+      const out = await encodeRgba(rgba, img.width, img.height, { progressive });
+      const ms = performance.now() - t0;
+      const sof = frameMarkers(out);
+      check(sof.length === 1 && sof[0] === (progressive ? SOF2 : SOF0), `${path.basename(file)} ${progressive ? 'progressive' : 'baseline'}: SOF ${sof.map((m) => m.toString(16))}`);
+      const back = jt.decodeJpeg(out);
+      check(back.width === img.width && back.height === img.height, `encode dims ${back.width}x${back.height}`);
+      const ours = psnr(rgba, back.data);
+      // (gamma_dalai_lama alternates colours line by line: 4:2:0 cannot keep
+      // them, sharp's own 4:2:0 encode scores 12 dB too)
+      if (!/gamma_dalai_lama/.test(file)) check(ours > 30, `${path.basename(file)}: round-trip PSNR ${ours.toFixed(1)} dB`);
+      let extra = '';
+      if (sharp) {
+        // sharp's default encoder (libjpeg-turbo API, 4:2:0, same tables) must score the same.
+        const sj = await sharp(Buffer.from(rgba), { raw: { width: img.width, height: img.height, channels: 4 } }).jpeg({ quality: 85 }).toBuffer();
+        const sp = psnr(rgba, await sharp(sj).removeAlpha().raw().toBuffer(), 3);
+        check(Math.abs(sp - ours) < 0.5, `${path.basename(file)}: PSNR ${ours.toFixed(2)} vs sharp's encode ${sp.toFixed(2)}`);
+        const meta = await sharp(Buffer.from(out)).metadata();
+        check(meta.width === img.width && meta.height === img.height && meta.isProgressive === progressive && meta.chromaSubsampling === '4:2:0',
+          `sharp sees ${JSON.stringify({ w: meta.width, h: meta.height, p: meta.isProgressive, s: meta.chromaSubsampling })}`);
+        const ref = await sharp(Buffer.from(out)).removeAlpha().raw().toBuffer();
+        const viaSharp = psnr(rgba, ref, 3);
+        check(Math.abs(viaSharp - ours) < 0.5, `${path.basename(file)}: PSNR via sharp ${viaSharp.toFixed(2)} vs ours ${ours.toFixed(2)}`);
+        extra = ` (sharp decode ${viaSharp.toFixed(2)}; sharp encode ${sj.length} B PSNR ${sp.toFixed(2)})`;
+      }
+      cells.push(`${progressive ? 'progressive' : 'baseline'} ${out.length} B ${ms.toFixed(0)} ms PSNR ${ours.toFixed(2)}${extra}`);
+    }
+    console.log(`encode ${path.basename(file).slice(0, 28).padEnd(28)} ${img.width}x${img.height}: ${cells.join('; ')}`);
+  }
+}
+{
+  // Odd sizes, band sizes, alpha ignored, quality range.
+  for (const [w, h] of [[1, 1], [17, 33], [1000, 7], [7, 1000], [333, 250]]) {
+    const rgba = synthetic(w, h);
+    const outs = [];
+    for (const band of [1, 7, 16, 100]) outs.push(await encodeRgba(rgba, w, h, { progressive: false }, band));
+    check(outs.every((o) => Buffer.compare(Buffer.from(o), Buffer.from(outs[0])) === 0), `${w}x${h}: output depends on band size`);
+    const opaque = rgba.slice();
+    for (let i = 3; i < opaque.length; i += 4) opaque[i] = 255;
+    check(Buffer.compare(Buffer.from(await encodeRgba(opaque, w, h, { progressive: false })), Buffer.from(outs[0])) === 0, `${w}x${h}: alpha changed the output`);
+    for (const progressive of [false, true]) {
+      const back = jt.decodeJpeg(await encodeRgba(rgba, w, h, { progressive }));
+      check(back.width === w && back.height === h, `${w}x${h} ${progressive}: decoded ${back.width}x${back.height}`);
+    }
+  }
+  const rgba = synthetic(333, 250);
+  const sizes = [];
+  for (const quality of [1, 50, 85, 100]) {
+    const out = await encodeRgba(rgba, 333, 250, { progressive: true, quality });
+    sizes.push(out.length);
+    if (quality === 100) check(psnr(rgba, jt.decodeJpeg(out).data) > 40, 'q100 PSNR');
+  }
+  check(sizes.every((s, i) => i === 0 || s > sizes[i - 1]), `size grows with quality: ${sizes}`);
+  console.log(`encode synthetic 333x250 q1/50/85/100: ${sizes.join(' / ')} bytes; band sizes 1/7/16/100 give identical files`);
+}
+{
+  // Misuse: errors, never traps, and the instance stays usable.
+  expectError('encoder width 0', () => jt.openJpegEncoder({ width: 0, height: 10 }, { quality: 85, hasAlpha: false, progressive: false }), /width/);
+  expectError('encoder 70000 wide', () => jt.openJpegEncoder({ width: 70000, height: 10 }, { quality: 85, hasAlpha: false, progressive: false }), /width/);
+  expectError('encoder quality 0', () => jt.openJpegEncoder({ width: 10, height: 10 }, { quality: 0, hasAlpha: false, progressive: false }), /quality/);
+  const rgba = synthetic(64, 48);
+  const sink = jt.openJpegEncoder({ width: 64, height: 48 }, { quality: 85, hasAlpha: false, progressive: true });
+  sink.write(rgba.subarray(0, 64 * 4 * 40), 40);
+  expectError('encoder too many rows', () => sink.write(rgba, 48), /more rows/);
+  expectError('encoder short band', () => sink.write(rgba.subarray(0, 10), 8), /bytes/);
+  let rejected = null;
+  await sink.close().catch((e) => { rejected = e; });
+  check(rejected instanceof jt.JpegError && /40 of 48/.test(rejected.message), `close with rows missing: ${rejected}`);
+  expectError('encoder write after close', () => sink.write(rgba, 1), /closed or aborted/);
+  sink.abort(); // idempotent
+  const s2 = jt.openJpegEncoder({ width: 64, height: 48 }, { quality: 85, hasAlpha: false, progressive: false });
+  s2.write(rgba, 10);
+  s2.abort();
+  s2.abort();
+  let rej2 = null;
+  await s2.close().catch((e) => { rej2 = e; });
+  check(rej2 instanceof Error, 'close after abort rejects');
+  // 200 aborted encoders and failures leak nothing measurable: memory stays put.
+  jt.decodeJpeg(small);
+  const before = jt.jpegTurboMemoryBytes();
+  for (let i = 0; i < 200; i++) {
+    const s = jt.openJpegEncoder({ width: 640, height: 480 }, { quality: 85, hasAlpha: false, progressive: i % 2 === 0 });
+    s.write(synthetic(640, 16), 16);
+    if (i % 3) s.abort(); else await s.close().catch(() => {});
+  }
+  jt.decodeJpeg(small);
+  check(jt.jpegTurboMemoryBytes() === before, `200 abandoned encoders grew memory ${before} -> ${jt.jpegTurboMemoryBytes()}`);
+  check(Buffer.compare(Buffer.from(await encodeRgba(rgba, 64, 48, { progressive: false })), Buffer.from(await encodeRgba(rgba, 64, 48, { progressive: false }))) === 0, 'encode after errors');
+  console.log('encoder misuse: errors thrown, 200 abandoned encoders leak nothing, later encodes identical');
+}
+{
+  // Transcode: the encoder is fed from inside the decode loop's callback
+  // (same wasm instance, both contexts live). Same file as decoding first.
+  const photo = files.find((f) => /jon-tyson/.test(f)) ?? files.find((f) => f.includes('/photos/'));
+  const bytes = new Uint8Array(fs.readFileSync(photo));
+  for (const progressive of [false, true]) {
+    const full = jt.decodeJpeg(bytes, { minWidth: 1000, minHeight: 700 });
+    const ref = await encodeRgba(new Uint8Array(full.data.buffer), full.width, full.height, { progressive });
+    let sink = null;
+    jt.decodeJpegRows(bytes, { minWidth: 1000, minHeight: 700, stripRows: 16, onStart: (o) => {
+      sink = jt.openJpegEncoder(o, { quality: 85, hasAlpha: false, progressive });
+    } }, (rows, y, count) => sink.write(rows, count));
+    const out = await sink.close();
+    check(Buffer.compare(Buffer.from(out), Buffer.from(ref)) === 0, `transcode (${progressive ? 'progressive' : 'baseline'}) differs from decode-then-encode`);
+  }
+  // An encoder error inside the decode callback reaches the caller as is.
+  let sink = null, err = null;
+  try {
+    jt.decodeJpegRows(small, { onStart: (o) => { sink = jt.openJpegEncoder({ width: o.width, height: 8 }, { quality: 85, hasAlpha: false, progressive: false }); } },
+      (rows, y, count) => sink.write(rows, count));
+  } catch (e) { err = e; }
+  check(err instanceof RangeError && /more rows/.test(err.message), `encoder error through the decoder: ${err}`);
+  sink.abort();
+  check(jt.decodeJpeg(small).width === 320, 'decode after a failed transcode');
+  // Retained-memory policy: an instance is only let go when no context is
+  // live. With a 0 cap, a decode that ends while a (grown) encoder is open
+  // must keep the instance: the next decode runs in the same, grown memory.
+  jt.setJpegTurboMaxRetainedMemory(0);
+  const big = jt.openJpegEncoder({ width: 3000, height: 3000 }, { quality: 85, hasAlpha: false, progressive: true }); // ~27 MB of coefficients
+  jt.decodeJpeg(small);
+  jt.decodeJpeg(small);
+  const shared = jt.jpegTurboMemoryBytes();
+  check(shared > 20 << 20, `instance dropped under a live encoder (memory ${shared})`);
+  big.abort();
+  jt.decodeJpeg(small);
+  check(jt.jpegTurboMemoryBytes() < 4 << 20, `instance kept after its last context (memory ${jt.jpegTurboMemoryBytes()})`);
+  jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+  console.log(`transcode in the decode callback: identical to decode-then-encode; memory ${(shared / 2 ** 20).toFixed(0)} MiB kept while an encoder was live, fresh instance after`);
+}
+{
+  // Memory: baseline streams (a 24 MP encode in a fresh instance stays near
+  // its initial 1 MiB); progressive stays within jpegEncodeMemory.
+  const photo = files.find((f) => /rachel-hisko/.test(f));
+  if (photo) {
+    jt.setJpegTurboMaxRetainedMemory(0);
+    const img = jt.decodeJpeg(new Uint8Array(fs.readFileSync(photo)));
+    const rgba = new Uint8Array(img.data.buffer);
+    for (const progressive of [false, true]) {
+      await encodeRgba(rgba, img.width, img.height, { progressive });
+      const used = jt.jpegTurboMemoryBytes();
+      const budget = jt.jpegEncodeMemory(img, progressive) + (1 << 20);
+      check(used <= budget, `${img.width}x${img.height} ${progressive ? 'progressive' : 'baseline'}: memory ${used} over jpegEncodeMemory ${budget}`);
+      if (!progressive) check(used <= 4 << 20, `baseline 24 MP encode used ${used} bytes of wasm memory`);
+      console.log(`encode memory ${img.width}x${img.height} ${progressive ? 'progressive' : 'baseline   '}: ${(used / 2 ** 20).toFixed(1)} MiB (jpegEncodeMemory ${(jt.jpegEncodeMemory(img, progressive) / 2 ** 20).toFixed(1)} MiB + the initial 1 MiB)`);
+    }
+    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+  }
 }
 
 // --- optional timing table: best of 3 per scale (--bench) -----------------
