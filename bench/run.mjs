@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: measures edgepix against issue 5's targets and prints one
- * table; also writes bench/results.json. See bench/README.md.
+ * `npm run bench`: measures edgepix against issue 5's and issue 9's targets
+ * and prints their tables; also writes bench/results.json. See bench/README.md.
  *
- *   npm run bench                     full run (~10 min on 2 cores)
+ *   npm run bench                     full run (~10 min on 2 cores, plus the matrix: ≤ 12 min)
  *   npm run bench -- --smoke          one photo, one size (CI, < 1 min)
  *   npm run bench -- --only memory    one or more sections
  *   npm run bench -- --only matrix    issue 9's format × rendition matrix (≤ 12 min)
