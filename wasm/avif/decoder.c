@@ -240,7 +240,6 @@ typedef struct {
   float kr, kb;
   float *acc;       /* out_w * 4 sums (shrink)                      */
   int32_t *crow[2]; /* vertically interpolated chroma row, 16x     */
-  uint8_t *rgba;    /* one full-width source row                    */
 } av_ctx;
 
 static uint32_t fourcc_at(const uint8_t *p) {
@@ -611,7 +610,6 @@ EXPORT void av_destroy(av_ctx *c) {
   free(c->acc);
   free(c->crow[0]);
   free(c->crow[1]);
-  free(c->rgba);
   free(c);
 }
 
@@ -982,64 +980,132 @@ static inline void chroma_rows(av_ctx *c, int y, int hbd) {
   }
 }
 
+/* Chroma of luma column x from the vertically interpolated rows, x 16
+ * (center-sited 3:1 horizontally for 4:2:0 / 4:2:2). */
+static inline void chroma_at(const int32_t *cb, const int32_t *cr, int x, int sx, int cw, int *u16, int *v16) {
+  if (sx) {
+    int cx = x >> 1;
+    int nx = (x & 1) ? cx + 1 : cx - 1;
+    if (nx < 0) nx = 0;
+    if (nx >= cw) nx = cw - 1;
+    *u16 = 3 * cb[cx] + cb[nx];
+    *v16 = 3 * cr[cx] + cr[nx];
+  } else {
+    *u16 = 4 * cb[x];
+    *v16 = 4 * cr[x];
+  }
+}
+
+/* RGB (0..255, unclamped) of one sample: y raw, u16/v16 raw x 16. */
+static inline void to_rgb(const cvt_t *k, float y, float u16, float v16, float rgb[3]) {
+  float Y = (y - k->yoff) * k->ys;
+  if (k->mode == 3) {
+    rgb[0] = rgb[1] = rgb[2] = Y;
+    return;
+  }
+  float U = (u16 * (1.0f / 16.0f) - k->coff) * k->cs;
+  float V = (v16 * (1.0f / 16.0f) - k->coff) * k->cs;
+  if (k->mode == 0) {
+    rgb[0] = Y + k->rv * V;
+    rgb[1] = Y - k->gu * U - k->gv * V;
+    rgb[2] = Y + k->bu * U;
+  } else if (k->mode == 1) { /* identity: GBR */
+    rgb[0] = V;
+    rgb[1] = Y;
+    rgb[2] = U;
+  } else { /* YCgCo */
+    float t = Y - U;
+    rgb[1] = Y + U;
+    rgb[2] = t - V;
+    rgb[0] = t + V;
+  }
+}
+
+static inline float alpha_at(const cvt_t *k, float a) {
+  float v = (a - k->aoff) * k->as;
+  return v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+}
+
 /* One full-width source row y as RGBA 8-bit (premultiplied if the file is). */
 static inline void convert_row_t(av_ctx *c, int y, uint8_t *out, int hbd, int ahbd) {
   const planes_t *p = &c->yuv;
   const int w = p->w;
   const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
   const cvt_t k = cvt;
-  if (k.mode == 3) {
-    for (int x = 0; x < w; x++) {
-      uint8_t v = clamp8(((float)sample(yrow, x, hbd) - k.yoff) * k.ys);
-      out[4 * x] = out[4 * x + 1] = out[4 * x + 2] = v;
-      out[4 * x + 3] = 255;
-    }
-  } else {
-    chroma_rows(c, y, hbd);
-    const int32_t *cb = c->crow[0], *cr = c->crow[1];
-    const int sx = chroma_shift_x(p->layout);
-    const int cw = (w + sx) >> sx;
-    const float cs16 = k.cs / 16.0f, coff16 = k.coff * 16.0f;
-    for (int x = 0; x < w; x++) {
-      int u16, v16; /* chroma x 16 */
-      if (sx) {
-        int cx = x >> 1;
-        int nx = (x & 1) ? cx + 1 : cx - 1;
-        if (nx < 0) nx = 0;
-        if (nx >= cw) nx = cw - 1;
-        u16 = 3 * cb[cx] + cb[nx];
-        v16 = 3 * cr[cx] + cr[nx];
-      } else {
-        u16 = 4 * cb[x];
-        v16 = 4 * cr[x];
-      }
-      float Y = ((float)sample(yrow, x, hbd) - k.yoff) * k.ys;
-      float U = ((float)u16 - coff16) * cs16;
-      float V = ((float)v16 - coff16) * cs16;
-      float R, G, B;
-      if (k.mode == 0) {
-        R = Y + k.rv * V;
-        G = Y - k.gu * U - k.gv * V;
-        B = Y + k.bu * U;
-      } else if (k.mode == 1) {
-        G = Y;
-        B = ((float)u16 / 16.0f - k.coff) * k.cs;
-        R = ((float)v16 / 16.0f - k.coff) * k.cs;
-      } else {
-        float t = Y - U;
-        G = Y + U;
-        B = t - V;
-        R = t + V;
-      }
-      out[4 * x] = clamp8(R);
-      out[4 * x + 1] = clamp8(G);
-      out[4 * x + 2] = clamp8(B);
-      out[4 * x + 3] = 255;
-    }
+  const int sx = chroma_shift_x(p->layout);
+  const int cw = (w + sx) >> sx;
+  if (k.mode != 3) chroma_rows(c, y, hbd);
+  const int32_t *cb = c->crow[0], *cr = c->crow[1];
+  for (int x = 0; x < w; x++) {
+    int u16 = 0, v16 = 0;
+    if (k.mode != 3) chroma_at(cb, cr, x, sx, cw, &u16, &v16);
+    float rgb[3];
+    to_rgb(&k, (float)sample(yrow, x, hbd), (float)u16, (float)v16, rgb);
+    out[4 * x] = clamp8(rgb[0]);
+    out[4 * x + 1] = clamp8(rgb[1]);
+    out[4 * x + 2] = clamp8(rgb[2]);
+    out[4 * x + 3] = 255;
   }
   if (c->a.used) {
     const uint8_t *arow = c->a.data[0] + (ptrdiff_t)y * c->a.stride[0];
-    for (int x = 0; x < w; x++) out[4 * x + 3] = clamp8(((float)sample(arow, x, ahbd) - k.aoff) * k.as);
+    for (int x = 0; x < w; x++) out[4 * x + 3] = clamp8(alpha_at(&k, (float)sample(arow, x, ahbd)));
+  }
+}
+
+/* Box shrink, in the YUV domain: YUV -> RGB is affine, so the RGB of the
+ * box's mean YUV is the mean of the boxes' RGB (up to clamping), at a
+ * fraction of the cost. With straight alpha the sums are alpha-weighted
+ * (colour averaged as premultiplied, then divided back); premultiplied
+ * files are summed as they are and divided by the mean alpha at the end.
+ * acc: out_w x {Y, U16, V16, A} sums. */
+static inline void accumulate_row_t(av_ctx *c, int y, int hbd, int ahbd) {
+  const planes_t *p = &c->yuv;
+  const int w = p->w, f = c->factor, ow = c->out_w;
+  const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
+  const cvt_t k = cvt;
+  const int sx = chroma_shift_x(p->layout);
+  const int cw = (w + sx) >> sx;
+  const int chroma = k.mode != 3;
+  if (chroma) chroma_rows(c, y, hbd);
+  const int32_t *cb = c->crow[0], *cr = c->crow[1];
+  const uint8_t *arow = c->a.used ? c->a.data[0] + (ptrdiff_t)y * c->a.stride[0] : NULL;
+  const int weighted = arow && !c->info[INFO_PREMULTIPLIED];
+  float *acc = c->acc;
+  for (int ox = 0; ox < ow; ox++) {
+    int x0 = ox * f, x1 = x0 + f;
+    if (x1 > w) x1 = w;
+    float sy = 0, su = 0, sv = 0, sa = 0;
+    for (int x = x0; x < x1; x++) {
+      int u16 = 0, v16 = 0;
+      if (chroma) chroma_at(cb, cr, x, sx, cw, &u16, &v16);
+      float Y = (float)sample(yrow, x, hbd);
+      float a = arow ? alpha_at(&k, (float)sample(arow, x, ahbd)) : 255.0f;
+      if (weighted) {
+        sy += Y * a;
+        su += (float)u16 * a;
+        sv += (float)v16 * a;
+      } else {
+        sy += Y;
+        su += (float)u16;
+        sv += (float)v16;
+      }
+      sa += a;
+    }
+    acc[4 * ox] += sy;
+    acc[4 * ox + 1] += su;
+    acc[4 * ox + 2] += sv;
+    acc[4 * ox + 3] += sa;
+  }
+}
+
+static void accumulate_row(av_ctx *c, int y) {
+  int ahbd = c->a.used && c->a.bytes == 2;
+  if (c->yuv.bytes == 2) {
+    if (ahbd) accumulate_row_t(c, y, 1, 1);
+    else accumulate_row_t(c, y, 1, 0);
+  } else {
+    if (ahbd) accumulate_row_t(c, y, 0, 1);
+    else accumulate_row_t(c, y, 0, 0);
   }
 }
 
@@ -1083,7 +1149,6 @@ EXPORT int av_start(av_ctx *c, int factor) {
   c->crow[0] = (int32_t *)xmalloc(cw * sizeof(int32_t));
   c->crow[1] = (int32_t *)xmalloc(cw * sizeof(int32_t));
   if (factor > 1) {
-    c->rgba = (uint8_t *)xmalloc((size_t)c->yuv.w * 4);
     c->acc = (float *)xmalloc((size_t)c->out_w * 4 * sizeof(float));
   }
   c->info[INFO_OUT_WIDTH] = c->out_w;
@@ -1093,8 +1158,8 @@ EXPORT int av_start(av_ctx *c, int factor) {
   return 1;
 }
 
-/* Box-averages `factor` source rows into one output row. With alpha the
- * colour is averaged weighted by alpha (premultiplied), then divided back. */
+/* One output row: the mean of factor x factor source pixels (fewer at the
+ * right and bottom edges). */
 static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
   const int f = c->factor, w = c->yuv.w, ow = c->out_w;
   const int alpha = c->a.used, prem = c->info[INFO_PREMULTIPLIED];
@@ -1102,54 +1167,32 @@ static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
   memset(acc, 0, (size_t)ow * 4 * sizeof(float));
   int y0 = oy * f, y1 = y0 + f;
   if (y1 > c->yuv.h) y1 = c->yuv.h;
-  for (int y = y0; y < y1; y++) {
-    convert_row(c, y, c->rgba);
-    const uint8_t *s = c->rgba;
-    for (int ox = 0; ox < ow; ox++) {
-      int x1 = (ox + 1) * f;
-      if (x1 > w) x1 = w;
-      float r = 0, g = 0, b = 0, a = 0;
-      for (int x = ox * f; x < x1; x++) {
-        const uint8_t *px = s + 4 * x;
-        if (alpha && !prem) {
-          float pa = px[3];
-          r += px[0] * pa;
-          g += px[1] * pa;
-          b += px[2] * pa;
-          a += pa;
-        } else {
-          r += px[0];
-          g += px[1];
-          b += px[2];
-          a += px[3];
-        }
-      }
-      acc[4 * ox] += r;
-      acc[4 * ox + 1] += g;
-      acc[4 * ox + 2] += b;
-      acc[4 * ox + 3] += a;
-    }
-  }
-  int rows = y1 - y0;
+  for (int y = y0; y < y1; y++) accumulate_row(c, y);
+  const int rows = y1 - y0;
+  const cvt_t k = cvt;
   for (int ox = 0; ox < ow; ox++) {
     int x1 = (ox + 1) * f;
     if (x1 > w) x1 = w;
     float n = (float)((x1 - ox * f) * rows);
-    float *s = acc + 4 * ox;
+    const float *s = acc + 4 * ox;
     uint8_t *d = dst + 4 * ox;
-    if (!alpha) {
-      d[0] = clamp8(s[0] / n);
-      d[1] = clamp8(s[1] / n);
-      d[2] = clamp8(s[2] / n);
-      d[3] = 255;
+    float rgb[3] = {0, 0, 0};
+    float a = s[3] / n;
+    if (alpha && !prem) {
+      if (s[3] > 0) to_rgb(&k, s[0] / s[3], s[1] / s[3], s[2] / s[3], rgb);
     } else {
-      float sa = s[3];
-      float mul = sa > 0 ? (prem ? 255.0f / sa : 1.0f / sa) : 0.0f;
-      d[0] = clamp8(s[0] * mul);
-      d[1] = clamp8(s[1] * mul);
-      d[2] = clamp8(s[2] * mul);
-      d[3] = clamp8(sa / n);
+      to_rgb(&k, s[0] / n, s[1] / n, s[2] / n, rgb);
+      if (alpha) {
+        float mul = a > 0 ? 255.0f / a : 0.0f;
+        rgb[0] *= mul;
+        rgb[1] *= mul;
+        rgb[2] *= mul;
+      }
     }
+    d[0] = clamp8(rgb[0]);
+    d[1] = clamp8(rgb[1]);
+    d[2] = clamp8(rgb[2]);
+    d[3] = alpha ? clamp8(a) : 255;
   }
 }
 
