@@ -11,8 +11,14 @@ import type { Size } from '../types';
 import { SIGNATURE } from './chunks';
 import { crc32 } from './crc32';
 import { PngError } from './errors';
+import { paeth } from './unfilter';
 
 const IDAT_BYTES = 64 * 1024;
+/**
+ * fflate's level 4: on a 12 MP photo (CPU time, Node 20) level 6 takes 2.6 s
+ * for 8.53 MB, level 4 1.35 s for 8.92 MB (+5 %), level 1 0.97 s for 9.70 MB.
+ */
+const DEFLATE_LEVEL = 4;
 
 /** RGBA rows in, PNG out: colour type 6 (RGBA) when `options.hasAlpha`, else 2 (RGB), 8-bit, not interlaced. */
 export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint8Array> {
@@ -31,7 +37,7 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
   let y = 0;
   let failed = false;
 
-  const zlib = new Zlib({ level: 6 }, (data) => {
+  const zlib = new Zlib({ level: DEFLATE_LEVEL }, (data) => {
     for (let at = 0; at < data.length; ) {
       const take = Math.min(IDAT_BYTES - idatFill, data.length - at);
       idat.set(data.subarray(at, at + take), idatFill);
@@ -77,50 +83,68 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
   };
 }
 
-const signed = (v: number) => (v < 128 ? v : 256 - v);
+/** |v| for each byte v read as int8: the cost the filter heuristic sums. */
+const COST = Uint8Array.from({ length: 256 }, (_, v) => (v < 128 ? v : 256 - v));
 
 /**
  * Writes the filter byte and the filtered row into `out`, choosing the filter
- * (None, Sub, Up, Average, Paeth) whose bytes, read as signed, sum smallest.
+ * (None, Sub, Up, Average, Paeth) whose bytes, read as signed, sum smallest;
+ * ties go to the lower filter number. Returns the filter chosen.
  */
 export function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
   const n = row.length;
+  const cost = COST;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let s4 = 0;
-  for (let i = 0; i < n; i++) {
+  // The first pixel has no left neighbours: Sub is None, Average halves Up, Paeth is Up.
+  for (let i = 0; i < bpp && i < n; i++) {
     const x = row[i]!;
-    const a = i >= bpp ? row[i - bpp]! : 0;
     const b = prev[i]!;
-    const c = i >= bpp ? prev[i - bpp]! : 0;
-    s0 += signed(x);
-    s1 += signed((x - a) & 0xff);
-    s2 += signed((x - b) & 0xff);
-    s3 += signed((x - ((a + b) >> 1)) & 0xff);
-    s4 += signed((x - paeth(a, b, c)) & 0xff);
+    s0 += cost[x]!;
+    s1 += cost[x]!;
+    s2 += cost[(x - b) & 0xff]!;
+    s3 += cost[(x - (b >> 1)) & 0xff]!;
+    s4 += cost[(x - b) & 0xff]!;
+  }
+  for (let i = bpp; i < n; i++) {
+    const x = row[i]!;
+    const a = row[i - bpp]!;
+    const b = prev[i]!;
+    const c = prev[i - bpp]!;
+    s0 += cost[x]!;
+    s1 += cost[(x - a) & 0xff]!;
+    s2 += cost[(x - b) & 0xff]!;
+    s3 += cost[(x - ((a + b) >> 1)) & 0xff]!;
+    s4 += cost[(x - paeth(a, b, c)) & 0xff]!;
   }
   let best = 0;
   let min = s0;
-  for (const [f, s] of [[1, s1], [2, s2], [3, s3], [4, s4]] as const) if (s < min) [best, min] = [f, s];
+  if (s1 < min) [best, min] = [1, s1];
+  if (s2 < min) [best, min] = [2, s2];
+  if (s3 < min) [best, min] = [3, s3];
+  if (s4 < min) best = 4;
   out[0] = best;
-  for (let i = 0; i < n; i++) {
-    const x = row[i]!;
-    const a = i >= bpp ? row[i - bpp]! : 0;
-    const b = prev[i]!;
-    const c = i >= bpp ? prev[i - bpp]! : 0;
-    const p = best === 0 ? 0 : best === 1 ? a : best === 2 ? b : best === 3 ? (a + b) >> 1 : paeth(a, b, c);
-    out[1 + i] = (x - p) & 0xff;
+  const to = out.subarray(1);
+  switch (best) {
+    case 0:
+      to.set(row);
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) to[i] = row[i]! - (i >= bpp ? row[i - bpp]! : 0);
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) to[i] = row[i]! - prev[i]!;
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) to[i] = row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1);
+      break;
+    default:
+      for (let i = 0; i < n; i++) to[i] = row[i]! - (i >= bpp ? paeth(row[i - bpp]!, prev[i]!, prev[i - bpp]!) : prev[i]!);
   }
   return best;
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const pa = Math.abs(b - c);
-  const pb = Math.abs(a - c);
-  const pc = Math.abs(a + b - 2 * c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
 function ihdr(width: number, height: number, colorType: number): Uint8Array {

@@ -76,9 +76,17 @@ const grey16 =
     }
   };
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 const rgb8 =
   (key: number[] | undefined): Expand =>
   (row, out, at, width) => {
+    if (!key && LITTLE_ENDIAN && ((out.byteOffset + at) & 3) === 0) {
+      // One 32-bit store per pixel: the common case (opaque photos) at half the cost.
+      const out32 = new Uint32Array(out.buffer, out.byteOffset + at, width);
+      for (let x = 0, i = 0; x < width; x++, i += 3) out32[x] = row[i]! | (row[i + 1]! << 8) | (row[i + 2]! << 16) | 0xff000000;
+      return;
+    }
     const [kr = -1, kg = -1, kb = -1] = key ?? [];
     for (let x = 0, i = 0, o = at; x < width; x++, i += 3, o += 4) {
       const r = row[i]!;

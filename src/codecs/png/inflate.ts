@@ -9,7 +9,8 @@
  * nothing left to give. "Nothing left" is a read still pending after a timer
  * turn: a read of buffered bytes settles before a zero-delay timer fires.
  * Were that ever not so, the cost is one more piece buffered, never a hang:
- * the loop writes whenever the read is not answered.
+ * the loop writes whenever the read is not answered. A write is never awaited
+ * on its own, since in runtimes with backpressure (Node) it waits for reads.
  */
 import { PngError } from './errors';
 
@@ -34,6 +35,8 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
   const writer = stream.writable.getWriter();
   const reader = chunkReader(stream.readable);
   let read: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  /** A write (or the close) in flight. Never awaited alone: elsewhere a write may wait for reads. */
+  let writing: Promise<typeof WROTE> | undefined;
   let piece: Uint8Array = new Uint8Array(0);
   let inputDone = false;
   let written = 0;
@@ -45,8 +48,11 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
         read = reader.read();
         read.catch(() => {});
       }
-      const result = inputDone ? await zlib(read) : await zlib(Promise.race([read, nextTurn()]));
-      if (result !== IDLE) {
+      const waitFor = writing ?? (inputDone ? undefined : nextTurn());
+      const result = await zlib(waitFor ? Promise.race([read, waitFor]) : read);
+      if (result === WROTE) {
+        writing = undefined;
+      } else if (result !== IDLE) {
         read = undefined;
         if (result.done) {
           finished = true;
@@ -54,23 +60,23 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
         }
         inflated += result.value.length;
         onData(result.value);
-        continue;
-      }
-      if (piece.length === 0) {
+      } else if (piece.length === 0) {
         const next = await input.next();
         if (next.done) {
           inputDone = true;
-          await zlib(writer.close());
-          continue;
+          writing = settled(writer.close());
+        } else {
+          piece = next.value;
         }
-        piece = next.value;
+      } else {
+        // The decompressor has nothing ready: feed it.
+        const ratio = inflated > 0 ? inflated / written : FIRST_RATIO;
+        const size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio)));
+        const chunk = piece.subarray(0, size);
+        piece = piece.subarray(chunk.length);
+        written += chunk.length;
+        writing = settled(writer.write(chunk));
       }
-      const ratio = inflated > 0 ? inflated / written : FIRST_RATIO;
-      const size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio)));
-      const chunk = piece.subarray(0, size);
-      piece = piece.subarray(chunk.length);
-      written += chunk.length;
-      await zlib(writer.write(chunk));
     }
   } finally {
     if (!finished) {
@@ -78,6 +84,13 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
       reader.cancel().catch(() => {});
     }
   }
+}
+
+const WROTE = Symbol('wrote');
+function settled(promise: Promise<void>): Promise<typeof WROTE> {
+  const done = promise.then((): typeof WROTE => WROTE);
+  done.catch(() => {});
+  return done;
 }
 
 /** The decompressor's own errors (TypeErrors from zlib) become PngErrors. */
