@@ -1,30 +1,33 @@
-/** AVIF via libavif with aom (@jsquash/avif). */
-import decode, { init as initDecode } from '@jsquash/avif/decode.js';
+/**
+ * AVIF: decoded by our dav1d build (wasm/avif/), which keeps the YUV frame
+ * and converts it to RGBA rows band by band with a box shrink-on-load;
+ * encoded by libavif with aom (@jsquash/avif), which needs the whole picture.
+ */
 import encode, { init as initEncode } from '@jsquash/avif/encode.js';
-import decodeWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
-import { fullSize, wholePictureDecoder, wholePictureEncoder, type Codec } from './codec';
-import { rgbaBytes } from './types';
+import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './codec';
+import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows, initLibavif } from './libavif';
+import { probe } from './probe';
+import avifDecodeWasm from './libavif/avif_dec.wasm';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
-const decoder = emscriptenCodec(decodeWasm, initDecode as EmscriptenInit);
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 /** aom speed 0–10: 8 keeps a cold transform interactive at a small size cost. */
 const ENCODE_SPEED = 8;
 
 export const avif: Codec = {
-  decodeRows: wholePictureDecoder(async (bytes) => {
-    const image = await decoder.run(() => decode(bytes.slice().buffer));
-    if (!image) throw new Error('libavif could not decode the image');
-    return image;
-  }),
-  decodedSize: fullSize,
-  // Up to 16-bit 4:4:4 YUV planes (6 bytes a pixel), RGBA inside WASM and its copy in JS.
-  decodeMemory: (header) => header.width * header.height * 6 + 2 * rgbaBytes(header),
+  async decodeRows(input, hint, open) {
+    initLibavif(avifDecodeWasm);
+    const bytes = await wholeBytes(input);
+    return decodeAvifRows(bytes, boxShrinkHint(probe(bytes), hint), open);
+  },
+  decodedSize: (header, hint) => avifShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
+  decodeMemory: (header) => avifDecodeMemory(header, { hasAlpha: header.hasAlpha, ...(header.bitDepth && { bitDepth: header.bitDepth }) }),
   openEncoder: wholePictureEncoder((image, { quality }) =>
     encoder.run(() => encode(asImageData(image), { quality, speed: ENCODE_SPEED })),
   ),
-  encodeMemory: (size) => 20 * size.width * size.height,
+  // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
+  encodeMemory: (size) => 40 * size.width * size.height,
   defaultQuality: 60,
 };

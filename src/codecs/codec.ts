@@ -32,6 +32,19 @@ export interface Codec {
   defaultQuality: number;
 }
 
+/**
+ * A box filter aliases when it does all the shrinking: decoders that shrink
+ * on load with one (WebP, AVIF) and the pipeline's box pre-shrink stop this
+ * many times above the target and leave the rest to Lanczos3.
+ */
+export const BOX_SHRINK_HEADROOM = 2;
+
+/** The hint a box-shrinking decoder honours: room left for Lanczos, never past the picture itself. */
+export const boxShrinkHint = (header: Size, hint: DecodeHint): DecodeHint => ({
+  minWidth: Math.min(header.width, hint.minWidth * BOX_SHRINK_HEADROOM),
+  minHeight: Math.min(header.height, hint.minHeight * BOX_SHRINK_HEADROOM),
+});
+
 /** Decoders without shrink-on-load open at full size whatever the hint. */
 export const fullSize = (header: ImageHeader): Size => ({ width: header.width, height: header.height });
 

@@ -4,6 +4,7 @@ import { avif } from './avif';
 import type { Codec } from './codec';
 import { jpeg } from './jpeg';
 import { pngCodec } from './png';
+import { probe } from './probe';
 import { collect, replay } from './rows';
 import type { DecodeHint, InputFormat, RgbaImage } from './types';
 import { webp } from './webp';
@@ -19,9 +20,11 @@ export const MIME_TYPES: Record<OutputFormat, string> = {
 
 export const FILE_EXTENSIONS: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
 
-/** The whole decoded picture (tests and small images; the pipeline streams instead). */
-export const decodeImage = (format: InputFormat, bytes: Uint8Array, hint: DecodeHint = { minWidth: 0, minHeight: 0 }) =>
-  CODECS[format].decodeRows(bytes, hint, collect);
+/** The whole decoded picture, at full size unless a hint lets the decoder shrink (tests; the pipeline streams instead). */
+export function decodeImage(format: InputFormat, bytes: Uint8Array, hint?: DecodeHint): Promise<RgbaImage> {
+  const { width, height } = probe(bytes);
+  return CODECS[format].decodeRows(bytes, hint ?? { minWidth: width, minHeight: height }, collect);
+}
 
 /** Encodes a whole picture at the format's default quality unless given one. */
 export const encodeImage = (format: OutputFormat, image: RgbaImage, quality = CODECS[format].defaultQuality, hasAlpha = true) =>

@@ -1,20 +1,27 @@
-/** PNG via the Rust `png` crate (@jsquash/png). */
-import decode, { init as initDecode } from '@jsquash/png/decode.js';
-import encode from '@jsquash/png/encode.js';
-import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
-import { fullSize, wholePictureDecoder, wholePictureEncoder, type Codec } from './codec';
-import { rgbaBytes } from './types';
-import { asImageData, wasmCodec } from './wasm-codec';
-
-// One wasm-bindgen module serves both directions.
-const png = wasmCodec(() => initDecode(pngWasm));
+/**
+ * PNG in TypeScript (./png/): the decoder inflates the original as it
+ * streams from storage (the runtime's native zlib) and unfilters row by row;
+ * the encoder filters and deflates rows as they come (fflate).
+ */
+import { fullSize, type Codec } from './codec';
+import { decodePngRows, pngDecodeMemory } from './png/decode-rows';
+import { openPngEncoder } from './png/encode-rows';
 
 export const pngCodec: Codec = {
-  decodeRows: wholePictureDecoder((bytes) => png.run(() => decode(bytes.slice().buffer))),
+  decodeRows: (input, _hint, open) => decodePngRows(input, open),
+  streamsInput: true,
   decodedSize: fullSize,
-  // The crate's RGBA (wider for 16-bit files) and the copy handed to JS.
-  decodeMemory: (header) => 3 * rgbaBytes(header),
-  openEncoder: wholePictureEncoder((image) => png.run(() => encode(asImageData(image)))),
-  encodeMemory: (size) => 16 * size.width * size.height,
+  // Unknown facts (a header cut short) are costed as the widest case: 16-bit RGBA.
+  decodeMemory: (header) =>
+    pngDecodeMemory({
+      width: header.width,
+      height: header.height,
+      interlaced: header.interlaced ?? true,
+      bitDepth: header.bitDepth ?? 16,
+      channels: header.channels ?? 4,
+    }),
+  openEncoder: openPngEncoder,
+  // Rows stream through; the compressed file is at most about the raw size.
+  encodeMemory: (size, options) => size.width * size.height * (options.hasAlpha ? 4 : 3),
   defaultQuality: 100,
 };

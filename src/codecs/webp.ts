@@ -1,22 +1,29 @@
-/** WebP via libwebp (@jsquash/webp). */
-import decode, { init as initDecode } from '@jsquash/webp/decode.js';
-import encode, { init as initEncode } from '@jsquash/webp/encode.js';
-import decodeWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
-import encodeWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-import { fullSize, wholePictureDecoder, wholePictureEncoder, type Codec } from './codec';
-import { rgbaBytes } from './types';
-import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
+/**
+ * WebP via our own libwebp build (wasm/webp/): lossy files decode row by row
+ * with a box shrink-on-load, and the encoder takes rows straight into its
+ * YUV 4:2:0 picture, so neither holds an RGBA copy of the picture.
+ */
+import { boxShrinkHint, wholeBytes, type Codec } from './codec';
+import { decodeWebpRows, initLibwebp, openWebpEncoder, webpDecodeMemory, webpEncodeMemory, webpShrinkOnLoad } from './libwebp';
+import { probe } from './probe';
+import libwebpWasm from './libwebp/libwebp.wasm';
 
-const decoder = emscriptenCodec(decodeWasm, initDecode as EmscriptenInit);
-// workerd supports WASM SIMD, so jsquash picks its SIMD build; hand it that module.
-const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
+/** libwebp's effort 0–6; 4 is its (and sharp's) default balance of size and speed. */
+const METHOD = 4;
 
 export const webp: Codec = {
-  decodeRows: wholePictureDecoder((bytes) => decoder.run(() => decode(bytes.slice().buffer))),
-  decodedSize: fullSize,
-  // libwebp's RGBA inside WASM and the copy handed to JS.
-  decodeMemory: (header) => 2 * rgbaBytes(header),
-  openEncoder: wholePictureEncoder((image, { quality }) => encoder.run(() => encode(asImageData(image), { quality, method: 4 }))),
-  encodeMemory: (size) => 16 * size.width * size.height,
+  async decodeRows(input, hint, open) {
+    // Instantiation is lazy inside the wrapper; this only records the module.
+    initLibwebp(libwebpWasm);
+    const bytes = await wholeBytes(input);
+    return decodeWebpRows(bytes, boxShrinkHint(probe(bytes), hint), open);
+  },
+  decodedSize: (header, hint) => webpShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
+  decodeMemory: (header, decoded) => webpDecodeMemory(header, header.lossless ?? true, decoded, header.hasAlpha),
+  openEncoder(size, options) {
+    initLibwebp(libwebpWasm);
+    return openWebpEncoder(size, { ...options, method: METHOD });
+  },
+  encodeMemory: (size, options) => webpEncodeMemory(size, options.hasAlpha),
   defaultQuality: 85,
 };

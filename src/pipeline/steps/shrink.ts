@@ -4,13 +4,11 @@
  * a wide Lanczos kernel. Like libvips' shrink before reduce. It streams:
  * f input rows in, one output row out.
  */
+import { BOX_SHRINK_HEADROOM } from '../../codecs/codec';
 import type { Step } from '../step';
 
-/** Leave at least this much shrinking to Lanczos, which does it without aliasing. */
-const LANCZOS_SHARE = 2;
-
 export const shrink: Step = (input, { stored: { scaled } }) => {
-  const factor = Math.floor(Math.min(input.width / scaled.width, input.height / scaled.height) / LANCZOS_SHARE);
+  const factor = Math.floor(Math.min(input.width / scaled.width, input.height / scaled.height) / BOX_SHRINK_HEADROOM);
   if (factor < 2) return undefined;
   const width = Math.ceil(input.width / factor);
   const height = Math.ceil(input.height / factor);
