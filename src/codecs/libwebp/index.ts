@@ -218,10 +218,11 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
 export function webpEncodeMemory(size: Size, hasAlpha: boolean): number {
   const pixels = size.width * size.height;
   const picture = pixels * (hasAlpha ? 2.5 : 1.5);
-  // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c); tokens when not low_memory (~1 B/pixel, generous).
-  const encoder = 0.0625 * pixels + 2.25 * size.width + (pixels > LOW_MEMORY_PIXELS ? 0 : pixels);
-  // The memory writer doubles as it grows: up to twice a generous 0.5 B/pixel file.
-  const output = pixels;
+  // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c); its token buffer when not low_memory
+  // (measured 0.85 B/pixel at quality 80; more at higher qualities).
+  const encoder = 0.0625 * pixels + 2.25 * size.width + (pixels > LOW_MEMORY_PIXELS ? 0 : TOKEN_BYTES_PER_PIXEL * pixels);
+  // The memory writer doubles as it grows (old and new buffer during a realloc): 3x a 0.15 B/pixel file.
+  const output = 0.45 * pixels;
   const alpha = hasAlpha ? ALPHA_BYTES_PER_PIXEL * pixels : 0;
   return Math.ceil(picture + encoder + output + alpha + ENCODER_OVERHEAD);
 }
@@ -275,8 +276,10 @@ const LOW_MEMORY_PIXELS = 4_000_000;
 /** Tables, stacks, allocator slack. */
 const DECODER_OVERHEAD = 1024 * 1024;
 const ENCODER_OVERHEAD = 2 * 1024 * 1024;
-/** libwebp's alpha coder: a copy of the plane, an ARGB picture of it and VP8L's hash chain (measured, see README). */
-const ALPHA_BYTES_PER_PIXEL = 14;
+/** libwebp's alpha coder: a filtered copy of the plane, an ARGB picture of it, VP8L's hash chain and backward references, two filter trials at method >= 4 (measured 19 B/pixel, see wasm/webp/README.md). */
+const ALPHA_BYTES_PER_PIXEL = 20;
+/** VP8's token buffer (method >= 3 without low_memory), generous. */
+const TOKEN_BYTES_PER_PIXEL = 1.5;
 
 let savedModule: WebAssembly.Module | null = null;
 let current: Inst | null = null;
