@@ -239,7 +239,8 @@ typedef struct {
   int factor, out_w, out_h, out_row;
   float kr, kb;
   float *acc;       /* out_w * 4 sums (shrink)                      */
-  int32_t *crow[2]; /* vertically interpolated chroma row, 16x     */
+  int32_t *crow[2]; /* vertically interpolated chroma row, 4x      */
+  int32_t *lut;     /* 8-bit YCbCr: Y, then Cr->R, Cb->G, Cr->G, Cb->B, 16.16 fixed */
 } av_ctx;
 
 static uint32_t fourcc_at(const uint8_t *p) {
@@ -610,6 +611,7 @@ EXPORT void av_destroy(av_ctx *c) {
   free(c->acc);
   free(c->crow[0]);
   free(c->crow[1]);
+  free(c->lut);
   free(c);
 }
 
@@ -1109,7 +1111,70 @@ static void accumulate_row(av_ctx *c, int y) {
   }
 }
 
+/* 8-bit YCbCr rows (the common case) with 16.16 fixed-point tables instead
+ * of float maths, and chroma interpolated two luma columns at a time. Same
+ * results as convert_row_t up to the last bit of rounding. */
+#define LUT_C 4081 /* u16 / v16 range: 0 .. 16 * 255 */
+static void build_lut(av_ctx *c) {
+  const cvt_t *k = &cvt;
+  int32_t *t = c->lut = (int32_t *)xmalloc((256 + 4 * LUT_C) * sizeof(int32_t));
+  for (int i = 0; i < 256; i++) t[i] = (int32_t)lrintf(((float)i - k->yoff) * k->ys * 65536.0f) + 32768;
+  int32_t *rv = t + 256, *gu = rv + LUT_C, *gv = gu + LUT_C, *bu = gv + LUT_C;
+  for (int i = 0; i < LUT_C; i++) {
+    float ch = ((float)i * (1.0f / 16.0f) - k->coff) * k->cs;
+    rv[i] = (int32_t)lrintf(k->rv * ch * 65536.0f);
+    gu[i] = (int32_t)lrintf(k->gu * ch * 65536.0f);
+    gv[i] = (int32_t)lrintf(k->gv * ch * 65536.0f);
+    bu[i] = (int32_t)lrintf(k->bu * ch * 65536.0f);
+  }
+}
+
+static inline uint8_t clamp_fx(int32_t v) {
+  v >>= 16;
+  return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+static inline void put_fx(const int32_t *t, uint8_t *o, int y, int u16, int v16) {
+  const int32_t *rv = t + 256, *gu = rv + LUT_C, *gv = gu + LUT_C, *bu = gv + LUT_C;
+  int32_t Y = t[y];
+  o[0] = clamp_fx(Y + rv[v16]);
+  o[1] = clamp_fx(Y - gu[u16] - gv[v16]);
+  o[2] = clamp_fx(Y + bu[u16]);
+  o[3] = 255;
+}
+
+static void convert_row8(av_ctx *c, int y, uint8_t *out) {
+  const planes_t *p = &c->yuv;
+  const int w = p->w;
+  const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
+  const int32_t *t = c->lut;
+  chroma_rows(c, y, 0);
+  const int32_t *cb = c->crow[0], *cr = c->crow[1];
+  if (chroma_shift_x(p->layout)) {
+    const int cw = (w + 1) >> 1;
+    for (int cx = 0; cx < cw; cx++) {
+      int l = cx > 0 ? cx - 1 : 0, r = cx + 1 < cw ? cx + 1 : cw - 1;
+      int u3 = 3 * cb[cx], v3 = 3 * cr[cx];
+      int x = 2 * cx;
+      put_fx(t, out + 4 * x, yrow[x], u3 + cb[l], v3 + cr[l]);
+      if (x + 1 < w) put_fx(t, out + 4 * x + 4, yrow[x + 1], u3 + cb[r], v3 + cr[r]);
+    }
+  } else {
+    for (int x = 0; x < w; x++) put_fx(t, out + 4 * x, yrow[x], 4 * cb[x], 4 * cr[x]);
+  }
+  if (c->a.used) {
+    const cvt_t k = cvt;
+    const uint8_t *arow = c->a.data[0] + (ptrdiff_t)y * c->a.stride[0];
+    int ahbd = c->a.bytes == 2;
+    for (int x = 0; x < w; x++) out[4 * x + 3] = clamp8(alpha_at(&k, (float)sample(arow, x, ahbd)));
+  }
+}
+
 static void convert_row(av_ctx *c, int y, uint8_t *out) {
+  if (c->lut) {
+    convert_row8(c, y, out);
+    return;
+  }
   int ahbd = c->a.used && c->a.bytes == 2;
   if (c->yuv.bytes == 2) {
     if (ahbd) convert_row_t(c, y, out, 1, 1);
@@ -1148,6 +1213,7 @@ EXPORT int av_start(av_ctx *c, int factor) {
   size_t cw = (size_t)((c->yuv.w + sx) >> sx);
   c->crow[0] = (int32_t *)xmalloc(cw * sizeof(int32_t));
   c->crow[1] = (int32_t *)xmalloc(cw * sizeof(int32_t));
+  if (factor == 1 && c->yuv.bytes == 1 && cvt.mode == 0) build_lut(c);
   if (factor > 1) {
     c->acc = (float *)xmalloc((size_t)c->out_w * 4 * sizeof(float));
   }
