@@ -23,9 +23,12 @@
  * our band, the shrink sums. The one full-size buffer left is libwebp's own
  * alpha plane (width * height bytes) when the file has an ALPH chunk.
  *
- * Lossless (VP8L): no row hook exists (the decoder keeps the whole ARGB image
- * for its backward references anyway), so WebPDecode fills one RGBA buffer
- * and we stream rows out of it through the same shrink.
+ * Lossless (VP8L): libwebp's VP8L decoder (VP8LNew / VP8LDecodeHeader /
+ * VP8LDecodeImage) has no put hook, but it passes each finished row through
+ * the dsp pointer WebPConvertARGBToY when asked for YUV output; we point that
+ * at our row function for the decode (see run_lossless). The decoder keeps
+ * the whole ARGB image (4 B/pixel) for its backward references; we add no
+ * full-size buffer of our own.
  *
  * Shrink-on-load: an integer box filter, alpha-weighted (a transparent
  * pixel's colour does not bleed into its neighbours), computed while rows
@@ -48,6 +51,7 @@
 #include <string.h>
 
 #include "src/dec/vp8i_dec.h"
+#include "src/dec/vp8li_dec.h"
 #include "src/dec/webpi_dec.h"
 #include "src/dsp/dsp.h"
 #include "src/dsp/yuv.h"
@@ -115,8 +119,6 @@ enum {
 /* Output rows buffered before wp_rows is called (or a put ends). */
 #define BAND_ROWS_FULL 32
 #define BAND_ROWS_SHRUNK 16
-/* Rows per wp_rows call when streaming out of the lossless RGBA buffer. */
-#define LOSSLESS_CHUNK_ROWS 64
 
 typedef struct {
   uint8_t *input;
@@ -142,7 +144,11 @@ typedef struct {
   uint8_t *tmp_y, *tmp_u, *tmp_v, *tmp_a;
 
   /* lossless */
-  uint8_t *rgba;
+  VP8LDecoder *vp8l;
+  int hooked;                    /* our VP8L row hooks are installed       */
+  void (*prev_to_y)(const uint32_t *, uint8_t *, int);
+  void (*prev_to_uv)(const uint32_t *, uint8_t *, uint8_t *, int, int);
+  void *prev_vp8l;
 } wp_dec;
 
 EXPORT wp_dec *wp_dec_new(size_t input_len) {
@@ -160,14 +166,17 @@ EXPORT wp_dec *wp_dec_new(size_t input_len) {
 EXPORT uint8_t *wp_dec_input(wp_dec *d) { return d->input; }
 EXPORT int32_t *wp_dec_info(wp_dec *d) { return d->info; }
 
+static void vp8l_unhook(wp_dec *d);
+
 EXPORT void wp_dec_destroy(wp_dec *d) {
   if (!d) return;
+  vp8l_unhook(d);
   if (d->dec) VP8Delete(d->dec); /* also frees libwebp's alpha plane */
+  if (d->vp8l) VP8LDelete(d->vp8l);
   free(d->tmp);
   free(d->band);
   free(d->line);
   free(d->sums);
-  free(d->rgba);
   free(d->input);
   free(d);
 }
@@ -435,39 +444,89 @@ static void run_lossy(wp_dec *d) {
   d->dec = NULL;
 }
 
+/*
+ * Lossless rows. VP8L has no put hook, but its decoder hands every finished
+ * row (inverse transforms applied) to ConvertToYUVA when the output is a YUV
+ * buffer, which calls the dsp function pointers WebPConvertARGBToY/UV. We
+ * point those at our own functions for the duration of the decode: Y gets the
+ * ARGB row (and ignores its destination), UV does nothing, so the YUV output
+ * buffer is never written (its planes are one dummy byte with stride 0).
+ * Only VP8L's YUV output path uses these pointers (not the encoder), and they
+ * are put back when the decode ends or the context is destroyed after a
+ * throw. The decoder itself still keeps the whole ARGB image (4 B/pixel)
+ * for its backward references; our side needs only rows.
+ */
+static wp_dec *g_vp8l = NULL; /* the decode receiving VP8L rows */
+
+static void vp8l_row(const uint32_t *argb, uint8_t *unused, int width) {
+  wp_dec *d = g_vp8l;
+  uint8_t *o = src_slots(d, 1);
+  (void)unused;
+  for (int x = 0; x < width; x++, o += 4) {
+    const uint32_t p = argb[x];
+    o[0] = (uint8_t)(p >> 16);
+    o[1] = (uint8_t)(p >> 8);
+    o[2] = (uint8_t)p;
+    o[3] = (uint8_t)(p >> 24);
+  }
+  src_commit(d, 1);
+}
+
+static void vp8l_uv(const uint32_t *argb, uint8_t *u, uint8_t *v, int width,
+                    int do_store) {
+  (void)argb; (void)u; (void)v; (void)width; (void)do_store;
+}
+
+static void vp8l_unhook(wp_dec *d) {
+  if (!d->hooked) return;
+  WebPConvertARGBToY = d->prev_to_y;
+  WebPConvertARGBToUV = d->prev_to_uv;
+  g_vp8l = d->prev_vp8l;
+  d->hooked = 0;
+}
+
 static void run_lossless(wp_dec *d) {
-  WebPDecoderConfig config;
-  const size_t size = (size_t)d->width * d->height * 4;
-  if (!WebPInitDecoderConfig(&config))
-    fail("webp: decoder config", VP8_STATUS_INVALID_PARAM, NULL);
-  d->rgba = (uint8_t *)malloc(size);
-  if (!d->rgba) fail("webp: lossless RGBA buffer", VP8_STATUS_OUT_OF_MEMORY, NULL);
-  config.output.colorspace = MODE_RGBA;
-  config.output.is_external_memory = 1;
-  config.output.u.RGBA.rgba = d->rgba;
-  config.output.u.RGBA.stride = (int)d->in_stride;
-  config.output.u.RGBA.size = size;
-  VP8StatusCode st = WebPDecode(d->input, d->input_len, &config);
-  if (st != VP8_STATUS_OK) fail("webp: VP8L decode", st, NULL);
+  WebPDecParams params;
+  WebPDecBuffer out;
+  VP8Io *io = &d->io;
+  static uint8_t dummy[1];
+  WebPInitConvertARGBToYUV(); /* once; VP8LDecodeImage's call is then a no-op */
+  memset(&out, 0, sizeof(out));
+  out.colorspace = MODE_YUV;
+  out.width = d->width;
+  out.height = d->height;
+  out.is_external_memory = 1;
+  out.u.YUVA.y = out.u.YUVA.u = out.u.YUVA.v = dummy;
+  out.u.YUVA.a = NULL;
+  WebPResetDecParams(&params);
+  params.output = &out;
+  VP8InitIo(io);
+  io->data = d->input + d->headers.offset;
+  io->data_size = d->input_len - d->headers.offset;
+  WebPInitCustomIo(&params, io);
+  d->vp8l = VP8LNew();
+  if (!d->vp8l) fail("webp: decoder", VP8_STATUS_OUT_OF_MEMORY, NULL);
+  if (!VP8LDecodeHeader(d->vp8l, io))
+    fail("webp: VP8L header", d->vp8l->status_, NULL);
+  if (io->width != d->width || io->height != d->height)
+    fail("webp: VP8L image size differs from the container's",
+         VP8_STATUS_BITSTREAM_ERROR, NULL);
   /* VP8L's alpha_is_used bit is only a hint: shrink alpha-weighted always */
   d->has_alpha = 1;
-  if (d->factor == 1) {
-    /* straight out of the buffer, no copy */
-    for (int y = 0; y < d->height; y += LOSSLESS_CHUNK_ROWS) {
-      const int n = d->height - y < LOSSLESS_CHUNK_ROWS ? d->height - y
-                                                        : LOSSLESS_CHUNK_ROWS;
-      d->info[INFO_ROWS_OUT] += n;
-      wp_rows(d->rgba + (size_t)y * d->in_stride, n);
-    }
-    d->src_y = d->height;
-  } else {
-    for (int y = 0; y < d->height; y++) {
-      memcpy(d->line, d->rgba + (size_t)y * d->in_stride, d->in_stride);
-      src_commit(d, 1);
-    }
-  }
-  free(d->rgba);
-  d->rgba = NULL;
+  d->prev_to_y = WebPConvertARGBToY;
+  d->prev_to_uv = WebPConvertARGBToUV;
+  d->prev_vp8l = g_vp8l;
+  d->hooked = 1;
+  WebPConvertARGBToY = vp8l_row;
+  WebPConvertARGBToUV = vp8l_uv;
+  g_vp8l = d;
+  const int ok = VP8LDecodeImage(d->vp8l);
+  vp8l_unhook(d);
+  if (!ok) fail("webp: VP8L decode", d->vp8l->status_, NULL);
+  if (d->src_y != d->height)
+    fail("webp: VP8L decode stopped early", VP8_STATUS_NOT_ENOUGH_DATA, NULL);
+  VP8LDelete(d->vp8l);
+  d->vp8l = NULL;
 }
 
 /* Decodes at 1/factor (box shrink), streaming rows to env.wp_rows. */

@@ -260,6 +260,29 @@ console.log('errors:');
   e = await expectThrow(wp.decodeWebpRows(cut, full, counting), /NOT_ENOUGH_DATA|BITSTREAM/, 'cut frame');
   console.log(`  cut frame: ${e?.message} after ${rows} rows`);
   check(rows > 0 && log2.aborted === true, 'sink got rows, then abort(), on a mid-frame error');
+  // A sink error in the middle of a lossless decode (our VP8L row hook is live), then decodes again.
+  const png = fs.readFileSync(path.join(fixtures, 'formats', 'with-alpha.png'));
+  const ll = new Uint8Array(await sharp(png).webp({ lossless: true }).toBuffer());
+  const llRef = await wp.decodeWebpRows(ll, full, collector());
+  const log3 = {};
+  e = await expectThrow(wp.decodeWebpRows(ll, full, (size) => {
+    const s = collector(log3)(size);
+    let n = 0;
+    return { ...s, write(b, c) { if (++n === 2) throw new Error('lossless sink says no'); s.write(b, c); } };
+  }), null, 'lossless sink error');
+  check(e?.message === 'lossless sink says no' && log3.aborted === true, 'lossless sink error rethrown, sink aborted');
+  const llAgain = await wp.decodeWebpRows(ll, full, collector());
+  check(diff(llAgain.data, llRef.data).max === 0, 'lossless decode after a sink error is unchanged');
+  const lossyAgain = await wp.decodeWebpRows(good, full, collector());
+  check(lossyAgain.width === 1024, 'lossy decode after a lossless sink error');
+  // Lossless inside lossless: the sink of one decode runs another decode.
+  const nested = await wp.decodeWebpRows(ll, full, (size) => {
+    const s = collector()(size);
+    let inner = null;
+    return { ...s, write(b, c) { s.write(b, c); if (!inner) inner = wp.decodeWebpRows(ll, { minWidth: 100, minHeight: 0 }, collector()); }, async close() { return { outer: await s.close(), inner: await inner }; } };
+  });
+  check(diff(nested.outer.data, llRef.data).max === 0 && nested.inner.width === 128, 'nested lossless decodes');
+
   const enc = wp.openWebpEncoder({ width: 10, height: 10 }, { quality: 80, hasAlpha: false });
   enc.write(new Uint8Array(10 * 4 * 4), 4);
   e = await expectThrow(enc.close(), /4 of 10 rows/, 'short encode');

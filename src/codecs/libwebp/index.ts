@@ -74,7 +74,7 @@ export function webpShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number
  * Bytes of WASM memory a decode will need besides the input, from the header
  * facts. Lossy files stream (a few rows at the source width), except that
  * libwebp keeps a whole alpha plane (1 byte per source pixel) for an ALPH
- * chunk; lossless needs the whole ARGB image and our RGBA copy of it.
+ * chunk; lossless needs the whole ARGB image (4 B per source pixel).
  * `hasAlpha` (default true, the safe guess) drops the alpha plane when false.
  */
 export function webpDecodeMemory(size: Size, lossless: boolean, decoded: Size, hasAlpha = true): number {
@@ -82,8 +82,8 @@ export function webpDecodeMemory(size: Size, lossless: boolean, decoded: Size, h
   // Our band of finished rows, the two-row shrink line, the 64-bit sums.
   const ours = 32 * decoded.width * 4 + 2 * size.width * 4 + decoded.width * 32;
   if (lossless) {
-    // VP8L: ARGB pixels + 32 cache rows (4 B each), then WebPDecode's RGBA output.
-    return 8 * pixels + 32 * 4 * size.width + ours + DECODER_OVERHEAD;
+    // VP8L: the whole ARGB image + 32 cache rows (4 B each); rows reach us one by one.
+    return 4 * pixels + 32 * 4 * size.width + ours + DECODER_OVERHEAD;
   }
   // VP8: YUV cache of (16 + 8 filter) rows, top samples, per-macroblock info.
   const vp8 = 48 * size.width + 4 * size.width + (Math.ceil(size.width / 16) + 1) * 1024;
