@@ -328,6 +328,33 @@ describe('decodePngRows on broken files', () => {
     expect(source.given.bytes).toBeLessThan(8 * 1024);
   });
 
+  it('feeds the decompressor pieces sized so each write inflates to about 64 KiB', async () => {
+    const flat = buildPng([ihdr(4096, 1024, 8, 0), ['IDAT', await deflateAll(greyRows(4096, 1024))], ['IEND', new Uint8Array(0)]]);
+    const noise = await encode({ width: 256, height: 256 }, randomBytes(256 * 256 * 4), true);
+    const [flatWrites, noiseWrites] = [await writeSizes(flat), await writeSizes(noise)];
+    // ~1000:1: a first write of 1 KiB (the guess before any output), then the 256-byte minimum.
+    expect(flatWrites[0]).toBe(1024);
+    expect(Math.max(...flatWrites.slice(1))).toBe(256);
+    // ~1:1: the 16 KiB maximum once the ratio is known.
+    expect(Math.max(...noiseWrites)).toBe(16 * 1024);
+  });
+
+  it('turns a failing input stream into a PngError', async () => {
+    const bytes = await suiteFile('basn0g08.png');
+    let sent = false;
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error('connection reset'));
+        sent = true;
+        controller.enqueue(bytes.slice(0, 60));
+      },
+    });
+    const { error, aborted } = await decodeFailure(failing);
+    expect(error).toBeInstanceOf(PngError);
+    expect((error as Error).message).toBe('reading the PNG failed: connection reset');
+    expect(aborted).toBe(true);
+  });
+
   it('passes a sink’s own error through unchanged, after aborting it', async () => {
     let aborted = false;
     const failure = decodePngRows(await suiteFile('basn0g08.png'), () => ({
@@ -341,6 +368,34 @@ describe('decodePngRows on broken files', () => {
     expect(aborted).toBe(true);
   });
 });
+
+/** The sizes of the writes the decoder makes into its DecompressionStream while decoding `file`. */
+async function writeSizes(file: Uint8Array): Promise<number[]> {
+  const sizes: number[] = [];
+  const scope = globalThis as unknown as { DecompressionStream: typeof DecompressionStream };
+  const Native = scope.DecompressionStream;
+  scope.DecompressionStream = class {
+    readable: ReadableStream<Uint8Array>;
+    writable: WritableStream<Uint8Array>;
+    constructor(format: ConstructorParameters<typeof DecompressionStream>[0]) {
+      const native = new Native(format);
+      const writer = native.writable.getWriter();
+      this.readable = native.readable;
+      this.writable = new WritableStream({
+        write: (chunk) => (sizes.push(chunk.length), writer.write(chunk)),
+        close: () => writer.close(),
+        abort: (reason) => writer.abort(reason),
+      });
+    }
+  } as typeof DecompressionStream;
+  try {
+    const { error } = await decodeFailure(file);
+    expect(error).toBeUndefined();
+  } finally {
+    scope.DecompressionStream = Native;
+  }
+  return sizes;
+}
 
 describe('inflate', () => {
   it('keeps about one piece of inflated data waiting, however slowly it is consumed', async () => {

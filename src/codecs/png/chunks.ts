@@ -34,9 +34,7 @@ export class ByteSource {
   async some(max: number, what: string): Promise<Uint8Array> {
     while (this.at >= this.chunk.length) {
       if (this.ended || !this.reader) throw new PngError(`PNG ends inside ${what}`);
-      const { done, value } = await this.reader.read();
-      if (done) this.ended = true;
-      else [this.chunk, this.at] = [value, 0];
+      await this.next();
     }
     const view = this.chunk.subarray(this.at, this.at + max);
     this.at += view.length;
@@ -61,11 +59,21 @@ export class ByteSource {
   async atEnd(): Promise<boolean> {
     while (this.at >= this.chunk.length) {
       if (this.ended || !this.reader) return true;
-      const { done, value } = await this.reader.read();
-      if (done) this.ended = true;
-      else [this.chunk, this.at] = [value, 0];
+      await this.next();
     }
     return false;
+  }
+
+  private async next(): Promise<void> {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await this.reader!.read();
+    } catch (error) {
+      this.ended = true;
+      throw new PngError(`reading the PNG failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (result.done) this.ended = true;
+    else [this.chunk, this.at] = [result.value, 0];
   }
 
   /** Stops reading the input stream (the rest of the file is not needed, or the decode failed). */
