@@ -72,9 +72,10 @@ export function webpShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number
 
 /**
  * Bytes of WASM memory a decode will need besides the input, from the header
- * facts. Lossy files stream (a few rows at the source width), except that
- * libwebp keeps a whole alpha plane (1 byte per source pixel) for an ALPH
- * chunk; lossless needs the whole ARGB image (4 B per source pixel).
+ * facts. Lossy files stream (a few rows at the source width), except for an
+ * ALPH chunk: libwebp decodes it as a whole VP8L image (4 B per source pixel,
+ * 1 B when paletted) into a whole alpha plane (1 B), ~6 B per source pixel
+ * measured. Lossless needs the whole ARGB image (4 B per source pixel).
  * `hasAlpha` (default true, the safe guess) drops the alpha plane when false.
  */
 export function webpDecodeMemory(size: Size, lossless: boolean, decoded: Size, hasAlpha = true): number {
@@ -87,7 +88,7 @@ export function webpDecodeMemory(size: Size, lossless: boolean, decoded: Size, h
   }
   // VP8: YUV cache of (16 + 8 filter) rows, top samples, per-macroblock info.
   const vp8 = 48 * size.width + 4 * size.width + (Math.ceil(size.width / 16) + 1) * 1024;
-  return vp8 + (hasAlpha ? pixels : 0) + ours + DECODER_OVERHEAD;
+  return vp8 + (hasAlpha ? ALPHA_DECODE_BYTES_PER_PIXEL * pixels : 0) + ours + DECODER_OVERHEAD;
 }
 
 /**
@@ -278,6 +279,8 @@ const DECODER_OVERHEAD = 1024 * 1024;
 const ENCODER_OVERHEAD = 2 * 1024 * 1024;
 /** libwebp's alpha coder: a filtered copy of the plane, an ARGB picture of it, VP8L's hash chain and backward references, two filter trials at method >= 4 (measured 19 B/pixel, see wasm/webp/README.md). */
 const ALPHA_BYTES_PER_PIXEL = 20;
+/** libwebp's ALPH decoder: a whole VP8L ARGB image, the alpha plane, Huffman tables (measured 6 B/pixel on a 24 MP file). */
+const ALPHA_DECODE_BYTES_PER_PIXEL = 6;
 /** VP8's token buffer (method >= 3 without low_memory), generous. */
 const TOKEN_BYTES_PER_PIXEL = 1.5;
 
