@@ -39,7 +39,7 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCo
 async function redAndBlue(): Promise<Uint8Array> {
   const data = new Uint8ClampedArray(60 * 40 * 4);
   for (let i = 0; i < 60 * 40; i++) data.set(i % 60 < 42 ? [255, 0, 0, 255] : [0, 0, 255, 255], i * 4);
-  return new Uint8Array(await encodeImage('png', { width: 60, height: 40, data }, 100));
+  return new Uint8Array(await encodeImage('png', { width: 60, height: 40, data }));
 }
 
 describe('metadata against the orientation fixtures', () => {
@@ -111,7 +111,7 @@ describe('placeholder', () => {
 
   it('hasAlpha and no dominant colour for a fully transparent image', async () => {
     const data = new Uint8ClampedArray(10 * 10 * 4);
-    const bytes = new Uint8Array(await encodeImage('png', { width: 10, height: 10, data }, 100));
+    const bytes = new Uint8Array(await encodeImage('png', { width: 10, height: 10, data }));
     const meta = await metadata(await upload(bytes, 'clear.png'));
     expect(meta.hasAlpha).toBe(true);
     expect(meta.placeholder.dominantColor).toBeUndefined();

@@ -5,7 +5,7 @@ import type { Codec } from './codec';
 import { jpeg } from './jpeg';
 import { pngCodec } from './png';
 import { probe } from './probe';
-import { collect, replay } from './rows';
+import { collect, replay, type EncodeOptions } from './rows';
 import type { DecodeHint, InputFormat, RgbaImage } from './types';
 import { webp } from './webp';
 
@@ -26,6 +26,6 @@ export function decodeImage(format: InputFormat, bytes: Uint8Array, hint?: Decod
   return CODECS[format].decodeRows(bytes, hint ?? { minWidth: width, minHeight: height }, collect);
 }
 
-/** Encodes a whole picture at the format's default quality unless given one. */
-export const encodeImage = (format: OutputFormat, image: RgbaImage, quality = CODECS[format].defaultQuality, hasAlpha = true) =>
-  replay(image, CODECS[format].openEncoder(image, { quality, hasAlpha }));
+/** Encodes a whole picture, by default at the format's default quality, keeping alpha. */
+export const encodeImage = (format: OutputFormat, image: RgbaImage, options: Partial<EncodeOptions> = {}) =>
+  replay(image, CODECS[format].openEncoder(image, { quality: CODECS[format].defaultQuality, hasAlpha: true, ...options }));

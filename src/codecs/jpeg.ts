@@ -1,17 +1,15 @@
 /**
- * JPEG: decoded by our libjpeg-turbo build, which shrinks on load in the DCT
- * domain (1/2, 1/4, 1/8) to the smallest size the plan allows and handles
- * CMYK/YCCK; encoded by MozJPEG (@jsquash/jpeg).
+ * JPEG, both ways through our libjpeg-turbo build: the decoder shrinks on
+ * load in the DCT domain (1/2, 1/4, 1/8) to the smallest size the plan
+ * allows and handles CMYK/YCCK; the encoder takes rows — progressive with
+ * optimised Huffman tables (a whole coefficient buffer, ~3 bytes a pixel)
+ * or, for large outputs, baseline, which streams. The same encoder and
+ * settings as sharp's default, so its files match sharp's.
  */
-import encode, { init as initEncode } from '@jsquash/jpeg/encode.js';
-import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
-import { wholeBytes, wholePictureEncoder, type Codec } from './codec';
-import { decodeJpegRows, initJpegTurbo } from './jpeg-turbo';
+import { wholeBytes, type Codec } from './codec';
+import { decodeJpegRows, initJpegTurbo, jpegEncodeMemory, openJpegEncoder } from './jpeg-turbo';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
 import type { DecodeHint, ImageHeader, Size } from './types';
-import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
-
-const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 const DCT_SCALES = [8, 4, 2, 1];
 /** The decoder's own strip buffer and tables. */
@@ -80,10 +78,10 @@ export const jpeg: Codec = {
   // Baseline files stream; progressive ones buffer the full-size image's coefficients.
   decodeMemory: (header, decoded) =>
     (header.progressive ? coefficientBytes(header, scaleOf(header, decoded)) : 0) + DECODER_OVERHEAD + decoded.width * 4 * STRIP_ROWS * 2,
-  openEncoder: wholePictureEncoder((image, { quality }) =>
-    encoder.run(() => encode(asImageData(image), { quality, progressive: true, optimize_coding: true })),
-  ),
-  // The RGBA picture, its copy inside WASM and MozJPEG's own buffers.
-  encodeMemory: ({ width, height }) => width * height * 14,
+  openEncoder(size, options) {
+    initJpegTurbo(jpegTurboWasm);
+    return openJpegEncoder(size, { ...options, progressive: options.progressive ?? true });
+  },
+  encodeMemory: (size, options) => jpegEncodeMemory(size, options.progressive ?? true),
   defaultQuality: 85,
 };

@@ -13,7 +13,8 @@ import type { OutputFormat } from '../spec/transform-spec';
 import type { StepContext } from './step';
 
 const QUALITY_STEP = 10;
-const QUALITY_FLOOR = 10;
+/** As low as the encoders go: a byte budget is the client's hard limit (Thumbor itself stops at 10). */
+const QUALITY_FLOOR = 1;
 
 /**
  * AVIF (aom) needs about 40 bytes per output pixel: above this many pixels it
