@@ -2,8 +2,9 @@
  * RGBA rows in, an 8-bit PNG out, a row at a time: each row gets the filter
  * with the smallest sum of absolute (signed) filtered bytes — libpng's
  * heuristic — and goes straight into fflate's streaming zlib; its output is
- * cut into IDAT chunks of at most 64 KiB. Holds two rows, fflate's window
- * and the compressed file.
+ * cut into IDAT chunks of at most 64 KiB. Holds two rows, fflate's buffers
+ * (96 KiB of input window plus its hash tables) and the compressed file,
+ * which close() copies once into the file it returns.
  */
 import { Zlib } from 'fflate';
 import type { EncodeOptions, RowSink } from '../rows';
@@ -99,26 +100,21 @@ export function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: U
   let s2 = 0;
   let s3 = 0;
   let s4 = 0;
-  // The first pixel has no left neighbours: Sub is None, Average halves Up, Paeth is Up.
-  for (let i = 0; i < bpp && i < n; i++) {
-    const x = row[i]!;
-    const b = prev[i]!;
-    s0 += cost[x]!;
-    s1 += cost[x]!;
-    s2 += cost[(x - b) & 0xff]!;
-    s3 += cost[(x - (b >> 1)) & 0xff]!;
-    s4 += cost[(x - b) & 0xff]!;
-  }
-  for (let i = bpp; i < n; i++) {
-    const x = row[i]!;
-    const a = row[i - bpp]!;
-    const b = prev[i]!;
-    const c = prev[i - bpp]!;
-    s0 += cost[x]!;
-    s1 += cost[(x - a) & 0xff]!;
-    s2 += cost[(x - b) & 0xff]!;
-    s3 += cost[(x - ((a + b) >> 1)) & 0xff]!;
-    s4 += cost[(x - paeth(a, b, c)) & 0xff]!;
+  // One channel at a time, so the left (a) and upper-left (c) neighbours stay in locals.
+  for (let ch = 0; ch < bpp; ch++) {
+    let a = 0;
+    let c = 0;
+    for (let i = ch; i < n; i += bpp) {
+      const x = row[i]!;
+      const b = prev[i]!;
+      s0 += cost[x]!;
+      s1 += cost[(x - a) & 0xff]!;
+      s2 += cost[(x - b) & 0xff]!;
+      s3 += cost[(x - ((a + b) >> 1)) & 0xff]!;
+      s4 += cost[(x - paeth(a, b, c)) & 0xff]!;
+      a = x;
+      c = b;
+    }
   }
   let best = 0;
   let min = s0;
@@ -128,21 +124,22 @@ export function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: U
   if (s4 < min) best = 4;
   out[0] = best;
   const to = out.subarray(1);
-  switch (best) {
-    case 0:
-      to.set(row);
-      break;
-    case 1:
-      for (let i = 0; i < n; i++) to[i] = row[i]! - (i >= bpp ? row[i - bpp]! : 0);
-      break;
-    case 2:
-      for (let i = 0; i < n; i++) to[i] = row[i]! - prev[i]!;
-      break;
-    case 3:
-      for (let i = 0; i < n; i++) to[i] = row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1);
-      break;
-    default:
-      for (let i = 0; i < n; i++) to[i] = row[i]! - (i >= bpp ? paeth(row[i - bpp]!, prev[i]!, prev[i - bpp]!) : prev[i]!);
+  if (best === 0) to.set(row);
+  else if (best === 2) for (let i = 0; i < n; i++) to[i] = row[i]! - prev[i]!;
+  else if (best === 1) for (let i = 0; i < n; i++) to[i] = row[i]! - (i >= bpp ? row[i - bpp]! : 0);
+  else if (best === 3) for (let i = 0; i < n; i++) to[i] = row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1);
+  else {
+    for (let ch = 0; ch < bpp; ch++) {
+      let a = 0;
+      let c = 0;
+      for (let i = ch; i < n; i += bpp) {
+        const x = row[i]!;
+        const b = prev[i]!;
+        to[i] = x - paeth(a, b, c);
+        a = x;
+        c = b;
+      }
+    }
   }
   return best;
 }
@@ -168,12 +165,16 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Joins the chunks, dropping each once copied so the collector may take it before the end. */
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (let i = 0; i < parts.length; i++) {
+    out.set(parts[i]!, at);
+    at += parts[i]!.length;
+    parts[i] = EMPTY;
   }
   return out;
 }
+
+const EMPTY = new Uint8Array(0);
