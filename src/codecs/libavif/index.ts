@@ -192,8 +192,8 @@ const BAND_BYTES = 1024 * 1024;
  */
 const DAV1D_STATE_BASE = 512 * 1024;
 const DAV1D_STATE_PER_PIXEL = 0.5;
-/** The module's initial memory: 1 MiB stack, static data, the first heap pages. */
-const OVERHEAD = 2 * 1024 * 1024;
+/** The module's 2 MiB initial memory (512 KiB stack, static data), less the part the heap reuses. */
+const OVERHEAD = 1.5 * 1024 * 1024;
 
 /** dav1d_default_picture_alloc's layout (dav1d 1.0.0 src/picture.c). */
 function pictureBytes(size: Size, subsampling: '420' | '422' | '444' | '400', hbd: boolean): number {
