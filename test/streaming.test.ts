@@ -116,6 +116,18 @@ describe('full-size and large outputs', () => {
     expect(again.headers.get('X-Edgepix-Fallback')).toBe('avif>webp');
   });
 
+  it('serves WebP when AVIF would not fit beside the decoder, and baseline when progressive JPEG would not', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    // 1200×900 (contain enlarges): ~43 MiB for aom, a few for libwebp.
+    const avif = await img('width=1200,fit=contain,format=avif', key, undefined, { MAX_WORKING_MEMORY: String(24 * 1024 * 1024) });
+    expect(avif.headers.get('Content-Type'), await avif.clone().text()).toBe('image/webp');
+    expect(avif.headers.get('X-Edgepix-Fallback')).toBe('avif>webp');
+    // 1600×1200: a 6 MiB coefficient buffer for progressive, a few strips for baseline.
+    const jpeg = await img('width=1600,fit=contain,format=jpeg', key, undefined, { MAX_WORKING_MEMORY: String(8 * 1024 * 1024) });
+    expect(jpeg.headers.get('X-Edgepix-Fallback'), await jpeg.clone().text()).toBe('jpeg-baseline');
+    expect(probe(new Uint8Array(await jpeg.arrayBuffer())).progressive).toBe(false);
+  });
+
   it('a small AVIF output stays AVIF, with no fallback header', async () => {
     const key = await putFixture('formats/320x240.jpg');
     const response = await img('width=200,format=avif', key);

@@ -1,7 +1,7 @@
 /**
- * Chooses the encoder for the output and its settings — including the
- * fallbacks taken when the requested encoding cannot fit at this size — and
- * opens it as the pipeline's row sink. With a byte budget (Thumbor's
+ * The encoder for the output and its settings — with the fallbacks taken
+ * when the requested encoding cannot fit at this size — opened as the
+ * pipeline's row sink. With a byte budget (Thumbor's
  * max_bytes) it keeps the output picture and re-encodes at lower qualities
  * until the file fits or the quality floor is reached, then returns the
  * smallest attempt.
@@ -43,17 +43,8 @@ function keepsAlpha(format: OutputFormat, header: ImageHeader, { spec, geometry 
   return header.hasAlpha || geometry.canvas !== undefined;
 }
 
-export function encoderFor(size: Size, header: ImageHeader, context: StepContext): OutputPlan {
+function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: string[], size: Size, header: ImageHeader, context: StepContext): OutputPlan {
   const { spec } = context;
-  const pixels = size.width * size.height;
-  const fallbacks: string[] = [];
-  let format = spec.format;
-  if (format === 'avif' && pixels > AVIF_MAX_OUTPUT_PIXELS) {
-    format = 'webp';
-    fallbacks.push('avif>webp');
-  }
-  const progressive = pixels <= PROGRESSIVE_JPEG_MAX_PIXELS;
-  if (format === 'jpeg' && !progressive) fallbacks.push('jpeg-baseline');
   const codec = CODECS[format];
   const options: EncodeOptions = {
     // A quality asked for one format means little to another: a fallback takes its own default.
@@ -63,7 +54,7 @@ export function encoderFor(size: Size, header: ImageHeader, context: StepContext
   };
   // PNG is lossless: quality changes nothing, so one attempt is all there is.
   const maxBytes = format === 'png' ? undefined : spec.maxBytes;
-  const plan: OutputPlan = {
+  return {
     format,
     size,
     options,
@@ -71,7 +62,29 @@ export function encoderFor(size: Size, header: ImageHeader, context: StepContext
     ...(maxBytes !== undefined && { maxBytes }),
     open: (actual) => (maxBytes === undefined ? codec.openEncoder(actual, options) : withinBytes(format, actual, options, maxBytes)),
   };
-  return plan;
+}
+
+/**
+ * The ways to encode the output, best first: what was asked for, then what
+ * edgepix serves instead when that would not fit — AVIF gives way to WebP
+ * (always above AVIF_MAX_OUTPUT_PIXELS), progressive JPEG to baseline
+ * (always above PROGRESSIVE_JPEG_MAX_PIXELS). The planner takes the first
+ * that fits the memory budget.
+ */
+export function outputChoices(size: Size, header: ImageHeader, context: StepContext): OutputPlan[] {
+  const pixels = size.width * size.height;
+  const plan = (format: OutputFormat, fallbacks: string[] = [], progressive = true) =>
+    outputPlan(format, progressive, fallbacks, size, header, context);
+  switch (context.spec.format) {
+    case 'avif':
+      return pixels > AVIF_MAX_OUTPUT_PIXELS ? [plan('webp', ['avif>webp'])] : [plan('avif'), plan('webp', ['avif>webp'])];
+    case 'jpeg':
+      return pixels > PROGRESSIVE_JPEG_MAX_PIXELS
+        ? [plan('jpeg', ['jpeg-baseline'], false)]
+        : [plan('jpeg'), plan('jpeg', ['jpeg-baseline'], false)];
+    default:
+      return [plan(context.spec.format)];
+  }
 }
 
 /** The encoder's peak, plus the kept picture when re-encoding to a byte budget. */

@@ -11,7 +11,7 @@ import { corruptImage, ProblemError } from '../errors';
 import { chargedBytes, trackBuffer } from '../lib/memory-meter';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import { encoderFor, outputMemory, type OutputPlan } from './encode';
+import { outputChoices, outputMemory, type OutputPlan } from './encode';
 import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, storedRect } from './orientation';
 import type { Stage, Step, StepContext } from './step';
@@ -88,18 +88,19 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const decoder = CODECS[header.format];
   const decoded = decoder.decodedSize(header, hint);
   const stages = stagesFor(decoded, context);
-  const output = encoderFor(outputOf(decoded, stages), header, context);
   // Rows stream, so decoder, steps and encoder hold their memory at the same time.
   const decoding = decoder.decodeMemory(header, decoded);
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
+  const costOf = (output: OutputPlan) => inputBytes + decoding + stepping + outputMemory(output);
+  const choices = outputChoices(outputOf(decoded, stages), header, context);
+  const output = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
   const encoding = outputMemory(output);
-  const peak = inputBytes + decoding + stepping + encoding;
   const parts = [`input ${mib(inputBytes)}`, `decoding ${mib(decoding)}`, stepping ? `steps ${mib(stepping)}` : '', `encoding ${mib(encoding)}`];
   const why =
     `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ` +
     `${decoded.width}×${decoded.height}, ${output.format.toUpperCase()} output at ${output.size.width}×${output.size.height}: ` +
     parts.filter(Boolean).join(', ');
-  assertWorkingMemory(peak, why, config);
+  assertWorkingMemory(costOf(output), why, config);
   return { context, hint, output };
 }
 
