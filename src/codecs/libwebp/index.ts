@@ -136,8 +136,13 @@ export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
   }
 }
 
-/** Options for {@link openWebpEncoder}: quality 0–100, `method` 0–6 (libwebp's effort, default 4). */
-export type WebpEncodeOptions = EncodeOptions & { method?: number };
+/**
+ * Options for {@link openWebpEncoder}: quality 0–100, `method` 0–6 (libwebp's
+ * effort, default 4), `lowMemory` (libwebp's low_memory: no token buffer,
+ * ~0.7–0.85 B/pixel less, ~1.5–2.3x the CPU time; default: on above 4 MP,
+ * which is what {@link webpEncodeMemory} assumes).
+ */
+export type WebpEncodeOptions = EncodeOptions & { method?: number; lowMemory?: boolean };
 
 /**
  * A sink that takes RGBA rows and writes them straight into libwebp's YUV
@@ -151,7 +156,7 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
   }
   const quality = Math.min(100, Math.max(0, Number.isFinite(options.quality) ? options.quality : 80));
   const method = Math.min(6, Math.max(0, Math.round(options.method ?? 4)));
-  const lowMemory = width * height > LOW_MEMORY_PIXELS ? 1 : 0;
+  const lowMemory = (options.lowMemory ?? width * height > LOW_MEMORY_PIXELS) ? 1 : 0;
   const inst = acquire();
   const { ex } = inst;
   let e = 0;
