@@ -204,6 +204,11 @@ describe('decodePngRows on PngSuite', () => {
   it('gives the same rows from a stream of 7-byte chunks as from one array', async () => {
     for (const name of ['basn0g01.png', 'basi0g16.png', 'basn3p04.png', 'basi3p02.png', 'basi6a16.png', 'tbrn2c08.png', 'z09n2c08.png', 's01i3p01.png']) {
       const bytes = await suiteFile(name);
+      const copy = bytes.slice();
+      await decode(bytes);
+      // The decoder hands views of its input to the decompressor: they must not be detached or changed.
+      expect(bytes.byteLength).toBe(copy.length);
+      expectPixels(bytes, copy, `${name} after decoding`);
       const streamed = await decode(trickle(bytes, 7).stream);
       expectPixels(streamed.data, goldens.get(name)!.rgba, `${name} in 7-byte chunks`);
     }
@@ -337,6 +342,18 @@ describe('decodePngRows on broken files', () => {
     expect(Math.max(...flatWrites.slice(1))).toBe(256);
     // ~1:1: the 16 KiB maximum once the ratio is known.
     expect(Math.max(...noiseWrites)).toBe(16 * 1024);
+    // Noise, then sparse rows (one byte in 16 set, ~8:1): the pieces shrink as soon as the ratio changes,
+    // not once the average over the whole file has caught up.
+    const mixed = randomBytes(4097 * 1024);
+    for (let i = mixed.length >> 2; i < mixed.length; i++) if ((i & 15) !== 0) mixed[i] = 0;
+    for (let y = 0; y < 1024; y++) mixed[y * 4097] = 0;
+    const mixedWrites = await writeSizes(buildPng([ihdr(4096, 1024, 8, 0), ['IDAT', await deflateAll(mixed)], ['IEND', new Uint8Array(0)]]));
+    const shrinks = mixedWrites.findIndex((size, i) => i > 1 && size < mixedWrites[i - 1]!);
+    expect(shrinks).toBeGreaterThan(1);
+    expect(mixedWrites.slice(1, shrinks).every((size) => size === 16 * 1024)).toBe(true);
+    const sparseWrites = mixedWrites.slice(shrinks + 1, -1);
+    expect(sparseWrites.length).toBeGreaterThan(10);
+    expect(Math.max(...sparseWrites)).toBeLessThanOrEqual(12 * 1024);
   });
 
   it('turns a failing input stream into a PngError', async () => {

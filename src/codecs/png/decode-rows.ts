@@ -133,6 +133,8 @@ class RowCutter {
   private cur: Uint8Array;
   private prev: Uint8Array;
   private filled = 0;
+  /** Which entry of `rows` (an Adam7 pass) and which row of it comes next. */
+  private group = 0;
   private index = 0;
   private rowLength: number;
 
@@ -146,8 +148,6 @@ class RowCutter {
     this.prev = new Uint8Array(1 + longest);
     this.rowLength = 1 + (rows[0]?.bytes ?? 0);
   }
-
-  private group = 0;
 
   get done(): boolean {
     return this.group >= this.rows.length;
@@ -183,7 +183,7 @@ class RowCutter {
   }
 
   /** How far the rows got, for the error when data runs out. */
-  describe(): string {
+  progress(): string {
     const done = this.rows.slice(0, this.group).reduce((sum, r) => sum + r.count, 0) + this.index;
     const total = this.rows.reduce((sum, r) => sum + r.count, 0);
     return `${done} of ${total} rows`;
@@ -194,7 +194,7 @@ const bytesPerPixel = (h: PngHeader) => Math.max(1, (h.channels * h.bitDepth) >>
 
 async function inflateRows(idat: AsyncIterator<Uint8Array>, cutter: RowCutter): Promise<void> {
   await inflate(idat, (data) => cutter.push(data));
-  if (!cutter.done) throw new PngError(`image data ends after ${cutter.describe()}`);
+  if (!cutter.done) throw new PngError(`image data ends after ${cutter.progress()}`);
 }
 
 async function decodeSequential<T>(header: PngHeader, expand: Expand, idat: AsyncIterator<Uint8Array>, sink: RowSink<T>): Promise<void> {

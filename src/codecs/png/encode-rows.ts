@@ -59,7 +59,13 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
       for (let r = 0; r < count; r++) {
         const rgba = band.subarray(r * width * 4, (r + 1) * width * 4);
         if (channels === 4) cur.set(rgba);
-        else for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3) [cur[o], cur[o + 1], cur[o + 2]] = [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
+        else {
+          for (let i = 0, o = 0; o < rowBytes; i += 4, o += 3) {
+            cur[o] = rgba[i]!;
+            cur[o + 1] = rgba[i + 1]!;
+            cur[o + 2] = rgba[i + 2]!;
+          }
+        }
         filterRow(cur, prev, channels, filtered);
         zlib.push(filtered);
         [prev, cur] = [cur, prev];

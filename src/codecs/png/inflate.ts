@@ -4,13 +4,18 @@
  *
  * workerd's DecompressionStream has no backpressure: each write() inflates
  * its whole input at once into an internal buffer. So the input is cut into
- * pieces sized from the compression ratio seen so far (aiming at ~64 KiB out,
- * 256 B–16 KiB in), and the next piece is written only once the readable has
- * nothing left to give. "Nothing left" is a read still pending after a timer
- * turn: a read of buffered bytes settles before a zero-delay timer fires.
- * Were that ever not so, the cost is one more piece buffered, never a hang:
- * the loop writes whenever the read is not answered. A write is never awaited
- * on its own, since in runtimes with backpressure (Node) it waits for reads.
+ * pieces sized from the compression ratio (aiming at ~64 KiB out, 256 B–16 KiB
+ * in), and the next piece is written only once the readable has nothing left
+ * to give. "Nothing left" is a read still pending after a timer turn: a read
+ * of buffered bytes settles before a zero-delay timer fires. Were that ever
+ * not so, the cost is one more piece buffered, never a hang: the loop writes
+ * whenever the read is not answered. A write is never awaited on its own,
+ * since in runtimes with backpressure (Node) it waits for reads.
+ *
+ * The ratio is the larger of the average so far and the last piece's, so a
+ * file that turns from noise to flat colour makes one 16 KiB write inflate
+ * to at most ~16 MiB (deflate tops out near 1032:1), and the next pieces
+ * shrink at once.
  */
 import { PngError } from './errors';
 
@@ -41,6 +46,8 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
   let inputDone = false;
   let written = 0;
   let inflated = 0;
+  let lastPiece = 0;
+  let sinceLastPiece = 0;
   let finished = false;
   try {
     for (;;) {
@@ -59,6 +66,7 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
           return;
         }
         inflated += result.value.length;
+        sinceLastPiece += result.value.length;
         onData(result.value);
       } else if (piece.length === 0) {
         const next = await input.next();
@@ -70,11 +78,12 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
         }
       } else {
         // The decompressor has nothing ready: feed it.
-        const ratio = inflated > 0 ? inflated / written : FIRST_RATIO;
+        const ratio = Math.max(inflated > 0 ? inflated / written : FIRST_RATIO, lastPiece > 0 ? sinceLastPiece / lastPiece : 0);
         const size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio)));
         const chunk = piece.subarray(0, size);
         piece = piece.subarray(chunk.length);
         written += chunk.length;
+        [lastPiece, sinceLastPiece] = [chunk.length, 0];
         writing = settled(writer.write(chunk));
       }
     }
