@@ -38,13 +38,28 @@ esbuild.buildSync({
 });
 const wp = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
 
-// Remember the last instance's memory (the wrapper drops grown instances).
+// Remember the last instance's memory (the wrapper drops grown instances),
+// count instances, and let a test make one export trap once.
 let lastMemory = null;
+let instances = 0;
+let trapNext = null;
 const RealInstance = WebAssembly.Instance;
 WebAssembly.Instance = function (module, imports) {
   const instance = new RealInstance(module, imports);
   lastMemory = instance.exports.memory;
-  return instance;
+  instances++;
+  const exports = { ...instance.exports };
+  for (const name of ['wp_enc_finish', 'wp_dec_run']) {
+    const real = instance.exports[name];
+    exports[name] = (...args) => {
+      if (trapNext === name) {
+        trapNext = null;
+        throw new WebAssembly.RuntimeError('unreachable (simulated trap)');
+      }
+      return real(...args);
+    };
+  }
+  return { exports };
 };
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
@@ -324,6 +339,22 @@ console.log('errors:');
   }
   enc2.abort();
   enc2.abort();
+  // A trap poisons the instance: the error comes out as is, the next call instantiates afresh.
+  const before = instances;
+  trapNext = 'wp_dec_run';
+  const log4 = {};
+  e = await expectThrow(wp.decodeWebpRows(good, full, collector(log4)), null, 'trap in decode');
+  check(e instanceof WebAssembly.RuntimeError && log4.aborted === true, `trap in decode: ${e?.constructor?.name}, sink aborted`);
+  const enc3 = wp.openWebpEncoder({ width: 8, height: 2 }, { quality: 80, hasAlpha: false });
+  check(instances === before + 1, 'new instance after a trap');
+  enc3.write(new Uint8Array(8 * 2 * 4), 2);
+  trapNext = 'wp_enc_finish';
+  e = await expectThrow(enc3.close(), null, 'trap in encode');
+  check(e instanceof WebAssembly.RuntimeError, `trap in encode: ${e?.constructor?.name}`);
+  enc3.abort();
+  const afterTrap = await wp.decodeWebpRows(good, full, collector());
+  check(instances === before + 2 && afterTrap.width === 1024, 'decode on a fresh instance after the second trap');
+  console.log(`  simulated traps: instance replaced twice, decode afterwards fine`);
   for (let i = 0; i < 200; i++) await wp.decodeWebpRows(good.subarray(0, 3000), full, collector()).catch(() => {});
   const after = await wp.decodeWebpRows(good, full, collector());
   const ref = await wp.decodeWebpRows(good, full, collector());
