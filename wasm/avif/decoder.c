@@ -215,6 +215,14 @@ typedef struct {
   int tile_w, tile_h;      /* grids: every tile's size             */
 } planes_t;
 
+/* YUV -> RGB constants of one decode. */
+typedef struct {
+  float yoff, ys, coff, cs;     /* (v - off) * scale, scale includes 255 */
+  float rv, gu, gv, bu;         /* R = Y + rv Cr, G = Y - gu Cb - gv Cr, B = Y + bu Cb */
+  float aoff, as;
+  int mode;                     /* 0 YCbCr, 1 identity (GBR), 2 YCgCo, 3 gray */
+} cvt_t;
+
 typedef struct {
   uint8_t *input;
   size_t input_len;
@@ -238,6 +246,7 @@ typedef struct {
   /* conversion */
   int factor, out_w, out_h, out_row;
   float kr, kb;
+  cvt_t cvt;
   float *acc;       /* out_w * 4 sums (shrink)                      */
   int32_t *crow[2]; /* vertically interpolated chroma row, 4x      */
   int32_t *lut;     /* 8-bit YCbCr: Y, then Cr->R, Cb->G, Cr->G, Cb->B, 16.16 fixed */
@@ -902,49 +911,41 @@ static void matrix_coeffs(int mtx, int pri, float *kr, float *kb) {
   *kb = 0.114f;
 }
 
-typedef struct {
-  float yoff, ys, coff, cs;     /* (v - off) * scale, scale includes 255 */
-  float rv, gu, gv, bu;         /* R = Y + rv Cr, G = Y - gu Cb - gv Cr, B = Y + bu Cb */
-  float aoff, as;
-  int mode;                     /* 0 YCbCr, 1 identity (GBR), 2 YCgCo, 3 gray */
-} cvt_t;
-
-static cvt_t cvt;
 
 static void setup_conversion(av_ctx *c) {
   const planes_t *p = &c->yuv;
   int d = p->depth;
   float maxv = (float)((1 << d) - 1);
   if (p->full_range) {
-    cvt.yoff = 0;
-    cvt.ys = 255.0f / maxv;
-    cvt.coff = (float)(1 << (d - 1));
-    cvt.cs = 255.0f / maxv;
+    c->cvt.yoff = 0;
+    c->cvt.ys = 255.0f / maxv;
+    c->cvt.coff = (float)(1 << (d - 1));
+    c->cvt.cs = 255.0f / maxv;
   } else {
-    cvt.yoff = (float)(16 << (d - 8));
-    cvt.ys = 255.0f / (float)(219 << (d - 8));
-    cvt.coff = (float)(128 << (d - 8));
-    cvt.cs = 255.0f / (float)(224 << (d - 8));
+    c->cvt.yoff = (float)(16 << (d - 8));
+    c->cvt.ys = 255.0f / (float)(219 << (d - 8));
+    c->cvt.coff = (float)(128 << (d - 8));
+    c->cvt.cs = 255.0f / (float)(224 << (d - 8));
   }
   matrix_coeffs(p->mtx, p->pri, &c->kr, &c->kb);
   float kr = c->kr, kb = c->kb, kg = 1.0f - kr - kb;
-  cvt.rv = 2.0f * (1.0f - kr);
-  cvt.bu = 2.0f * (1.0f - kb);
-  cvt.gu = 2.0f * kb * (1.0f - kb) / kg;
-  cvt.gv = 2.0f * kr * (1.0f - kr) / kg;
-  cvt.mode = p->layout == DAV1D_PIXEL_LAYOUT_I400 ? 3 : p->mtx == 0 ? 1 : p->mtx == 8 ? 2 : 0;
-  if (cvt.mode == 1) { /* identity: every channel is a plain (R, G or B) sample */
-    cvt.coff = cvt.yoff;
-    cvt.cs = cvt.ys;
+  c->cvt.rv = 2.0f * (1.0f - kr);
+  c->cvt.bu = 2.0f * (1.0f - kb);
+  c->cvt.gu = 2.0f * kb * (1.0f - kb) / kg;
+  c->cvt.gv = 2.0f * kr * (1.0f - kr) / kg;
+  c->cvt.mode = p->layout == DAV1D_PIXEL_LAYOUT_I400 ? 3 : p->mtx == 0 ? 1 : p->mtx == 8 ? 2 : 0;
+  if (c->cvt.mode == 1) { /* identity: every channel is a plain (R, G or B) sample */
+    c->cvt.coff = c->cvt.yoff;
+    c->cvt.cs = c->cvt.ys;
   }
   if (c->a.used) {
     int ad = c->a.depth;
     if (c->a.full_range) {
-      cvt.aoff = 0;
-      cvt.as = 255.0f / (float)((1 << ad) - 1);
+      c->cvt.aoff = 0;
+      c->cvt.as = 255.0f / (float)((1 << ad) - 1);
     } else {
-      cvt.aoff = (float)(16 << (ad - 8));
-      cvt.as = 255.0f / (float)(219 << (ad - 8));
+      c->cvt.aoff = (float)(16 << (ad - 8));
+      c->cvt.as = 255.0f / (float)(219 << (ad - 8));
     }
   }
 }
@@ -1033,7 +1034,7 @@ static inline void convert_row_t(av_ctx *c, int y, uint8_t *out, int hbd, int ah
   const planes_t *p = &c->yuv;
   const int w = p->w;
   const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
-  const cvt_t k = cvt;
+  const cvt_t k = c->cvt;
   const int sx = chroma_shift_x(p->layout);
   const int cw = (w + sx) >> sx;
   if (k.mode != 3) chroma_rows(c, y, hbd);
@@ -1064,7 +1065,7 @@ static inline void accumulate_row_t(av_ctx *c, int y, int hbd, int ahbd) {
   const planes_t *p = &c->yuv;
   const int w = p->w, f = c->factor, ow = c->out_w;
   const uint8_t *yrow = p->data[0] + (ptrdiff_t)y * p->stride[0];
-  const cvt_t k = cvt;
+  const cvt_t k = c->cvt;
   const int sx = chroma_shift_x(p->layout);
   const int cw = (w + sx) >> sx;
   const int chroma = k.mode != 3;
@@ -1116,7 +1117,7 @@ static void accumulate_row(av_ctx *c, int y) {
  * results as convert_row_t up to the last bit of rounding. */
 #define LUT_C 4081 /* u16 / v16 range: 0 .. 16 * 255 */
 static void build_lut(av_ctx *c) {
-  const cvt_t *k = &cvt;
+  const cvt_t *k = &c->cvt;
   int32_t *t = c->lut = (int32_t *)xmalloc((256 + 4 * LUT_C) * sizeof(int32_t));
   for (int i = 0; i < 256; i++) t[i] = (int32_t)lrintf(((float)i - k->yoff) * k->ys * 65536.0f) + 32768;
   int32_t *rv = t + 256, *gu = rv + LUT_C, *gv = gu + LUT_C, *bu = gv + LUT_C;
@@ -1163,7 +1164,7 @@ static void convert_row8(av_ctx *c, int y, uint8_t *out) {
     for (int x = 0; x < w; x++) put_fx(t, out + 4 * x, yrow[x], 4 * cb[x], 4 * cr[x]);
   }
   if (c->a.used) {
-    const cvt_t k = cvt;
+    const cvt_t k = c->cvt;
     const uint8_t *arow = c->a.data[0] + (ptrdiff_t)y * c->a.stride[0];
     int ahbd = c->a.bytes == 2;
     for (int x = 0; x < w; x++) out[4 * x + 3] = clamp8(alpha_at(&k, (float)sample(arow, x, ahbd)));
@@ -1213,7 +1214,7 @@ EXPORT int av_start(av_ctx *c, int factor) {
   size_t cw = (size_t)((c->yuv.w + sx) >> sx);
   c->crow[0] = (int32_t *)xmalloc(cw * sizeof(int32_t));
   c->crow[1] = (int32_t *)xmalloc(cw * sizeof(int32_t));
-  if (factor == 1 && c->yuv.bytes == 1 && cvt.mode == 0) build_lut(c);
+  if (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0) build_lut(c);
   if (factor > 1) {
     c->acc = (float *)xmalloc((size_t)c->out_w * 4 * sizeof(float));
   }
@@ -1235,7 +1236,7 @@ static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
   if (y1 > c->yuv.h) y1 = c->yuv.h;
   for (int y = y0; y < y1; y++) accumulate_row(c, y);
   const int rows = y1 - y0;
-  const cvt_t k = cvt;
+  const cvt_t k = c->cvt;
   for (int ox = 0; ox < ow; ox++) {
     int x1 = (ox + 1) * f;
     if (x1 > w) x1 = w;

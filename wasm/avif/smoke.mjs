@@ -326,6 +326,31 @@ if (good) {
     sinkError = e;
   }
   check(sinkError?.message === 'sink says no', 'a sink error is rethrown as is');
+  // A sink that starts another decode (same instance) in its first write:
+  // both contexts live in one heap; the outer one must be unaffected.
+  const other = files.find((f) => f !== good);
+  if (other) {
+    const plain = await decode(bytes, FULL);
+    let nested = null;
+    let rows = 0;
+    const outer = await av.decodeAvifRows(bytes, FULL, (size) => {
+      const data = new Uint8Array(size.width * size.height * 4);
+      return {
+        write(band, count) {
+          // copy first: the band is a view of the heap, which the nested decode may grow (detaching it)
+          data.set(band.subarray(0, count * size.width * 4), rows * size.width * 4);
+          rows += count;
+          nested ??= decode(new Uint8Array(fs.readFileSync(other)), { minWidth: 64, minHeight: 64 });
+        },
+        async close() { return { ...size, data }; },
+        abort() {},
+      };
+    });
+    await nested;
+    const d = diff(outer, plain.img);
+    check(d && d.max === 0, `a decode nested in a sink's write changed the outer one: ${fmtDiff(d)}`);
+    console.log(`  decode nested in a sink's write (${path.basename(other)}): outer rows ${d && d.max === 0 ? 'identical' : 'DIFFER'}`);
+  }
   const again = await decode(bytes, FULL);
   check(again.rows === again.img.height, 'decode after a sink error');
 }
