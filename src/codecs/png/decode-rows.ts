@@ -5,8 +5,9 @@
  * two packed rows and one band — except for interlaced files (see adam7.ts).
  *
  * Decisions, for files that break the spec:
- * - CRCs of critical chunks (IHDR, PLTE, IDAT) must match; ancillary chunks
- *   are skipped unread, so their CRCs are not checked (libpng's defaults).
+ * - CRCs of the chunks read (IHDR, PLTE, IDAT, and tRNS) must match; other
+ *   ancillary chunks are skipped unread, their CRCs unchecked (libpng also
+ *   only warns about those).
  * - Unknown critical chunks before the image data are errors.
  * - tRNS and PLTE after the first IDAT are never seen: decoding stops after
  *   the last IDAT, so a missing IEND (or anything after the image) is ignored.
@@ -31,7 +32,12 @@ export { PngError } from './errors';
 
 /** Rows handed to the sink per write. */
 export const BAND_ROWS = 16;
-/** The inflate's reading buffer and, about as much again, what workerd's zlib may hold for one write. */
+/**
+ * The inflate's reading buffer, about as much again for what workerd's zlib
+ * holds after one write (a write can reach ~16 MiB only on the one piece
+ * where a file turns from noise to flat colour; see inflate.ts), and zlib's
+ * own state (32 KiB window and tables).
+ */
 const INFLATE_BYTES = 2 * 64 * 1024 + 48 * 1024;
 
 /** Bytes a decode holds besides the input stream's chunks: row buffers, plus the whole packed image for interlaced files. */
