@@ -1,0 +1,296 @@
+/**
+ * Lanczos3 resampling and the box pre-shrink, streaming, in WASM SIMD128
+ * (wasm/resample/resample.c): drop-in replacements for `lanczos3Rows` in
+ * ../resample.ts and the sink in ../steps/shrink.ts, with the same output
+ * bytes (same kernels, same f64 sums in the same order, the same f32 ring,
+ * the same rounding; see wasm/resample/README.md).
+ *
+ *   import resampleWasm from './resample/resample.wasm'; // WebAssembly.Module
+ *   initResample(resampleWasm);
+ *   const sink = lanczos3Rows(from, to, next);
+ *
+ * One instance serves every resampler in the isolate; each holds a context
+ * (kernels, a one-row input buffer, the ring of filtered rows, an output
+ * band) until close() or abort(). Nothing in the wasm allocates while rows
+ * stream, so views of its memory stay valid for the length of a write().
+ */
+import type { RowSink } from '../../codecs/rows';
+import type { Size } from '../../codecs/types';
+import { trackWasmMemory } from '../../lib/memory-meter';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  rs_new(inW: number, inH: number, outW: number, outH: number, tapsX: number, tapsY: number, padL: number, padR: number, outRows: number): number;
+  rs_start_x(ctx: number): number;
+  rs_weights_x(ctx: number): number;
+  rs_sources_y(ctx: number): number;
+  rs_weights_y(ctx: number): number;
+  rs_input(ctx: number): number;
+  rs_output(ctx: number): number;
+  rs_push(ctx: number): void;
+  rs_emit(ctx: number): number;
+  rs_free(ctx: number): void;
+  bs_new(inW: number, inH: number, factor: number): number;
+  bs_input(ctx: number): number;
+  bs_output(ctx: number): number;
+  bs_push(ctx: number): number;
+  bs_free(ctx: number): void;
+}
+
+interface Instance {
+  ex: Exports;
+  /** Contexts alive in this instance. */
+  live: number;
+  /** Set after a trap: never called again. */
+  poisoned: boolean;
+  /** A byte view of memory, re-made whenever the memory has grown. */
+  heap: Uint8Array;
+}
+
+/** When the last context closes, an instance whose memory grew past this is let go (WASM memories never shrink). */
+const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
+/** Output rows are handed on in bands of about this many bytes (at least one row). */
+const OUTPUT_BAND_BYTES = 64 * 1024;
+/** What the instance holds before any context: its initial memory (stack, statics). */
+export const RESAMPLE_INSTANCE_BYTES = 256 * 1024;
+
+let savedModule: WebAssembly.Module | undefined;
+let current: Instance | undefined;
+
+/** Call once per isolate with the imported module: `import wasm from './resample.wasm'` gives a WebAssembly.Module in workerd. */
+export function initResample(module: WebAssembly.Module): void {
+  if (savedModule === module) return;
+  savedModule = module;
+  current = undefined;
+}
+
+function instantiate(): Instance {
+  if (!savedModule) throw new Error('resample: initResample(module) has not been called');
+  const instance = new WebAssembly.Instance(savedModule, { env: { emscripten_notify_memory_growth() {} } });
+  const ex = instance.exports as unknown as Exports;
+  trackWasmMemory(ex.memory);
+  ex._initialize();
+  return { ex, live: 0, poisoned: false, heap: new Uint8Array(ex.memory.buffer) };
+}
+
+const heap = (inst: Instance) =>
+  inst.heap.buffer === inst.ex.memory.buffer ? inst.heap : (inst.heap = new Uint8Array(inst.ex.memory.buffer));
+
+/** Runs wasm calls; a trap poisons the instance so the next context gets a fresh one. */
+function guarded<R>(inst: Instance, fn: () => R): R {
+  if (inst.poisoned) throw new Error('resample: the wasm instance was discarded after a failure');
+  try {
+    return fn();
+  } catch (e) {
+    inst.poisoned = true;
+    if (current === inst) current = undefined;
+    throw e;
+  }
+}
+
+/** A context in the current instance, made by `create` (0 = out of memory), freed by the returned `free` (idempotent). */
+function lease(create: (ex: Exports) => number, destroy: (ex: Exports, ctx: number) => void) {
+  const inst = current && !current.poisoned ? current : (current = instantiate());
+  const ctx = guarded(inst, () => create(inst.ex));
+  if (!ctx) throw new Error('resample: out of wasm memory');
+  inst.live++;
+  let freed = false;
+  const free = () => {
+    if (freed) return;
+    freed = true;
+    inst.live--;
+    if (!inst.poisoned) guarded(inst, () => destroy(inst.ex, ctx));
+    if (inst.live === 0 && current === inst && inst.ex.memory.buffer.byteLength > MAX_RETAINED_MEMORY) current = undefined;
+  };
+  return { inst, ctx, free };
+}
+
+/* --------------------------------------------------------------------------
+ * Kernels: the one definition, the same as ../resample.ts's.
+ * ------------------------------------------------------------------------ */
+
+const LOBES = 3;
+
+const sinc = (x: number) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+const lanczos = (x: number) => (Math.abs(x) < LOBES ? sinc(x) * sinc(x / LOBES) : 0);
+
+// Downscaling stretches the kernel over `scale` input pixels per lobe, so every input pixel counts.
+const radiusFor = (inputSize: number, outputSize: number) => LOBES * Math.max(1, inputSize / outputSize);
+const tapsFor = (inputSize: number, outputSize: number) => Math.ceil(radiusFor(inputSize, outputSize)) * 2 + 1;
+
+/**
+ * For each output position, its taps: the first (unclamped) input index, the
+ * clamped input indices (beyond the edges the edge pixel repeats) and
+ * normalised weights (f32 values), `taps` per position.
+ */
+interface Kernel {
+  taps: number;
+  starts: Int32Array;
+  sources: Int32Array;
+  weights: Float32Array;
+}
+
+function kernel(inputSize: number, outputSize: number): Kernel {
+  const scale = inputSize / outputSize;
+  const stretch = Math.max(1, scale);
+  const radius = radiusFor(inputSize, outputSize);
+  const taps = tapsFor(inputSize, outputSize);
+  const starts = new Int32Array(outputSize);
+  const sources = new Int32Array(outputSize * taps);
+  const weights = new Float32Array(outputSize * taps);
+  for (let out = 0; out < outputSize; out++) {
+    const center = (out + 0.5) * scale - 0.5;
+    const start = Math.floor(center - radius) + 1;
+    starts[out] = start;
+    let sum = 0;
+    for (let t = 0; t < taps; t++) {
+      const weight = lanczos((start + t - center) / stretch);
+      sources[out * taps + t] = Math.min(inputSize - 1, Math.max(0, start + t));
+      weights[out * taps + t] = weight;
+      sum += weight;
+    }
+    for (let t = 0; t < taps; t++) weights[out * taps + t] = weights[out * taps + t]! / sum;
+  }
+  return { taps, starts, sources, weights };
+}
+
+/** Edge pixels the padded scratch row needs on each side so that every tap of `columns` lands inside it. */
+function padding(columns: Kernel, inputSize: number): [number, number] {
+  const first = columns.starts[0]!;
+  const last = columns.starts[columns.starts.length - 1]! + columns.taps - 1;
+  return [Math.max(0, -first), Math.max(0, last - (inputSize - 1))];
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+/** emmalloc's header and alignment slack per allocation, and the context structs. */
+const ALLOCATION_OVERHEAD = 64;
+const outputRows = (to: Size) => Math.max(1, Math.min(to.height, Math.floor(OUTPUT_BAND_BYTES / (to.width * 4))));
+
+/* --------------------------------------------------------------------------
+ * Lanczos3
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Bytes of wasm memory one {@link lanczos3Rows} holds (mirrors rs_new): the
+ * kernels, the padded premultiplied scratch row and the ring of filtered rows
+ * (f64), one input row and an output band. Add {@link RESAMPLE_INSTANCE_BYTES}
+ * once per isolate.
+ */
+export function resampleMemory(from: Size, to: Size): number {
+  const tapsX = tapsFor(from.width, to.width);
+  const tapsY = tapsFor(from.height, to.height);
+  // The padding is at most a kernel's reach beyond each edge.
+  const pad = Math.ceil(radiusFor(from.width, to.width)) + 1;
+  return (
+    ALLOCATION_OVERHEAD +
+    align16(to.width * 4) + align16(to.width * tapsX * 8) + align16(to.height * tapsY * 4) + align16(to.height * tapsY * 8) +
+    align16(from.width * 4) + align16((from.width + 2 * pad) * 32) + align16(tapsY * to.width * 32) +
+    align16(outputRows(to) * to.width * 4)
+  );
+}
+
+/**
+ * A sink for rows of `from` size that resamples them to `to` with Lanczos3
+ * and passes output rows on (in bands, lent for the call) as soon as every
+ * input row their kernel spans has arrived.
+ */
+export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>): RowSink<T> {
+  const columns = kernel(from.width, to.width);
+  const rows = kernel(from.height, to.height);
+  const [padL, padR] = padding(columns, from.width);
+  const bandRows = outputRows(to);
+  const { inst, ctx, free } = lease(
+    (ex) => ex.rs_new(from.width, from.height, to.width, to.height, columns.taps, rows.taps, padL, padR, bandRows),
+    (ex, c) => ex.rs_free(c),
+  );
+  const { ex } = inst;
+  const inRowBytes = from.width * 4;
+  const outRowBytes = to.width * 4;
+  let input = 0;
+  let output = 0;
+  try {
+    guarded(inst, () => {
+      const buffer = ex.memory.buffer;
+      const starts = columns.starts.map((start) => start + padL);
+      new Int32Array(buffer, ex.rs_start_x(ctx), to.width).set(starts);
+      new Float64Array(buffer, ex.rs_weights_x(ctx), columns.weights.length).set(columns.weights);
+      new Int32Array(buffer, ex.rs_sources_y(ctx), rows.sources.length).set(rows.sources);
+      new Float64Array(buffer, ex.rs_weights_y(ctx), rows.weights.length).set(rows.weights);
+      input = ex.rs_input(ctx);
+      output = ex.rs_output(ctx);
+    });
+  } catch (e) {
+    free();
+    throw e;
+  }
+  return {
+    write(band, count) {
+      for (let r = 0; r < count; r++) {
+        const produced = guarded(inst, () => {
+          heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+          ex.rs_push(ctx);
+          return ex.rs_emit(ctx);
+        });
+        for (let n = produced; n > 0; n = guarded(inst, () => ex.rs_emit(ctx))) {
+          next.write(heap(inst).subarray(output, output + n * outRowBytes), n);
+        }
+      }
+    },
+    close() {
+      free();
+      return next.close();
+    },
+    abort() {
+      free();
+      next.abort();
+    },
+  };
+}
+
+/* --------------------------------------------------------------------------
+ * Box shrink
+ * ------------------------------------------------------------------------ */
+
+/** Bytes of wasm memory one {@link boxShrinkRows} holds (mirrors bs_new): u64 sums per output column, one input and one output row. */
+export function boxShrinkMemory(from: Size, factor: number): number {
+  const width = Math.ceil(from.width / factor);
+  return ALLOCATION_OVERHEAD + align16(width * 32) + align16(from.width * 4) + align16(width * 4);
+}
+
+/**
+ * A sink for rows of `from` size that averages `factor`×`factor` blocks
+ * (alpha-weighted; partial blocks at the right and bottom edges) and passes
+ * each output row of `ceil(from / factor)` size on, lent for the call.
+ */
+export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): RowSink<T> {
+  if (!Number.isInteger(factor) || factor < 1) throw new Error(`Expected a whole factor ≥ 1 for boxShrinkRows but received ${factor}`);
+  const { inst, ctx, free } = lease(
+    (ex) => ex.bs_new(from.width, from.height, factor),
+    (ex, c) => ex.bs_free(c),
+  );
+  const { ex } = inst;
+  const inRowBytes = from.width * 4;
+  const outRowBytes = Math.ceil(from.width / factor) * 4;
+  const input = ex.bs_input(ctx);
+  const output = ex.bs_output(ctx);
+  return {
+    write(band, count) {
+      for (let r = 0; r < count; r++) {
+        const ready = guarded(inst, () => {
+          heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+          return ex.bs_push(ctx);
+        });
+        if (ready) next.write(heap(inst).subarray(output, output + outRowBytes), 1);
+      }
+    },
+    close() {
+      free();
+      return next.close();
+    },
+    abort() {
+      free();
+      next.abort();
+    },
+  };
+}

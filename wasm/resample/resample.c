@@ -1,0 +1,252 @@
+/*
+ * Streaming Lanczos3 resampling and box pre-shrink for edgepix, in WASM
+ * SIMD128. The same operations as src/pipeline/resample.ts and
+ * src/pipeline/steps/shrink.ts, with the same arithmetic, so the bytes out
+ * are the same (see README.md for why that holds):
+ *
+ *  - Lanczos3: premultiplied alpha, gamma space, clamped edges. The kernels
+ *    (taps, clamped sources, normalised weights) are computed by the TS
+ *    wrapper, which owns the one definition, and written into the context.
+ *    Each input row is premultiplied once into a padded scratch row (the
+ *    padding repeats the edge pixel, which is what clamping does), filtered
+ *    horizontally into a ring of `tapsY` rows, and every output row whose last
+ *    tap has arrived is filtered vertically, un-premultiplied, rounded (ties
+ *    to even) and clamped like Uint8ClampedArray.
+ *    Sums are in f64 in tap order, like JS numbers; ring rows hold values
+ *    rounded to f32, like the TS Float32Array ring. f64x2 lanes: (r,g), (b,a).
+ *
+ *  - Box shrink by an integer factor: alpha-weighted integer sums per output
+ *    column, exact; one output row per `factor` input rows (fewer at the
+ *    bottom edge), divided in f64 and rounded ties to even.
+ *
+ * The caller writes one input row at a time into the context's input row
+ * (rs_input / bs_input), then calls rs_push / bs_push. Nothing allocates after
+ * rs_new / bs_new, so memory cannot grow (and JS views stay valid) while rows
+ * stream.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wasm_simd128.h>
+
+#define EXPORT __attribute__((used, visibility("default")))
+
+/* Carves 16-byte-aligned blocks out of one allocation. */
+static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* ------------------------------------------------------------------------ */
+/* Lanczos3                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  int inW, inH, outW, outH, tapsX, tapsY, padL, padR, outRows;
+  int received, emitted;
+  int32_t *startX;   /* outW: first tap's index in the padded scratch row */
+  double *weightsX;  /* outW * tapsX */
+  int32_t *sourcesY; /* outH * tapsY: clamped input rows */
+  double *weightsY;  /* outH * tapsY */
+  uint8_t *input;    /* one input row, inW * 4 bytes */
+  double *scratch;   /* (padL + inW + padR) * 4: premultiplied r*a, g*a, b*a, a */
+  double *ring;      /* tapsY rows of outW * 4 */
+  uint8_t *output;   /* outRows rows of outW * 4 bytes */
+} Rs;
+
+/* Bytes rs_new allocates for these sizes (the wrapper's cost model mirrors it). */
+static size_t rs_bytes(int inW, int outW, int outH, int tapsX, int tapsY, int padL, int padR, int outRows) {
+  return align16(sizeof(Rs)) + align16((size_t)outW * 4) + align16((size_t)outW * tapsX * 8) +
+         align16((size_t)outH * tapsY * 4) + align16((size_t)outH * tapsY * 8) + align16((size_t)inW * 4) +
+         align16((size_t)(padL + inW + padR) * 32) + align16((size_t)tapsY * outW * 32) +
+         align16((size_t)outRows * outW * 4);
+}
+
+EXPORT Rs *rs_new(int inW, int inH, int outW, int outH, int tapsX, int tapsY, int padL, int padR, int outRows) {
+  if (inW < 1 || inH < 1 || outW < 1 || outH < 1 || tapsX < 1 || tapsY < 1 || padL < 0 || padR < 0 || outRows < 1)
+    return 0;
+  size_t total = rs_bytes(inW, outW, outH, tapsX, tapsY, padL, padR, outRows);
+  uint8_t *p = aligned_alloc(16, total);
+  if (!p) return 0;
+  memset(p, 0, total);
+  Rs *c = (Rs *)p;
+  p += align16(sizeof(Rs));
+  c->inW = inW, c->inH = inH, c->outW = outW, c->outH = outH;
+  c->tapsX = tapsX, c->tapsY = tapsY, c->padL = padL, c->padR = padR, c->outRows = outRows;
+#define CARVE(field, type, n) (c->field = (type *)p, p += align16((size_t)(n)))
+  CARVE(startX, int32_t, (size_t)outW * 4);
+  CARVE(weightsX, double, (size_t)outW * tapsX * 8);
+  CARVE(sourcesY, int32_t, (size_t)outH * tapsY * 4);
+  CARVE(weightsY, double, (size_t)outH * tapsY * 8);
+  CARVE(input, uint8_t, (size_t)inW * 4);
+  CARVE(scratch, double, (size_t)(padL + inW + padR) * 32);
+  CARVE(ring, double, (size_t)tapsY * outW * 32);
+  CARVE(output, uint8_t, (size_t)outRows * outW * 4);
+#undef CARVE
+  return c;
+}
+
+EXPORT size_t rs_size(int inW, int outW, int outH, int tapsX, int tapsY, int padL, int padR, int outRows) {
+  return rs_bytes(inW, outW, outH, tapsX, tapsY, padL, padR, outRows);
+}
+EXPORT int32_t *rs_start_x(Rs *c) { return c->startX; }
+EXPORT double *rs_weights_x(Rs *c) { return c->weightsX; }
+EXPORT int32_t *rs_sources_y(Rs *c) { return c->sourcesY; }
+EXPORT double *rs_weights_y(Rs *c) { return c->weightsY; }
+EXPORT uint8_t *rs_input(Rs *c) { return c->input; }
+EXPORT uint8_t *rs_output(Rs *c) { return c->output; }
+EXPORT void rs_free(Rs *c) { free(c); }
+
+/* [r, g, b, a] bytes → (r*a, g*a) and (b*a, a) as f64 (exact integers). */
+static inline void premultiply(const uint8_t *px, v128_t *rg, v128_t *ba) {
+  v128_t v = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(px)));
+  v128_t alpha = wasm_i32x4_shuffle(v, wasm_i32x4_const_splat(1), 3, 3, 3, 4);
+  v = wasm_i32x4_mul(v, alpha);
+  *rg = wasm_f64x2_convert_low_i32x4(v);
+  *ba = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
+}
+
+/* Filters the input row horizontally into the ring slot of input row `received`. */
+EXPORT void rs_push(Rs *c) {
+  const int inW = c->inW, outW = c->outW, taps = c->tapsX;
+  v128_t *s = (v128_t *)c->scratch; /* two v128 (rg, ba) per pixel */
+  v128_t *body = s + 2 * c->padL;
+  for (int x = 0; x < inW; x++) premultiply(c->input + 4 * x, &body[2 * x], &body[2 * x + 1]);
+  for (int i = 0; i < c->padL; i++) s[2 * i] = body[0], s[2 * i + 1] = body[1];
+  v128_t *right = body + 2 * inW;
+  for (int i = 0; i < c->padR; i++) right[2 * i] = right[-2], right[2 * i + 1] = right[-1];
+
+  v128_t *dst = (v128_t *)(c->ring + (size_t)(c->received % c->tapsY) * outW * 4);
+  const double *w = c->weightsX;
+  for (int o = 0; o < outW; o++, w += taps) {
+    const v128_t *p = s + 2 * c->startX[o];
+    v128_t rg = wasm_f64x2_const_splat(0), ba = wasm_f64x2_const_splat(0);
+    for (int t = 0; t < taps; t++) {
+      v128_t wt = wasm_v128_load64_splat(w + t);
+      rg = wasm_f64x2_add(rg, wasm_f64x2_mul(p[2 * t], wt));
+      ba = wasm_f64x2_add(ba, wasm_f64x2_mul(p[2 * t + 1], wt));
+    }
+    /* The TS ring is a Float32Array: round each sum to f32 as it is stored. */
+    dst[2 * o] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(rg));
+    dst[2 * o + 1] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(ba));
+  }
+  c->received++;
+}
+
+/* Filters output row `y` vertically into `out` (outW * 4 bytes). */
+static void emit_row(Rs *c, int y, uint8_t *out) {
+  const int outW = c->outW, taps = c->tapsY;
+  const v128_t *rows[taps];
+  for (int t = 0; t < taps; t++)
+    rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
+  const double *w = c->weightsY + (size_t)y * taps;
+  const v128_t zero = wasm_f64x2_const_splat(0), max = wasm_f64x2_const_splat(255);
+  for (int o = 0; o < outW; o++) {
+    v128_t rg = zero, ba = zero;
+    for (int t = 0; t < taps; t++) {
+      v128_t wt = wasm_v128_load64_splat(w + t);
+      rg = wasm_f64x2_add(rg, wasm_f64x2_mul(rows[t][2 * o], wt));
+      ba = wasm_f64x2_add(ba, wasm_f64x2_mul(rows[t][2 * o + 1], wt));
+    }
+    /* Colour ÷ alpha where alpha > 0, else 0; alpha as is; then Uint8ClampedArray's rounding. */
+    v128_t a = wasm_i64x2_shuffle(ba, ba, 1, 1);
+    v128_t positive = wasm_f64x2_gt(a, zero);
+    rg = wasm_v128_and(wasm_f64x2_div(rg, a), positive);
+    ba = wasm_v128_and(wasm_i64x2_shuffle(wasm_f64x2_div(ba, a), ba, 0, 3), positive);
+    rg = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(rg), zero), max);
+    ba = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(ba), zero), max);
+    v128_t px = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(rg), wasm_i32x4_trunc_sat_f64x2_zero(ba), 0, 1, 4, 5);
+    px = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(px, px), px);
+    wasm_v128_store32_lane(out + 4 * o, px, 0);
+  }
+}
+
+/*
+ * Makes the output rows whose every tap has arrived, up to outRows of them,
+ * into the output buffer; returns how many (call again until 0).
+ */
+EXPORT int rs_emit(Rs *c) {
+  int n = 0;
+  const int last = c->tapsY - 1;
+  while (n < c->outRows && c->emitted < c->outH && c->sourcesY[c->emitted * c->tapsY + last] < c->received) {
+    emit_row(c, c->emitted, c->output + (size_t)n * c->outW * 4);
+    c->emitted++, n++;
+  }
+  return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Box shrink                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  int inW, inH, factor, outW, y, gathered;
+  uint64_t *sums;  /* outW * 4: Σ r*a, Σ g*a, Σ b*a, Σ a */
+  uint8_t *input;  /* one input row */
+  uint8_t *output; /* one output row */
+} Bs;
+
+static size_t bs_bytes(int inW, int factor) {
+  int outW = (inW + factor - 1) / factor;
+  return align16(sizeof(Bs)) + align16((size_t)outW * 32) + align16((size_t)inW * 4) + align16((size_t)outW * 4);
+}
+
+EXPORT size_t bs_size(int inW, int factor) { return bs_bytes(inW, factor); }
+
+EXPORT Bs *bs_new(int inW, int inH, int factor) {
+  /* factor * 255 * 255 must fit a u32 lane for one row's segment. */
+  if (inW < 1 || inH < 1 || factor < 1 || factor > 66000) return 0;
+  size_t total = bs_bytes(inW, factor);
+  uint8_t *p = aligned_alloc(16, total);
+  if (!p) return 0;
+  memset(p, 0, total);
+  Bs *c = (Bs *)p;
+  p += align16(sizeof(Bs));
+  c->inW = inW, c->inH = inH, c->factor = factor, c->outW = (inW + factor - 1) / factor;
+  c->sums = (uint64_t *)p, p += align16((size_t)c->outW * 32);
+  c->input = p, p += align16((size_t)inW * 4);
+  c->output = p;
+  return c;
+}
+
+EXPORT uint8_t *bs_input(Bs *c) { return c->input; }
+EXPORT uint8_t *bs_output(Bs *c) { return c->output; }
+EXPORT void bs_free(Bs *c) { free(c); }
+
+/* Adds the input row to the sums; returns 1 when an output row is ready in the output buffer. */
+EXPORT int bs_push(Bs *c) {
+  const int f = c->factor, inW = c->inW, outW = c->outW;
+  const v128_t one = wasm_i32x4_const_splat(1);
+  v128_t *sums = (v128_t *)c->sums;
+  const uint8_t *px = c->input;
+  for (int ox = 0, x = 0; ox < outW; ox++) {
+    const int end = x + f < inW ? x + f : inW;
+    v128_t acc = wasm_i32x4_const_splat(0);
+    for (; x < end; x++, px += 4) {
+      v128_t v = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(px)));
+      acc = wasm_i32x4_add(acc, wasm_i32x4_mul(v, wasm_i32x4_shuffle(v, one, 3, 3, 3, 4)));
+    }
+    sums[2 * ox] = wasm_i64x2_add(sums[2 * ox], wasm_u64x2_extend_low_u32x4(acc));
+    sums[2 * ox + 1] = wasm_i64x2_add(sums[2 * ox + 1], wasm_u64x2_extend_high_u32x4(acc));
+  }
+  c->y++;
+  if (++c->gathered < f && c->y < c->inH) return 0;
+
+  /* Colour = Σ c*a ÷ Σ a, alpha = Σ a ÷ pixels, each rounded ties to even like Uint8ClampedArray. */
+  const uint64_t *s = c->sums;
+  uint8_t *out = c->output;
+  for (int ox = 0; ox < outW; ox++, s += 4, out += 4) {
+    const int width = (ox + 1) * f <= inW ? f : inW - ox * f;
+    const double alpha = (double)s[3];
+    if (alpha > 0) {
+      for (int k = 0; k < 3; k++) {
+        double v = __builtin_nearbyint((double)s[k] / alpha);
+        out[k] = (uint8_t)(v > 255 ? 255 : v);
+      }
+    } else {
+      out[0] = out[1] = out[2] = 0;
+    }
+    double a = __builtin_nearbyint(alpha / ((double)width * c->gathered));
+    out[3] = (uint8_t)(a > 255 ? 255 : a);
+  }
+  memset(c->sums, 0, (size_t)outW * 32);
+  c->gathered = 0;
+  return 1;
+}

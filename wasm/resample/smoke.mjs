@@ -1,0 +1,250 @@
+// Compares src/pipeline/resample/ (WASM SIMD) with the TS implementations it
+// replaces (src/pipeline/resample.ts, src/pipeline/steps/shrink.ts), byte for
+// byte, and times both against sharp.
+//
+//   node wasm/resample/smoke.mjs            # identity cases + timings
+//   node wasm/resample/smoke.mjs --quick    # identity cases only
+//
+// Bundles the TS with the project's esbuild into a temporary file.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(join(ROOT, 'package.json'));
+const esbuild = require('esbuild');
+const sharp = require('sharp');
+const quick = process.argv.includes('--quick');
+
+const tmp = mkdtempSync(join(tmpdir(), 'edgepix-resample-smoke-'));
+const bundle = join(tmp, 'bundle.mjs');
+await esbuild.build({
+  stdin: {
+    contents: `
+      export { lanczos3Rows as tsLanczos } from './src/pipeline/resample';
+      export { shrink as tsShrinkStep } from './src/pipeline/steps/shrink';
+      export { collect, replay } from './src/codecs/rows';
+      export * from './src/pipeline/resample/index';`,
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+const m = await import(pathToFileURL(bundle).href);
+rmSync(tmp, { recursive: true });
+m.initResample(new WebAssembly.Module(readFileSync(join(ROOT, 'src/pipeline/resample/resample.wasm'))));
+
+/** The TS shrink step's sink for a given factor (the step derives its factor from a target size). */
+function tsShrink(from, factor, next) {
+  const scaled = { width: Math.max(1, Math.floor(from.width / (2 * factor))), height: Math.max(1, Math.floor(from.height / (2 * factor))) };
+  const stage = m.tsShrinkStep(from, { stored: { scaled } });
+  const want = { width: Math.ceil(from.width / factor), height: Math.ceil(from.height / factor) };
+  if (!stage || stage.output.width !== want.width || stage.output.height !== want.height) return undefined;
+  return stage.connect(next);
+}
+
+/** steps/shrink.ts's sink, line for line, for factors the step itself would not pick. */
+function portedShrink(input, factor, next) {
+  const width = Math.ceil(input.width / factor);
+  const sums = new Float64Array(width * 4);
+  const counts = new Uint32Array(width);
+  const row = new Uint8ClampedArray(width * 4);
+  const rowBytes = new Uint8Array(row.buffer);
+  let y = 0;
+  let gathered = 0;
+  const emit = () => {
+    for (let ox = 0, o = 0; ox < width; ox++, o += 4) {
+      const alpha = sums[o + 3];
+      if (alpha > 0) {
+        row[o] = sums[o] / alpha;
+        row[o + 1] = sums[o + 1] / alpha;
+        row[o + 2] = sums[o + 2] / alpha;
+      } else {
+        row[o] = row[o + 1] = row[o + 2] = 0;
+      }
+      row[o + 3] = alpha / counts[ox];
+    }
+    next.write(rowBytes, 1);
+    sums.fill(0);
+    counts.fill(0);
+    gathered = 0;
+  };
+  return {
+    write(band, count) {
+      for (let r = 0; r < count; r++, y++) {
+        for (let x = 0, i = r * input.width * 4; x < input.width; x++, i += 4) {
+          const o = ((x / factor) | 0) * 4;
+          const a = band[i + 3];
+          sums[o] += band[i] * a;
+          sums[o + 1] += band[i + 1] * a;
+          sums[o + 2] += band[i + 2] * a;
+          sums[o + 3] += a;
+          counts[o >> 2]++;
+        }
+        if (++gathered === factor || y === input.height - 1) emit();
+      }
+    },
+    close: () => next.close(),
+    abort: () => next.abort(),
+  };
+}
+
+/** Feeds `image` through `make(next)` in bands of `band` rows; returns the collected picture. */
+function run(image, outSize, make, band = 16) {
+  const sink = make(m.collect(outSize));
+  const rowBytes = image.width * 4;
+  const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
+  for (let y = 0; y < image.height; y += band) {
+    const count = Math.min(band, image.height - y);
+    sink.write(bytes.subarray(y * rowBytes, (y + count) * rowBytes), count);
+  }
+  return sink.close();
+}
+
+function compare(a, b) {
+  let max = 0;
+  let sum = 0;
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d) differing++, (sum += d), (max = Math.max(max, d));
+  }
+  return { max, mean: sum / a.length, differing };
+}
+
+let seed = 12345;
+const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) & 0xff;
+function noise(width, height, alpha) {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < data.length; i++) data[i] = random();
+  for (let i = 3; i < data.length; i += 4) {
+    if (alpha === 'opaque') data[i] = 255;
+    else if (alpha === 'sparse') data[i] = data[i] < 128 ? 0 : data[i]; // half fully transparent
+  }
+  return { width, height, data };
+}
+
+const photoRaw = await sharp(join(ROOT, 'test/fixtures/photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg'))
+  .ensureAlpha()
+  .raw()
+  .toBuffer({ resolveWithObject: true });
+const photo = { width: photoRaw.info.width, height: photoRaw.info.height, data: new Uint8ClampedArray(photoRaw.data.buffer, photoRaw.data.byteOffset, photoRaw.data.length) };
+// The photo with a soft alpha ramp and a fully transparent corner.
+const photoAlpha = { ...photo, data: photo.data.slice() };
+for (let y = 0; y < photo.height; y++)
+  for (let x = 0; x < photo.width; x++) {
+    const i = (y * photo.width + x) * 4 + 3;
+    photoAlpha.data[i] = x < photo.width / 8 && y < photo.height / 8 ? 0 : Math.min(255, Math.round((255 * (x + y)) / (photo.width + photo.height) + 40));
+  }
+console.log(`photo: ${photo.width}×${photo.height}`);
+
+const fit = (from, scale) => ({ width: Math.max(1, Math.round(from.width / scale)), height: Math.max(1, Math.round(from.height / scale)) });
+const lanczosCases = [];
+for (const alpha of ['random', 'sparse', 'opaque']) {
+  const img = noise(301, 203, alpha);
+  for (const s of [1.1, 1.5, 2, 2.52, 3, 4.7, 8, 0.5, 0.37]) lanczosCases.push([`noise ${alpha} 301×203 /${s}`, img, fit(img, s)]);
+}
+const tiny = [[1, 1, 1, 1], [1, 1, 5, 7], [1, 50, 1, 17], [50, 1, 17, 1], [1, 50, 3, 100], [50, 1, 100, 2], [7, 3, 1, 1], [2, 2, 1, 9], [64, 64, 1, 64], [64, 64, 64, 1], [3, 1000, 3, 7]];
+for (const [w, h, ow, oh] of tiny) lanczosCases.push([`noise ${w}×${h} → ${ow}×${oh}`, noise(w, h, 'random'), { width: ow, height: oh }]);
+for (const s of [1.1, 2.52, 4, 8, 0.5]) {
+  lanczosCases.push([`photo /${s}`, photo, fit(photo, s)]);
+  lanczosCases.push([`photo+alpha /${s}`, photoAlpha, fit(photoAlpha, s)]);
+}
+lanczosCases.push(['photo → 1600 wide', photo, { width: 1600, height: Math.round((photo.height * 1600) / photo.width) }]);
+
+let failures = 0;
+const report = (name, ours, ref) => {
+  const { max, mean, differing } = compare(ours.data, ref.data);
+  const ok = ours.width === ref.width && ours.height === ref.height && max === 0;
+  if (!ok) failures++;
+  console.log(`${ok ? 'identical' : 'DIFFERENT'}  ${name} → ${ref.width}×${ref.height}${ok ? '' : `  max|Δ| ${max} mean|Δ| ${mean.toExponential(2)} bytes differing ${differing}`}`);
+};
+
+console.log('\n-- lanczos3Rows: WASM vs src/pipeline/resample.ts');
+for (const [name, img, to] of lanczosCases) {
+  const band = 1 + (random() % 40);
+  const ours = await run(img, to, (next) => m.lanczos3Rows(img, to, next), band);
+  const ref = await run(img, to, (next) => m.tsLanczos(img, to, next), band);
+  report(name, ours, ref);
+}
+
+console.log('\n-- boxShrinkRows: WASM vs src/pipeline/steps/shrink.ts');
+const shrinkCases = [];
+for (const alpha of ['random', 'sparse', 'opaque']) {
+  const img = noise(301, 203, alpha);
+  for (const f of [2, 3, 4, 7, 16]) shrinkCases.push([`noise ${alpha} 301×203 ÷${f}`, img, f]);
+}
+shrinkCases.push(['noise 1×1 ÷2', noise(1, 1, 'random'), 2], ['noise 1×77 ÷3', noise(1, 77, 'random'), 3], ['noise 77×1 ÷5', noise(77, 1, 'random'), 5]);
+for (const f of [2, 3, 5]) shrinkCases.push([`photo ÷${f}`, photo, f], [`photo+alpha ÷${f}`, photoAlpha, f]);
+for (const [name, img, f] of shrinkCases) {
+  const to = { width: Math.ceil(img.width / f), height: Math.ceil(img.height / f) };
+  const band = 1 + (random() % 40);
+  const ours = await run(img, to, (next) => m.boxShrinkRows(img, f, next), band);
+  // The step picks its factor from min(width, height ratio) / 2, so 1-pixel-wide or high pictures never shrink in
+  // production; those edge cases are checked against a port of the step's sink instead.
+  const viaStep = !!tsShrink(img, f, m.collect(to));
+  const refSink = viaStep ? (next) => tsShrink(img, f, next) : (next) => portedShrink(img, f, next);
+  report(viaStep ? name : `${name} (vs a port of the step's sink)`, ours, await run(img, to, refSink, band));
+}
+
+console.log('\n-- shrink then lanczos3, chained in one instance');
+for (const [alpha, img] of [['opaque', photo], ['alpha', photoAlpha]]) {
+  const f = 3;
+  const mid = { width: Math.ceil(img.width / f), height: Math.ceil(img.height / f) };
+  const to = { width: 640, height: Math.round((img.height * 640) / img.width) };
+  const ours = await run(img, to, (next) => m.boxShrinkRows(img, f, m.lanczos3Rows(mid, to, next)), 64);
+  const ref = await run(img, to, (next) => tsShrink(img, f, m.tsLanczos(mid, to, next)), 64);
+  report(`photo ${alpha} ÷${f} → 640`, ours, ref);
+}
+console.log(failures ? `\n${failures} case(s) differ` : '\nall cases byte-identical');
+
+if (!quick) {
+  // The planner's chain for a raw 4032×3024 picture: box shrink when the factor is ≥ 2 (BOX_SHRINK_HEADROOM = 2), then Lanczos3.
+  const big = noise(4032, 3024, 'opaque');
+  // A smooth picture too (timing doesn't depend on content, but sharp's might).
+  const chain = (impl, from, width) => {
+    const to = { width, height: Math.round((from.height * width) / from.width) };
+    const factor = Math.floor(Math.min(from.width / to.width, from.height / to.height) / 2);
+    if (factor < 2) return { to, make: (next) => (impl === 'wasm' ? m.lanczos3Rows : m.tsLanczos)(from, to, next), factor: 1 };
+    const mid = { width: Math.ceil(from.width / factor), height: Math.ceil(from.height / factor) };
+    const make = impl === 'wasm'
+      ? (next) => m.boxShrinkRows(from, factor, m.lanczos3Rows(mid, to, next))
+      : (next) => tsShrink(from, factor, m.tsLanczos(mid, to, next));
+    return { to, make, factor };
+  };
+  const time = async (fn, n) => {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await fn();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+  };
+  console.log('\n-- timings, 4032×3024 RGBA in memory → width (median ms; first run = cold, in parentheses)');
+  for (const width of [1600, 640]) {
+    const rows = [];
+    for (const impl of ['wasm', 'ts']) {
+      const { to, make, factor } = chain(impl, big, width);
+      const once = () => run(big, to, make, 64);
+      const cold = await time(once, 1);
+      rows.push(`${impl}${factor > 1 ? ` (shrink ÷${factor} + lanczos3)` : ' (lanczos3)'}: ${(await time(once, impl === 'ts' ? 3 : 7)).toFixed(0)} ms (${cold.toFixed(0)})`);
+    }
+    const raw = Buffer.from(big.data.buffer);
+    for (const concurrency of [1, 0]) {
+      sharp.concurrency(concurrency);
+      const once = () => sharp(raw, { raw: { width: big.width, height: big.height, channels: 4 } }).resize(width, null, { kernel: 'lanczos3' }).raw().toBuffer();
+      const cold = await time(once, 1);
+      rows.push(`sharp lanczos3 (concurrency ${sharp.concurrency()}): ${(await time(once, 7)).toFixed(0)} ms (${cold.toFixed(0)})`);
+    }
+    console.log(`→ ${width}: ${rows.join('; ')}`);
+  }
+}
+process.exitCode = failures ? 1 : 0;
