@@ -163,3 +163,17 @@ describe('the decoder has the last word on size', () => {
     expect([image.width, image.height]).toEqual([400, Math.round((400 * full.height) / full.width)]);
   });
 });
+
+describe('header facts the cost model depends on', () => {
+  it.each([
+    ['derived/yuv420.avif', { bitDepth: 8, chroma: '420' }],
+    ['derived/yuv444.avif', { bitDepth: 8, chroma: '444' }],
+    ['derived/rgb16.png', { bitDepth: 16, channels: 3, interlaced: false }],
+    ['derived/interlaced.png', { bitDepth: 8, channels: 3, interlaced: true }],
+    ['derived/palette.png', { channels: 1 }],
+    ['derived/lossless.webp', { lossless: true }],
+    ['derived/lossy.webp', { lossless: false }],
+  ])('%s: %o', async (path, facts) => {
+    expect(probe(await fixture(path))).toMatchObject(facts);
+  });
+});

@@ -23,7 +23,8 @@ export const avif: Codec = {
     return decodeAvifRows(bytes, boxShrinkHint(probe(bytes), hint), open);
   },
   decodedSize: (header, hint) => avifShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
-  decodeMemory: (header) => avifDecodeMemory(header, { hasAlpha: header.hasAlpha, ...(header.bitDepth && { bitDepth: header.bitDepth }) }),
+  decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma }) =>
+    avifDecodeMemory({ width, height }, { hasAlpha, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
   openEncoder: wholePictureEncoder((image, { quality }) =>
     encoder.run(() => encode(asImageData(image), { quality, speed: ENCODE_SPEED })),
   ),

@@ -37,6 +37,8 @@ export interface ImageHeader {
   bitDepth?: number;
   /** PNG: samples per pixel as stored. */
   channels?: number;
+  /** AVIF: chroma subsampling of the colour image. */
+  chroma?: '420' | '422' | '444';
   /** WebP: VP8L (lossless), which decodes only as a whole ARGB image. */
   lossless?: boolean;
 }

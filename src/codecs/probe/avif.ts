@@ -1,7 +1,9 @@
 /**
  * Walks AVIF's ISOBMFF boxes (meta → pitm, iprp → ipco/ipma) for the primary
  * item's size (ispe), its rotation and mirror (irot/imir, mapped to the EXIF
- * orientation they amount to) and whether an alpha auxiliary image exists.
+ * orientation they amount to) and whether an alpha auxiliary image exists;
+ * from the colour items' AV1 configurations (av1C), the bit depth and chroma
+ * subsampling, which decide what the decoded frame costs.
  */
 import { fourCC, type HeaderFields, view } from './header-fields';
 
@@ -67,6 +69,27 @@ function primaryProperties(meta: Uint8Array): Box[] | undefined {
   return undefined;
 }
 
+/** Chroma subsampling by av1C's flags (x, y). */
+const CHROMA: Record<string, HeaderFields['chroma']> = { '0,0': '444', '1,0': '422', '1,1': '420' };
+const MORE_CHROMA = [undefined, '420', '422', '444'];
+
+/**
+ * The largest depth and the most chroma among colour (non-monochrome)
+ * AV1 configurations: tiles of a grid share one, and alpha is monochrome.
+ */
+function av1Config(ipco: Uint8Array): Pick<HeaderFields, 'bitDepth' | 'chroma'> {
+  let bitDepth: number | undefined;
+  let chroma: HeaderFields['chroma'];
+  for (const box of boxes(ipco)) {
+    if (box.type !== 'av1C' || box.body.length < 3) continue;
+    const flags = box.body[2]!;
+    bitDepth = Math.max(bitDepth ?? 0, flags & 0x40 ? (flags & 0x20 ? 12 : 10) : 8);
+    const sampling = flags & 0x10 ? undefined : CHROMA[`${(flags >> 3) & 1},${(flags >> 2) & 1}`];
+    if (MORE_CHROMA.indexOf(sampling) > MORE_CHROMA.indexOf(chroma)) chroma = sampling;
+  }
+  return { ...(bitDepth && { bitDepth }), ...(chroma && { chroma }) };
+}
+
 export function probeAvif(bytes: Uint8Array): HeaderFields {
   const fields: HeaderFields = { orientation: 1, progressive: false };
   const meta = child(bytes, 'meta')?.subarray(4); // full box: skip version and flags
@@ -75,6 +98,7 @@ export function probeAvif(bytes: Uint8Array): HeaderFields {
   if (ipco) {
     const text = new TextDecoder().decode(ipco);
     fields.hasAlpha = ALPHA_URNS.some((urn) => text.includes(urn));
+    Object.assign(fields, av1Config(ipco));
   }
   let quarterTurns = 0;
   let mirror = 'none';

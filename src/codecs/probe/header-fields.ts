@@ -18,6 +18,8 @@ export interface HeaderFields {
   bitDepth?: number;
   /** PNG: samples per pixel as stored (a palette index is one). */
   channels?: number;
+  /** AVIF: chroma subsampling of the colour image (4:2:0, 4:2:2 or 4:4:4). */
+  chroma?: '420' | '422' | '444';
   /** WebP: the picture is VP8L, which decodes only as a whole ARGB image. */
   lossless?: boolean;
 }
