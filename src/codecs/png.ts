@@ -1,7 +1,7 @@
 /**
  * PNG in TypeScript (./png/): the decoder inflates the original as it
  * streams from storage (the runtime's native zlib) and unfilters row by row;
- * the encoder filters and deflates rows as they come (fflate).
+ * the encoder filters and deflates rows as they come (pako, a port of zlib).
  */
 import { fullSize, type Codec } from './codec';
 import { decodePngRows, pngDecodeMemory } from './png/decode-rows';
