@@ -97,11 +97,18 @@ case "$DEB_VERSION" in
   *) echo "WARNING: expected libjpeg-turbo $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
 esac
 
-# Our one change to the library: DC-only coefficient storage for components
-# whose scaled IDCT is 1x1, with their AC scans skipped (see README.md).
+# Our changes to the library. First: DC-only coefficient storage for
+# components whose scaled IDCT is 1x1, with their AC scans skipped (see README.md).
 if ! grep -q 'edgepix' src/jdcoefct.c; then
   log "applying dc-only-coefficients.patch"
   patch -d src -p1 --quiet <"$HERE/dc-only-coefficients.patch"
+fi
+# Second change, on top of the first: banded coefficient storage for
+# progressive files (only iMCU rows of one horizontal band keep coefficients;
+# the shim decodes the image band by band; see README.md).
+if ! grep -q 'jpeg_edgepix_request_band' src/jdcoefct.c; then
+  log "applying banded-coefficients.patch"
+  patch -d src -p1 --quiet <"$HERE/banded-coefficients.patch"
 fi
 
 # --------------------------------------------------------------------------

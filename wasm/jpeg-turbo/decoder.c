@@ -8,10 +8,12 @@
  *   memcpy(jt_input(ctx), jpeg, len)  (JS copies the file into the heap once)
  *   jt_read_header(ctx, strict)       jpeg_read_header, fills jt_info(ctx)
  *   jt_pick_scale(ctx, minW, minH)    smallest DCT scale >= min size
- *   jt_start(ctx, denom, strict, mem, flags)
+ *   jt_start(ctx, denom, strict, mem, flags, bands)
  *                                     jpeg_start_decompress (+ progressive
- *                                     early stop, see jt_start)
- *   jt_read_rows(ctx, dst, n)         up to n RGBA rows into dst (repeat)
+ *                                     early stop, + banded coefficients,
+ *                                     see jt_start)
+ *   jt_read_rows(ctx, dst, n)         up to n RGBA rows into dst (repeat;
+ *                                     starts the next band when needed)
  *   jt_finish(ctx)                    jpeg_finish_decompress (or abort after
  *                                     an early stop)
  *   jt_destroy(ctx)                   free everything (also after an error)
@@ -41,7 +43,9 @@ enum {
   INFO_SCANS_READ,       /* progressive: scans consumed (decoded, or    */
                          /* stepped over for DC-only components), else 0 */
   INFO_EARLY_STOP,       /* 1 if trailing scans were skipped (not read)   */
-  INFO_COUNT
+  INFO_BANDS,            /* progressive: horizontal bands decoded (1 = whole image) */
+  INFO_SAMPLING,         /* h, v sampling factors of components 0..3      */
+  INFO_COUNT = INFO_SAMPLING + 8
 };
 
 typedef struct {
@@ -55,6 +59,10 @@ typedef struct {
   long max_mem;        /* cinfo->mem->max_memory_to_use (0 = unlimited)   */
   int buffered;        /* progressive file decoded in buffered-image mode */
   int early_stop;      /* ... and the trailing scans were never read      */
+  int denom, flags;    /* jt_start arguments, kept for the next band      */
+  int bands;           /* banded progressive decode: number of bands      */
+  int band;            /* current band                                    */
+  JDIMENSION band_out_end; /* first output row past the current band      */
   unsigned char *input;
   size_t input_len;
   int32_t info[INFO_COUNT];
@@ -143,6 +151,11 @@ EXPORT int jt_read_header(jt_ctx *ctx, int strict) {
   ctx->info[INFO_COMPONENTS] = cinfo->num_components;
   ctx->info[INFO_COLOR_SPACE] = (int32_t)cinfo->jpeg_color_space;
   ctx->info[INFO_ADOBE] = cinfo->saw_Adobe_marker ? 1 : 0;
+  for (int ci = 0; ci < 4; ci++) {
+    int ok = ci < cinfo->num_components;
+    ctx->info[INFO_SAMPLING + 2 * ci] = ok ? cinfo->comp_info[ci].h_samp_factor : 0;
+    ctx->info[INFO_SAMPLING + 2 * ci + 1] = ok ? cinfo->comp_info[ci].v_samp_factor : 0;
+  }
   return 1;
 }
 
@@ -195,6 +208,12 @@ EXPORT int jt_pick_scale(jt_ctx *ctx, int min_w, int min_h) {
 
 /* jt_start flags. */
 #define JT_FLAG_EARLY_STOP 1 /* progressive: stop reading once complete */
+
+/* banded-coefficients.patch (jdcoefct.c): the next coefficient controller
+ * keeps only iMCU rows [first, end); (0, 0) clears a pending request. */
+extern void jpeg_edgepix_request_band(JDIMENSION first, JDIMENSION end);
+extern boolean jpeg_edgepix_banded(j_decompress_ptr cinfo);
+static void jt_begin(jt_ctx *ctx);
 
 /* libjpeg's zigzag -> natural order table (jutils.c; declared in jpegint.h,
  * which is not meant for applications). 64 entries + 16 guard entries. */
@@ -279,17 +298,68 @@ static int jt_needed_complete(j_decompress_ptr cinfo) {
  * coefficient buffer of a multi-scan file is realized): over it, the decode
  * fails cleanly instead of growing the wasm memory. */
 EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem,
-                    int flags) {
+                    int flags, int bands) {
   j_decompress_ptr cinfo = &ctx->cinfo;
   ctx->strict = strict;
   ctx->max_mem = max_mem > 0 ? max_mem : 0;
   cinfo->mem->max_memory_to_use = ctx->max_mem;
+  ctx->denom = denom;
+  ctx->flags = flags;
+  ctx->band = 0;
+  ctx->bands = 1;
+  /* Bands: progressive files at 1/1, 1/2, 1/4 only (1/8 stores DC-only
+   * components instead), at most one per iMCU row. */
+  if (bands > 1 && cinfo->progressive_mode && denom < 8) {
+    if ((JDIMENSION)bands > cinfo->total_iMCU_rows)
+      bands = (int)cinfo->total_iMCU_rows;
+    if (bands > 1) ctx->bands = bands;
+  }
   jt_setup(ctx, denom);
+  jt_begin(ctx);
+  return 1;
+}
+
+/* Band b of K: iMCU rows [b*T/K, (b+1)*T/K) are output. */
+static JDIMENSION jt_band_row(jt_ctx *ctx, int b) {
+  return (JDIMENSION)((unsigned long long)ctx->cinfo.total_iMCU_rows * b / ctx->bands);
+}
+
+/* Output rows per iMCU row. */
+static JDIMENSION jt_rows_per_iMCU(j_decompress_ptr cinfo) {
+#if JPEG_LIB_VERSION >= 70
+  return (JDIMENSION)(cinfo->max_v_samp_factor * cinfo->min_DCT_v_scaled_size);
+#else
+  return (JDIMENSION)(cinfo->max_v_samp_factor * cinfo->min_DCT_scaled_size);
+#endif
+}
+
+/* Starts the decompressor (header read, jt_setup done) for ctx->band.
+ *
+ * Banded decode (ctx->bands > 1, banded-coefficients.patch): every band runs
+ * the whole entropy decode again, but the coefficient controller keeps only
+ * the band's iMCU rows plus one above and one below (h2v2/h1v2 fancy
+ * upsampling and the main controller's context rows read the neighbouring
+ * sample rows; block smoothing, which would read more, is off). The output
+ * pass then skips (jpeg_skip_scanlines: no IDCT for multi-scan files) to the
+ * band's first row; jt_read_rows stops at its last one and starts the next
+ * band from the header. */
+static void jt_begin(jt_ctx *ctx) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  int denom = ctx->denom, flags = ctx->flags;
+  JDIMENSION r0 = 0, r1 = 0, T = cinfo->total_iMCU_rows;
   /* At 1/8 an IDCT may read the DC coefficient alone. Without block
    * smoothing (which would estimate AC from DC neighbours) our patched
    * jdcoefct.c then keeps only DC for such a component and skips its AC
    * scans unread. */
   if (cinfo->progressive_mode && denom == 8) cinfo->do_block_smoothing = FALSE;
+  if (ctx->bands > 1) {
+    r0 = jt_band_row(ctx, ctx->band);
+    r1 = jt_band_row(ctx, ctx->band + 1);
+    cinfo->do_block_smoothing = FALSE;
+    jpeg_edgepix_request_band(r0 > 0 ? r0 - 1 : 0, r1 < T ? r1 + 1 : T);
+  } else {
+    jpeg_edgepix_request_band(0, 0); /* clear any stale request */
+  }
   ctx->buffered = (flags & JT_FLAG_EARLY_STOP) && cinfo->progressive_mode &&
                   denom > 1;
   ctx->early_stop = 0;
@@ -320,8 +390,31 @@ EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem,
   }
   ctx->info[INFO_OUT_WIDTH] = (int32_t)cinfo->output_width;
   ctx->info[INFO_OUT_HEIGHT] = (int32_t)cinfo->output_height;
-  ctx->info[INFO_OUTPUT_SCANLINE] = 0;
-  return 1;
+  ctx->info[INFO_BANDS] = ctx->bands;
+  ctx->band_out_end = cinfo->output_height;
+  if (ctx->bands > 1) {
+    JDIMENSION L = jt_rows_per_iMCU(cinfo), y0 = r0 * L, y1 = r1 * L;
+    /* (A band whose margins reach both ends is the whole image: the
+     * controller then keeps the plain whole-image buffer.) */
+    if (!jpeg_edgepix_banded(cinfo) && !(r0 <= 1 && r1 + 1 >= T)) {
+      strcpy(ctx->msg, "jpeg-turbo: banded decode not possible for this file");
+      jt_throw_message((j_common_ptr)cinfo, ctx->msg, 0);
+    }
+    if (y1 < cinfo->output_height) ctx->band_out_end = y1;
+    if (y0 > 0) jpeg_skip_scanlines(cinfo, y0);
+  }
+  ctx->info[INFO_OUTPUT_SCANLINE] = (int32_t)cinfo->output_scanline;
+}
+
+/* The current band is done: start the next one from the header. */
+static void jt_next_band(jt_ctx *ctx) {
+  j_decompress_ptr cinfo = &ctx->cinfo;
+  jpeg_abort_decompress(cinfo);
+  jpeg_mem_src(cinfo, ctx->input, (unsigned long)ctx->input_len);
+  jpeg_read_header(cinfo, TRUE);
+  jt_setup(ctx, ctx->denom);
+  ctx->band++;
+  jt_begin(ctx);
 }
 
 /* In-place CMYK -> RGBA for one row (both are 4 bytes per pixel). */
@@ -348,8 +441,14 @@ EXPORT int jt_read_rows(jt_ctx *ctx, unsigned char *dst, int max_rows) {
   int done = 0;
   JSAMPROW rows[16];
   while (done < max_rows && cinfo->output_scanline < cinfo->output_height) {
+    if (cinfo->output_scanline >= ctx->band_out_end) {
+      jt_next_band(ctx); /* only reached with bands left */
+      continue;
+    }
     int want = max_rows - done;
     if (want > 16) want = 16;
+    if ((JDIMENSION)want > ctx->band_out_end - cinfo->output_scanline)
+      want = (int)(ctx->band_out_end - cinfo->output_scanline);
     for (int i = 0; i < want; i++)
       rows[i] = dst + (size_t)(done + i) * stride;
     JDIMENSION got = jpeg_read_scanlines(cinfo, rows, (JDIMENSION)want);

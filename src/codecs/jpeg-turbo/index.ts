@@ -42,6 +42,8 @@ export interface JpegInfo {
   progressive: boolean;
   components: number;
   colorSpace: 'gray' | 'rgb' | 'ycbcr' | 'cmyk' | 'ycck' | 'unknown';
+  /** [h, v] sampling factors per component (up to 4), as in the SOF. */
+  samplingFactors: [number, number][];
 }
 
 export interface JpegDecodeOptions {
@@ -68,13 +70,28 @@ export interface JpegDecodeOptions {
    */
   maxMemory?: number;
   /**
+   * Progressive files at 1/1, 1/2, 1/4: cap, in bytes, on the coefficient
+   * buffer (default: none, one whole-image buffer). When the whole image's
+   * coefficients do not fit, the image is decoded in K horizontal bands (the
+   * smallest K <= `maxBands` that fits, see `progressiveBandPlan`): each band
+   * entropy-decodes the whole file again but keeps only its own rows'
+   * coefficients, so it costs about K times the entropy decoding. Pixels are
+   * identical to the one-buffer decode. Throws if even `maxBands` bands do not
+   * fit. Ignored for baseline files and at 1/8.
+   */
+  maxCoefficientBytes?: number;
+  /** Most bands `maxCoefficientBytes` may choose (default JPEG_MAX_BANDS = 16). */
+  maxBands?: number;
+  /** @internal Test hook: decode in exactly this many bands (clamped to the iMCU rows); overrides maxCoefficientBytes. */
+  bands?: number;
+  /**
    * @internal Progressive files decoded below full size stop entropy-decoding
    * once every coefficient the scaled IDCT reads is complete (default true).
    * `false` reads every scan, as before (tests compare the two).
    */
   progressiveEarlyStop?: boolean;
   /** @internal Test hook: filled in after a decode (scans read, whether trailing scans were skipped). */
-  progressiveStats?: { scansRead: number; earlyStop: boolean };
+  progressiveStats?: { scansRead: number; earlyStop: boolean; bands?: number };
 }
 
 export interface JpegRowsOptions extends JpegDecodeOptions {
@@ -95,6 +112,88 @@ export interface DecodedJpeg {
 
 /** Absolute pixel cap from the header, checked before any pixel memory is allocated. */
 export const JPEG_MAX_PIXELS = 200_000_000;
+
+/** Most bands `maxCoefficientBytes` may choose by default. */
+export const JPEG_MAX_BANDS = 16;
+
+/** What `progressiveBandPlan` needs from a header (edgepix's ImageHeader fits). */
+export interface JpegBandHeader {
+  width: number;
+  height: number;
+  /** false: baseline/sequential, no coefficient buffer (default true). */
+  progressive?: boolean;
+  /** [h, v] per component; absent or empty = 4:4:4 with 3 components (the most coefficients). */
+  samplingFactors?: readonly (readonly [number, number])[];
+}
+
+export interface JpegBandPlan {
+  /** Horizontal bands the decode runs in (1 = the whole image at once). */
+  bands: number;
+  /** Bytes of coefficient storage (the largest band's buffer plus the nonzero masks when bands > 1). */
+  coefficientBytes: number;
+  /** coefficientBytes <= maxCoefficientBytes. */
+  fits: boolean;
+}
+
+/**
+ * The coefficient memory of a progressive decode at 1/`scaleDenom`, and the
+ * smallest number of bands (<= maxBands) that brings it to at most
+ * `maxCoefficientBytes`. Mirrors decoder.c + the patches exactly:
+ *  - 1 band: a 64-coefficient block (128 bytes) per 8x8 block of every
+ *    component, the component padded to whole MCUs (libjpeg's
+ *    width_in_blocks/height_in_blocks rounded up to the sampling factors);
+ *    at 1/8 a component whose scaled IDCT is 1x1 keeps 2 bytes (its DC) per
+ *    block instead, and 1/8 is never banded;
+ *  - K bands: band k outputs iMCU rows [floor(kT/K), floor((k+1)T/K)) of the
+ *    T = ceil(height / (8 * max v)) rows and stores those plus one iMCU row
+ *    above and below; plus 8 bytes per block of the whole image (nonzero mask
+ *    of the AC coefficients, needed to parse refinement scans).
+ * Baseline (progressive: false): 0 bytes, 1 band.
+ */
+export function progressiveBandPlan(
+  header: JpegBandHeader,
+  scaleDenom: number,
+  maxCoefficientBytes = Infinity,
+  maxBands = JPEG_MAX_BANDS,
+): JpegBandPlan {
+  if (header.progressive === false) return { bands: 1, coefficientBytes: 0, fits: 0 <= maxCoefficientBytes };
+  const factors = header.samplingFactors?.length ? header.samplingFactors : ([[1, 1], [1, 1], [1, 1]] as const);
+  const maxH = Math.max(...factors.map(([h]) => h));
+  const maxV = Math.max(...factors.map(([, v]) => v));
+  const roundUp = (a: number, b: number) => Math.ceil(a / b) * b;
+  const T = Math.ceil(header.height / (8 * maxV));
+  const comps = factors.map(([h, v]) => {
+    const stride = roundUp(Math.ceil((header.width * h) / (maxH * 8)), h);
+    const rows = roundUp(Math.ceil((header.height * v) / (maxV * 8)), v);
+    // jpeg_core_output_dimensions: at 1/8 the IDCT is 1x1 unless the sampling lets it double.
+    const dcOnly = scaleDenom === 8 && !(maxH % (2 * h) === 0 && maxV % (2 * v) === 0);
+    return { stride, rows, v, dcOnly };
+  });
+  const whole = comps.reduce((sum, c) => sum + c.stride * c.rows * (c.dcOnly ? 2 : 128), 0);
+  if (whole <= maxCoefficientBytes || scaleDenom >= 8 || T < 2) {
+    return { bands: 1, coefficientBytes: whole, fits: whole <= maxCoefficientBytes };
+  }
+  const mask = comps.reduce((sum, c) => sum + c.stride * T * c.v * 8, 0);
+  const bandedBytes = (K: number) => {
+    let worst = 0;
+    for (let k = 0; k < K; k++) {
+      const r0 = Math.floor((T * k) / K);
+      const r1 = Math.floor((T * (k + 1)) / K);
+      const first = r0 > 0 ? r0 - 1 : 0;
+      const end = r1 < T ? r1 + 1 : T;
+      const bytes = comps.reduce((sum, c) => sum + c.stride * (Math.min(end * c.v, c.rows) - first * c.v) * 128, 0);
+      if (bytes > worst) worst = bytes;
+    }
+    return mask + worst;
+  };
+  const limit = Math.max(2, Math.min(Math.floor(maxBands), T));
+  let bytes = whole;
+  for (let K = 2; K <= limit; K++) {
+    bytes = bandedBytes(K);
+    if (bytes <= maxCoefficientBytes) return { bands: K, coefficientBytes: bytes, fits: true };
+  }
+  return { bands: limit, coefficientBytes: bytes, fits: false };
+}
 
 /** Reads only the header (no pixel decode). Throws Error on non-JPEG/corrupt header. */
 export function readJpegInfo(bytes: Uint8Array): JpegInfo {
@@ -153,7 +252,9 @@ const I_OUT_HEIGHT = 7;
 const I_WARNINGS = 9;
 const I_SCANS_READ = 12;
 const I_EARLY_STOP = 13;
-const INFO_COUNT = 14;
+const I_BANDS = 14;
+const I_SAMPLING = 15;
+const INFO_COUNT = 23;
 
 /** jt_start flags (decoder.c). */
 const JT_FLAG_EARLY_STOP = 1;
@@ -198,6 +299,10 @@ function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
         progressive: a[I_PROGRESSIVE] === 1,
         components: a[I_COMPONENTS]!,
         colorSpace: COLOR_SPACES[a[I_COLOR_SPACE]!] ?? 'unknown',
+        samplingFactors: Array.from({ length: Math.min(4, a[I_COMPONENTS]!) }, (_, i): [number, number] => [
+          a[I_SAMPLING + 2 * i]!,
+          a[I_SAMPLING + 2 * i + 1]!,
+        ]),
       };
     },
     heap: () => new Uint8Array(ex.memory.buffer),
@@ -241,11 +346,23 @@ function decodeStrips(
       );
     }
     const denom = ex.jt_pick_scale(ctx, minW, minH);
-    ex.jt_start(ctx, denom, strict, maxMem, o.progressiveEarlyStop === false ? 0 : JT_FLAG_EARLY_STOP);
+    let bands = 1;
+    if (o.bands !== undefined) bands = Math.max(1, Math.min(0x7fffffff, Math.floor(o.bands)));
+    else if (o.maxCoefficientBytes !== undefined && info.progressive) {
+      const plan = progressiveBandPlan(info, denom, o.maxCoefficientBytes, o.maxBands ?? JPEG_MAX_BANDS);
+      if (!plan.fits) {
+        throw new JpegError(
+          `jpeg-turbo: ${info.width}x${info.height} progressive at 1/${denom} needs ${plan.coefficientBytes} bytes of coefficients in ${plan.bands} band(s), over maxCoefficientBytes ${o.maxCoefficientBytes}`,
+        );
+      }
+      bands = plan.bands;
+    }
+    ex.jt_start(ctx, denom, strict, maxMem, o.progressiveEarlyStop === false ? 0 : JT_FLAG_EARLY_STOP, bands);
     let a = d.infoArr();
     if (o.progressiveStats) {
       o.progressiveStats.scansRead = a[I_SCANS_READ]!;
       o.progressiveStats.earlyStop = a[I_EARLY_STOP] === 1;
+      o.progressiveStats.bands = a[I_BANDS]!;
     }
     const width = a[I_OUT_WIDTH]!;
     const height = a[I_OUT_HEIGHT]!;

@@ -68,7 +68,7 @@ export interface Exports {
   jt_destroy(ctx: number): void;
   jt_read_header(ctx: number, strict: number): number;
   jt_pick_scale(ctx: number, minW: number, minH: number): number;
-  jt_start(ctx: number, denom: number, strict: number, maxMem: number, flags: number): number;
+  jt_start(ctx: number, denom: number, strict: number, maxMem: number, flags: number, bands: number): number;
   jt_read_rows(ctx: number, dst: number, maxRows: number): number;
   jt_finish(ctx: number): number;
   jt_malloc(n: number): number;
