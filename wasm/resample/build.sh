@@ -35,7 +35,7 @@ EMCC_FLAGS=(
   -s ERROR_ON_UNDEFINED_SYMBOLS=1
 )
 mkdir -p "$BUILD" "$OUT"
-emcc "${EMCC_FLAGS[@]}" "$HERE/resample.c" -o "$BUILD/resample.wasm"
+emcc "${EMCC_FLAGS[@]}" ${RS_CFLAGS:-} "$HERE/resample.c" -o "$BUILD/resample.wasm"
 install -m 644 "$BUILD/resample.wasm" "$OUT/resample.wasm"
 
 ls -l "$OUT/resample.wasm"

@@ -31,6 +31,14 @@
 
 #define EXPORT __attribute__((used, visibility("default")))
 
+/* Output pixels filtered together by the horizontal and the vertical pass (see README.md for the measurements). */
+#ifndef HB
+#define HB 2
+#endif
+#ifndef VB
+#define VB 4
+#endif
+
 /* Carves 16-byte-aligned blocks out of one allocation. */
 static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
@@ -47,7 +55,7 @@ typedef struct {
   double *weightsY;  /* outH * tapsY */
   uint8_t *input;    /* one input row, inW * 4 bytes */
   double *scratch;   /* (padL + inW + padR) * 4: premultiplied r*a, g*a, b*a, a */
-  double *ring;      /* tapsY rows of outW * 4 */
+  float *ring;       /* tapsY rows of outW * 4 */
   uint8_t *output;   /* outRows rows of outW * 4 bytes */
 } Rs;
 
@@ -55,7 +63,7 @@ typedef struct {
 static size_t rs_bytes(int inW, int outW, int outH, int tapsX, int tapsY, int padL, int padR, int outRows) {
   return align16(sizeof(Rs)) + align16((size_t)outW * 4) + align16((size_t)outW * tapsX * 8) +
          align16((size_t)outH * tapsY * 4) + align16((size_t)outH * tapsY * 8) + align16((size_t)inW * 4) +
-         align16((size_t)(padL + inW + padR) * 32) + align16((size_t)tapsY * outW * 32) +
+         align16((size_t)(padL + inW + padR) * 32) + align16((size_t)tapsY * outW * 16) +
          align16((size_t)outRows * outW * 4);
 }
 
@@ -77,7 +85,7 @@ EXPORT Rs *rs_new(int inW, int inH, int outW, int outH, int tapsX, int tapsY, in
   CARVE(weightsY, double, (size_t)outH * tapsY * 8);
   CARVE(input, uint8_t, (size_t)inW * 4);
   CARVE(scratch, double, (size_t)(padL + inW + padR) * 32);
-  CARVE(ring, double, (size_t)tapsY * outW * 32);
+  CARVE(ring, float, (size_t)tapsY * outW * 16);
   CARVE(output, uint8_t, (size_t)outRows * outW * 4);
 #undef CARVE
   return c;
@@ -103,6 +111,11 @@ static inline void premultiply(const uint8_t *px, v128_t *rg, v128_t *ba) {
   *ba = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
 }
 
+/* The TS ring is a Float32Array: each sum is rounded to f32 as it is stored. */
+static inline void store_f32(float *dst, v128_t rg, v128_t ba) {
+  wasm_v128_store(dst, wasm_i64x2_shuffle(wasm_f32x4_demote_f64x2_zero(rg), wasm_f32x4_demote_f64x2_zero(ba), 0, 2));
+}
+
 /* Filters the input row horizontally into the ring slot of input row `received`. */
 EXPORT void rs_push(Rs *c) {
   const int inW = c->inW, outW = c->outW, taps = c->tapsX;
@@ -113,9 +126,27 @@ EXPORT void rs_push(Rs *c) {
   v128_t *right = body + 2 * inW;
   for (int i = 0; i < c->padR; i++) right[2 * i] = right[-2], right[2 * i + 1] = right[-1];
 
-  v128_t *dst = (v128_t *)(c->ring + (size_t)(c->received % c->tapsY) * outW * 4);
+  float *dst = c->ring + (size_t)(c->received % c->tapsY) * outW * 4;
   const double *w = c->weightsX;
-  for (int o = 0; o < outW; o++, w += taps) {
+  int o = 0;
+  /*
+   * HB output pixels at a time: each pixel's sums still run in tap order,
+   * but 2 * HB independent chains of adds hide the add latency.
+   */
+  for (; o + HB <= outW; o += HB, w += HB * taps) {
+    const v128_t *p[HB];
+    v128_t acc[2 * HB];
+    for (int k = 0; k < HB; k++) p[k] = s + 2 * c->startX[o + k], acc[2 * k] = acc[2 * k + 1] = wasm_f64x2_const_splat(0);
+    for (int t = 0; t < taps; t++) {
+      for (int k = 0; k < HB; k++) {
+        v128_t wt = wasm_v128_load64_splat(w + k * taps + t);
+        acc[2 * k] = wasm_f64x2_add(acc[2 * k], wasm_f64x2_mul(p[k][2 * t], wt));
+        acc[2 * k + 1] = wasm_f64x2_add(acc[2 * k + 1], wasm_f64x2_mul(p[k][2 * t + 1], wt));
+      }
+    }
+    for (int k = 0; k < HB; k++) store_f32(dst + 4 * (o + k), acc[2 * k], acc[2 * k + 1]);
+  }
+  for (; o < outW; o++, w += taps) {
     const v128_t *p = s + 2 * c->startX[o];
     v128_t rg = wasm_f64x2_const_splat(0), ba = wasm_f64x2_const_splat(0);
     for (int t = 0; t < taps; t++) {
@@ -123,11 +154,23 @@ EXPORT void rs_push(Rs *c) {
       rg = wasm_f64x2_add(rg, wasm_f64x2_mul(p[2 * t], wt));
       ba = wasm_f64x2_add(ba, wasm_f64x2_mul(p[2 * t + 1], wt));
     }
-    /* The TS ring is a Float32Array: round each sum to f32 as it is stored. */
-    dst[2 * o] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(rg));
-    dst[2 * o + 1] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(ba));
+    store_f32(dst + 4 * o, rg, ba);
   }
   c->received++;
+}
+
+/* Premultiplied sums → one RGBA pixel: colour ÷ alpha where alpha > 0, else 0; then Uint8ClampedArray's clamp and round (ties to even). */
+static inline void store_u8(uint8_t *out, v128_t rg, v128_t ba) {
+  const v128_t zero = wasm_f64x2_const_splat(0), max = wasm_f64x2_const_splat(255);
+  v128_t a = wasm_i64x2_shuffle(ba, ba, 1, 1);
+  v128_t positive = wasm_f64x2_gt(a, zero);
+  rg = wasm_v128_and(wasm_f64x2_div(rg, a), positive);
+  ba = wasm_v128_and(wasm_i64x2_shuffle(wasm_f64x2_div(ba, a), ba, 0, 3), positive);
+  rg = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(rg), zero), max);
+  ba = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(ba), zero), max);
+  v128_t px = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(rg), wasm_i32x4_trunc_sat_f64x2_zero(ba), 0, 1, 4, 5);
+  px = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(px, px), px);
+  wasm_v128_store32_lane(out, px, 0);
 }
 
 /* Filters output row `y` vertically into `out` (outW * 4 bytes). */
@@ -137,24 +180,31 @@ static void emit_row(Rs *c, int y, uint8_t *out) {
   for (int t = 0; t < taps; t++)
     rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
   const double *w = c->weightsY + (size_t)y * taps;
-  const v128_t zero = wasm_f64x2_const_splat(0), max = wasm_f64x2_const_splat(255);
-  for (int o = 0; o < outW; o++) {
+  const v128_t zero = wasm_f64x2_const_splat(0);
+  int o = 0;
+  /* VB output pixels at a time, as in rs_push: each pixel's sum in tap order, 2 * VB chains. */
+  for (; o + VB <= outW; o += VB) {
+    v128_t acc[2 * VB];
+    for (int k = 0; k < 2 * VB; k++) acc[k] = zero;
+    for (int t = 0; t < taps; t++) {
+      const v128_t wt = wasm_v128_load64_splat(w + t), *p = rows[t] + o;
+      for (int k = 0; k < VB; k++) {
+        v128_t v = p[k];
+        acc[2 * k] = wasm_f64x2_add(acc[2 * k], wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v), wt));
+        acc[2 * k + 1] = wasm_f64x2_add(acc[2 * k + 1], wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(v, v, 1, 1)), wt));
+      }
+    }
+    for (int k = 0; k < VB; k++) store_u8(out + 4 * (o + k), acc[2 * k], acc[2 * k + 1]);
+  }
+  for (; o < outW; o++) {
     v128_t rg = zero, ba = zero;
     for (int t = 0; t < taps; t++) {
       v128_t wt = wasm_v128_load64_splat(w + t);
-      rg = wasm_f64x2_add(rg, wasm_f64x2_mul(rows[t][2 * o], wt));
-      ba = wasm_f64x2_add(ba, wasm_f64x2_mul(rows[t][2 * o + 1], wt));
+      v128_t v = rows[t][o];
+      rg = wasm_f64x2_add(rg, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v), wt));
+      ba = wasm_f64x2_add(ba, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(v, v, 1, 1)), wt));
     }
-    /* Colour ÷ alpha where alpha > 0, else 0; alpha as is; then Uint8ClampedArray's rounding. */
-    v128_t a = wasm_i64x2_shuffle(ba, ba, 1, 1);
-    v128_t positive = wasm_f64x2_gt(a, zero);
-    rg = wasm_v128_and(wasm_f64x2_div(rg, a), positive);
-    ba = wasm_v128_and(wasm_i64x2_shuffle(wasm_f64x2_div(ba, a), ba, 0, 3), positive);
-    rg = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(rg), zero), max);
-    ba = wasm_f64x2_min(wasm_f64x2_max(wasm_f64x2_nearest(ba), zero), max);
-    v128_t px = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(rg), wasm_i32x4_trunc_sat_f64x2_zero(ba), 0, 1, 4, 5);
-    px = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(px, px), px);
-    wasm_v128_store32_lane(out + 4 * o, px, 0);
+    store_u8(out + 4 * o, rg, ba);
   }
 }
 

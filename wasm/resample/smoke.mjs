@@ -4,6 +4,7 @@
 //
 //   node wasm/resample/smoke.mjs            # identity cases + timings
 //   node wasm/resample/smoke.mjs --quick    # identity cases only
+//   node wasm/resample/smoke.mjs --bench    # timings only
 //
 // Bundles the TS with the project's esbuild into a temporary file.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ const require = createRequire(join(ROOT, 'package.json'));
 const esbuild = require('esbuild');
 const sharp = require('sharp');
 const quick = process.argv.includes('--quick');
+const wasmOnly = process.argv.includes('--wasm-only'); // timings of the WASM path alone (for tuning)
+const benchOnly = wasmOnly || process.argv.includes('--bench');
 
 const tmp = mkdtempSync(join(tmpdir(), 'edgepix-resample-smoke-'));
 const bundle = join(tmp, 'bundle.mjs');
@@ -158,7 +161,6 @@ for (const s of [1.1, 2.52, 4, 8, 0.5]) {
 }
 lanczosCases.push(['photo → 1600 wide', photo, { width: 1600, height: Math.round((photo.height * 1600) / photo.width) }]);
 
-let failures = 0;
 const report = (name, ours, ref) => {
   const { max, mean, differing } = compare(ours.data, ref.data);
   const ok = ours.width === ref.width && ours.height === ref.height && max === 0;
@@ -166,6 +168,8 @@ const report = (name, ours, ref) => {
   console.log(`${ok ? 'identical' : 'DIFFERENT'}  ${name} → ${ref.width}×${ref.height}${ok ? '' : `  max|Δ| ${max} mean|Δ| ${mean.toExponential(2)} bytes differing ${differing}`}`);
 };
 
+let failures = 0;
+if (!benchOnly) {
 console.log('\n-- lanczos3Rows: WASM vs src/pipeline/resample.ts');
 for (const [name, img, to] of lanczosCases) {
   const band = 1 + (random() % 40);
@@ -203,6 +207,7 @@ for (const [alpha, img] of [['opaque', photo], ['alpha', photoAlpha]]) {
   report(`photo ${alpha} ÷${f} → 640`, ours, ref);
 }
 console.log(failures ? `\n${failures} case(s) differ` : '\nall cases byte-identical');
+}
 
 if (!quick) {
   // The planner's chain for a raw 4032×3024 picture: box shrink when the factor is ≥ 2 (BOX_SHRINK_HEADROOM = 2), then Lanczos3.
@@ -228,17 +233,22 @@ if (!quick) {
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)];
   };
+  const defaultConcurrency = sharp.concurrency();
   console.log('\n-- timings, 4032×3024 RGBA in memory → width (median ms; first run = cold, in parentheses)');
   for (const width of [1600, 640]) {
     const rows = [];
-    for (const impl of ['wasm', 'ts']) {
+    for (const impl of wasmOnly ? ['wasm'] : ['wasm', 'ts']) {
       const { to, make, factor } = chain(impl, big, width);
       const once = () => run(big, to, make, 64);
       const cold = await time(once, 1);
-      rows.push(`${impl}${factor > 1 ? ` (shrink ÷${factor} + lanczos3)` : ' (lanczos3)'}: ${(await time(once, impl === 'ts' ? 3 : 7)).toFixed(0)} ms (${cold.toFixed(0)})`);
+      rows.push(`${impl}${factor > 1 ? ` (shrink ÷${factor} + lanczos3)` : ' (lanczos3)'}: ${(await time(once, impl === 'ts' ? 3 : wasmOnly ? 15 : 7)).toFixed(0)} ms (${cold.toFixed(0)})`);
+    }
+    if (wasmOnly) {
+      console.log(`→ ${width}: ${rows.join('; ')}`);
+      continue;
     }
     const raw = Buffer.from(big.data.buffer);
-    for (const concurrency of [1, 0]) {
+    for (const concurrency of new Set([1, defaultConcurrency])) {
       sharp.concurrency(concurrency);
       const once = () => sharp(raw, { raw: { width: big.width, height: big.height, channels: 4 } }).resize(width, null, { kernel: 'lanczos3' }).raw().toBuffer();
       const cold = await time(once, 1);

@@ -173,8 +173,9 @@ const outputRows = (to: Size) => Math.max(1, Math.min(to.height, Math.floor(OUTP
 
 /**
  * Bytes of wasm memory one {@link lanczos3Rows} holds (mirrors rs_new): the
- * kernels, the padded premultiplied scratch row and the ring of filtered rows
- * (f64), one input row and an output band. Add {@link RESAMPLE_INSTANCE_BYTES}
+ * kernels (f64 weights), the padded premultiplied scratch row (f64), the ring
+ * of filtered rows (f32, as in ../resample.ts), one input row and an output
+ * band. Add {@link RESAMPLE_INSTANCE_BYTES}
  * once per isolate.
  */
 export function resampleMemory(from: Size, to: Size): number {
@@ -185,7 +186,7 @@ export function resampleMemory(from: Size, to: Size): number {
   return (
     ALLOCATION_OVERHEAD +
     align16(to.width * 4) + align16(to.width * tapsX * 8) + align16(to.height * tapsY * 4) + align16(to.height * tapsY * 8) +
-    align16(from.width * 4) + align16((from.width + 2 * pad) * 32) + align16(tapsY * to.width * 32) +
+    align16(from.width * 4) + align16((from.width + 2 * pad) * 32) + align16(tapsY * to.width * 16) +
     align16(outputRows(to) * to.width * 4)
   );
 }
