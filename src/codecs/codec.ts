@@ -45,6 +45,19 @@ export const boxShrinkHint = (header: Size, hint: DecodeHint): DecodeHint => ({
   minHeight: Math.min(header.height, hint.minHeight * BOX_SHRINK_HEADROOM),
 });
 
+/**
+ * The whole factor (1, 2, 3, …) a box-shrinking decoder divides by, and the
+ * size that gives: the largest factor whose result (ceil division) is still
+ * at least the hint. Pure, from the size alone.
+ */
+export function boxShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
+  // ceil(n / f) >= min  <=>  f < n / (min - 1)
+  const axis = (n: number, min: number) => (min <= 1 ? n : min > n ? 1 : Math.ceil(n / (min - 1)) - 1);
+  const limit = Math.max(1, size.width, size.height);
+  const factor = Math.max(1, Math.min(axis(size.width, Math.ceil(hint.minWidth)), axis(size.height, Math.ceil(hint.minHeight)), limit));
+  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
+}
+
 /** Decoders without shrink-on-load open at full size whatever the hint. */
 export const fullSize = (header: ImageHeader): Size => ({ width: header.width, height: header.height });
 

@@ -3,8 +3,7 @@
 //   node wasm/avif/smoke.mjs [--bench] [--no-sharp] [more.avif ...]
 //
 // Loads the .wasm the way workerd does (a precompiled WebAssembly.Module),
-// transpiles index.ts (and the memory meter it imports) with the project's
-// TypeScript, and for every AVIF (the fixtures' formats/*.avif, the files in
+// bundles index.ts (and what it imports) with the project's esbuild, and for every AVIF (the fixtures' formats/*.avif, the files in
 // $AVIF_SAMPLES (default /tmp/edgepix-avif-build/samples) and any given on
 // the command line):
 //   - decodes at full size: time to the sink's open (container + dav1d),
@@ -38,17 +37,17 @@ const bench = args.includes('--bench');
 const useSharp = !args.includes('--no-sharp');
 const extra = args.filter((a) => !a.startsWith('--'));
 
-// --- load index.ts (transpile only; typecheck is the project's tsc job) ---
-const ts = require('typescript');
+// --- load index.ts (bundled, not type-checked: that is the project's tsc job) ---
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'avif-smoke-'));
-const transpile = (file, out, rewrite = (s) => s) => {
-  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
-  fs.writeFileSync(path.join(tmp, out), rewrite(js));
-};
-transpile(path.join(root, 'src/lib/memory-meter.ts'), 'memory-meter.mjs');
-transpile(path.join(codecDir, 'index.ts'), 'index.mjs', (s) => s.replace("'../../lib/memory-meter'", "'./memory-meter.mjs'"));
+require('esbuild').buildSync({
+  entryPoints: [path.join(codecDir, 'index.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  outfile: path.join(tmp, 'index.mjs'),
+  logLevel: 'error',
+});
 const av = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
 const sharp = useSharp ? require('sharp') : null;
 if (sharp) sharp.concurrency(1);

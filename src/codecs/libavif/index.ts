@@ -23,8 +23,9 @@
  * usable. A trap (or any other engine error inside wasm) poisons the
  * instance: the next call instantiates afresh.
  */
-import { trackWasmMemory } from '../../lib/memory-meter';
 import type { OpenSink, RowSink } from '../rows';
+import { standaloneWasm, type BaseExports } from '../standalone-wasm';
+import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
 /** A failure reported by the decoder about its input (or by this wrapper). */
@@ -37,9 +38,7 @@ export class AvifError extends Error {
 
 /** Call once per isolate with the imported module; instantiation is lazy. */
 export function initLibavif(module: WebAssembly.Module): void {
-  if (savedModule === module) return;
-  savedModule = module;
-  current = null;
+  libavif.init(module);
 }
 
 /** The default for {@link setAvifMaxRetainedMemory}: an instance whose memory grew past this is dropped after its job. */
@@ -47,23 +46,11 @@ export const AVIF_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
 
 /** Changes the instance-drop threshold (bytes). Memories never shrink, so a grown instance is let go once idle. */
 export function setAvifMaxRetainedMemory(bytes: number): void {
-  maxRetainedMemory = Math.max(0, bytes);
+  libavif.setMaxRetainedMemory(bytes);
 }
 
-/**
- * The integer box shrink factor (1, 2, 3, …) and the size it gives: the
- * largest factor whose result (ceil division) is still >= hint. Pure.
- */
-export function avifShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
-  // ceil(n / f) >= min  <=>  f < n / (min - 1)
-  const axis = (n: number, min: number) => (min <= 1 ? n : min > n ? 1 : Math.ceil(n / (min - 1)) - 1);
-  const limit = Math.max(1, size.width, size.height);
-  const factor = Math.max(
-    1,
-    Math.min(axis(size.width, Math.ceil(hint.minWidth)), axis(size.height, Math.ceil(hint.minHeight)), limit),
-  );
-  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
-}
+/** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
+export const avifShrinkOnLoad = boxShrinkOnLoad;
 
 /**
  * Bytes of WASM memory a decode needs besides the input: dav1d's picture
@@ -148,11 +135,7 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
 // internals
 // ---------------------------------------------------------------------------
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
-  stackSave(): number;
-  stackRestore(sp: number): void;
+interface Exports extends BaseExports {
   av_new(len: number): number;
   av_input(d: number): number;
   av_info(d: number): number;
@@ -165,13 +148,15 @@ interface Exports {
   av_free(p: number): void;
 }
 
-interface Inst {
-  ex: Exports;
-  /** Set after a trap: never call into this instance again. */
-  poisoned: boolean;
-  /** Decodes currently holding this instance. */
-  users: number;
-}
+const libavif = standaloneWasm<Exports>({
+  name: 'libavif',
+  throwImport: 'av_throw',
+  toError: (message) => new AvifError(message),
+  // Only libc's stdio and abort() reach WASI; dav1d's logging is compiled out.
+  wasi: true,
+  maxRetainedMemory: AVIF_MAX_RETAINED_MEMORY,
+});
+const { acquire, release, call } = libavif;
 
 // Layout of the Int32 info block (decoder.c).
 const I_WIDTH = 0;
@@ -205,91 +190,4 @@ function pictureBytes(size: Size, subsampling: '420' | '422' | '444' | '400', hb
   if (uvStride > 0 && (uvStride & 1023) === 0) uvStride += 64;
   const uvRows = subsampling === '420' ? alignedH >> 1 : alignedH;
   return yStride * alignedH + 2 * uvStride * uvRows + 64;
-}
-
-let savedModule: WebAssembly.Module | null = null;
-let current: Inst | null = null;
-let maxRetainedMemory = AVIF_MAX_RETAINED_MEMORY;
-
-/** An error the shim raised through env.av_throw. */
-class WasmThrow extends AvifError {}
-
-function instantiate(): Inst {
-  if (!savedModule) throw new Error('libavif: initLibavif(module) has not been called');
-  let memory: WebAssembly.Memory | null = null;
-  const inst: Inst = { ex: null as unknown as Exports, poisoned: false, users: 0 };
-  const imports = {
-    env: {
-      av_throw(msgPtr: number): never {
-        throw new WasmThrow(readCString(new Uint8Array(memory!.buffer), msgPtr >>> 0));
-      },
-      // Views are re-created from memory.buffer on every use: nothing to do.
-      emscripten_notify_memory_growth(_index: number): void {},
-    },
-    // Only reachable from libc's stdio and abort(); dav1d's logging is compiled out.
-    wasi_snapshot_preview1: {
-      fd_write(_fd: number, iovs: number, iovcnt: number, pnum: number): number {
-        const v = new DataView(memory!.buffer);
-        let total = 0;
-        for (let i = 0; i < iovcnt; i++) total += v.getUint32((iovs >>> 0) + i * 8 + 4, true);
-        v.setUint32(pnum >>> 0, total, true);
-        return 0;
-      },
-      fd_seek(_fd: number, _offset: bigint, _whence: number, _newOffsetPtr: number): number {
-        return 70; // ESPIPE
-      },
-      fd_close(_fd: number): number {
-        return 0;
-      },
-      proc_exit(code: number): never {
-        throw new WebAssembly.RuntimeError(`libavif: wasm called proc_exit(${code})`);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(savedModule, imports);
-  const ex = instance.exports as unknown as Exports;
-  memory = ex.memory;
-  inst.ex = ex;
-  ex._initialize();
-  trackWasmMemory(memory);
-  return inst;
-}
-
-function acquire(): Inst {
-  const inst = current && !current.poisoned ? current : (current = instantiate());
-  inst.users++;
-  return inst;
-}
-
-/** Memories never shrink: once nobody uses a grown instance, let it be collected. */
-function release(inst: Inst): void {
-  inst.users--;
-  if (inst.users === 0 && current === inst && (inst.poisoned || inst.ex.memory.buffer.byteLength > maxRetainedMemory)) current = null;
-}
-
-/**
- * Runs one call into wasm. Shim errors (WasmThrow) unwound the wasm frames
- * like a longjmp: put the shadow stack back and rethrow. Anything else is a
- * trap: poison the instance.
- */
-function call<R>(inst: Inst, fn: () => R): R {
-  if (inst.poisoned) throw new AvifError('libavif: instance was lost after a WebAssembly trap');
-  const sp = inst.ex.stackSave();
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof WasmThrow) {
-      inst.ex.stackRestore(sp);
-      throw new AvifError(e.message);
-    }
-    inst.poisoned = true;
-    if (current === inst) current = null;
-    throw e;
-  }
-}
-
-function readCString(heap: Uint8Array, ptr: number): string {
-  let s = '';
-  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
-  return s;
 }

@@ -24,8 +24,9 @@
  * one instance (the decoder's working memory is freed before the encoder's
  * WebPEncode runs, and the rows go to the encoder without a copy).
  */
-import { trackWasmMemory } from '../../lib/memory-meter';
 import type { EncodeOptions, OpenSink, RowSink } from '../rows';
+import { fromWasm, standaloneWasm, type BaseExports, type Instance } from '../standalone-wasm';
+import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
 /** A failure reported by libwebp (or by this wrapper about libwebp's input). */
@@ -41,9 +42,7 @@ export class WebpError extends Error {
 
 /** Call once per isolate with the imported module; instantiation is lazy. */
 export function initLibwebp(module: WebAssembly.Module): void {
-  if (savedModule === module) return;
-  savedModule = module;
-  current = null;
+  libwebp.init(module);
 }
 
 /** The default for {@link setWebpMaxRetainedMemory}: an instance whose memory grew past this is dropped after its jobs. */
@@ -51,24 +50,11 @@ export const WEBP_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
 
 /** Changes the instance-drop threshold (bytes). Memories never shrink, so a grown instance is let go once idle. */
 export function setWebpMaxRetainedMemory(bytes: number): void {
-  maxRetainedMemory = Math.max(0, bytes);
+  libwebp.setMaxRetainedMemory(bytes);
 }
 
-/**
- * The integer box shrink factor (1, 2, 3, …) the decoder will use, and the
- * size it gives: the largest factor whose result is still >= hint (ceil
- * division). Pure, from the header size alone.
- */
-export function webpShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
-  // ceil(n / f) >= min  <=>  f < n / (min - 1)
-  const axis = (n: number, min: number) => (min <= 1 ? n : min > n ? 1 : Math.ceil(n / (min - 1)) - 1);
-  const limit = Math.max(size.width, size.height);
-  const factor = Math.max(
-    1,
-    Math.min(axis(size.width, Math.ceil(hint.minWidth)), axis(size.height, Math.ceil(hint.minHeight)), limit),
-  );
-  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
-}
+/** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
+export const webpShrinkOnLoad = boxShrinkOnLoad;
 
 /**
  * Bytes of WASM memory a decode will need besides the input, from the header
@@ -116,12 +102,12 @@ export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
       const opened = open(size);
       sink = opened;
       const rowBytes = size.width * 4;
-      const previous = inst.onRows;
-      inst.onRows = (ptr, count) => opened.write(new Uint8Array(ex.memory.buffer, ptr, count * rowBytes), count);
+      const previous = rowTargets.get(inst);
+      rowTargets.set(inst, (ptr, count) => opened.write(new Uint8Array(ex.memory.buffer, ptr, count * rowBytes), count));
       try {
         call(inst, () => ex.wp_dec_run(d, factor));
       } finally {
-        inst.onRows = previous;
+        rowTargets.set(inst, previous);
       }
       const rows = info()[I_ROWS_OUT]!;
       if (rows !== size.height) throw new WebpError(`libwebp: decoder gave ${rows} of ${size.height} rows`);
@@ -237,11 +223,7 @@ export function webpEncodeMemory(size: Size, hasAlpha: boolean): number {
 // internals
 // ---------------------------------------------------------------------------
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
-  stackSave(): number;
-  stackRestore(sp: number): void;
+interface Exports extends BaseExports {
   wp_malloc(n: number): number;
   wp_free(p: number): void;
   wp_dec_new(len: number): number;
@@ -259,15 +241,26 @@ interface Exports {
   wp_enc_destroy(e: number): void;
 }
 
-interface Inst {
-  ex: Exports;
-  /** Set after a trap: never call into this instance again. */
-  poisoned: boolean;
-  /** Decoders and encoders currently holding this instance. */
-  users: number;
-  /** Where env.wp_rows goes (the running decoder's sink). */
-  onRows: ((ptr: number, count: number) => void) | null;
-}
+type Inst = Instance<Exports>;
+
+/** Where env.wp_rows goes: the sink of the decoder running in that instance. */
+const rowTargets = new WeakMap<Inst, ((ptr: number, count: number) => void) | undefined>();
+
+const libwebp = standaloneWasm<Exports>({
+  name: 'libwebp',
+  throwImport: 'wp_throw',
+  toError: (message, status) => new WebpError(message, status),
+  imports: (instance) => ({
+    wp_rows: (ptr: number, count: number) =>
+      fromWasm(() => {
+        const target = rowTargets.get(instance);
+        if (!target) throw new WebpError('libwebp: rows without a decoder');
+        target(ptr >>> 0, count);
+      }),
+  }),
+  maxRetainedMemory: WEBP_MAX_RETAINED_MEMORY,
+});
+const { acquire, release, call } = libwebp;
 
 // Layout of the Int32 info block (codec.c).
 const I_WIDTH = 0;
@@ -292,87 +285,3 @@ const ALPHA_BYTES_PER_PIXEL = 20;
 const ALPHA_DECODE_BYTES_PER_PIXEL = 6;
 /** VP8's token buffer (method >= 3 without low_memory), generous. */
 const TOKEN_BYTES_PER_PIXEL = 1.5;
-
-let savedModule: WebAssembly.Module | null = null;
-let current: Inst | null = null;
-let maxRetainedMemory = WEBP_MAX_RETAINED_MEMORY;
-
-/** An error libwebp raised through env.wp_throw. */
-class WasmThrow extends WebpError {}
-/** An exception from the sink, thrown through the decoder's wasm frames. */
-class CallbackThrow {
-  constructor(readonly error: unknown) {}
-}
-
-function instantiate(): Inst {
-  if (!savedModule) throw new Error('libwebp: initLibwebp(module) has not been called');
-  let memory: WebAssembly.Memory | null = null;
-  const inst: Inst = { ex: null as unknown as Exports, poisoned: false, users: 0, onRows: null };
-  const imports = {
-    env: {
-      wp_throw(msgPtr: number, status: number): never {
-        throw new WasmThrow(readCString(new Uint8Array(memory!.buffer), msgPtr >>> 0), status);
-      },
-      wp_rows(ptr: number, count: number): void {
-        try {
-          if (!inst.onRows) throw new WebpError('libwebp: rows without a decoder');
-          inst.onRows(ptr >>> 0, count);
-        } catch (e) {
-          throw e instanceof CallbackThrow ? e : new CallbackThrow(e);
-        }
-      },
-      // Views are re-created from memory.buffer on every use: nothing to do.
-      emscripten_notify_memory_growth(_index: number): void {},
-    },
-  };
-  const instance = new WebAssembly.Instance(savedModule, imports);
-  const ex = instance.exports as unknown as Exports;
-  memory = ex.memory;
-  inst.ex = ex;
-  ex._initialize();
-  trackWasmMemory(memory);
-  return inst;
-}
-
-function acquire(): Inst {
-  const inst = current && !current.poisoned ? current : (current = instantiate());
-  inst.users++;
-  return inst;
-}
-
-/** Memories never shrink: once nobody uses a grown instance, let it be collected. */
-function release(inst: Inst): void {
-  inst.users--;
-  if (inst.users === 0 && current === inst && (inst.poisoned || inst.ex.memory.buffer.byteLength > maxRetainedMemory)) current = null;
-}
-
-/**
- * Runs one call into wasm. libwebp errors (WasmThrow) and sink errors
- * (CallbackThrow) unwound the wasm frames like a longjmp: put the shadow
- * stack back and rethrow. Anything else is a trap: poison the instance.
- */
-function call<R>(inst: Inst, fn: () => R): R {
-  if (inst.poisoned) throw new WebpError('libwebp: instance was lost after a WebAssembly trap');
-  const sp = inst.ex.stackSave();
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof WasmThrow) {
-      inst.ex.stackRestore(sp);
-      throw new WebpError(e.message, e.status);
-    }
-    if (e instanceof CallbackThrow) {
-      if (!inst.poisoned) inst.ex.stackRestore(sp);
-      throw e.error;
-    }
-    inst.poisoned = true;
-    if (current === inst) current = null;
-    throw e;
-  }
-}
-
-function readCString(heap: Uint8Array, ptr: number): string {
-  let s = '';
-  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
-  return s;
-}
