@@ -18,7 +18,7 @@ BUILD="${RS_BUILD_DIR:-/tmp/edgepix-resample-build}"
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 emcc --version | head -1
 
-EXPORTS='["_rs_new","_rs_size","_rs_start_x","_rs_weights_x","_rs_sources_y","_rs_weights_y","_rs_input","_rs_output","_rs_push","_rs_emit","_rs_free","_bs_new","_bs_size","_bs_input","_bs_output","_bs_push","_bs_free"]'
+EXPORTS='["_rs_new","_rs_size","_rs_start_x","_rs_weights_x","_rs_sources_y","_rs_weights_y","_rs_input","_rs_output","_rs_push","_rs_emit","_rs_fast","_rs_free","_bs_new","_bs_size","_bs_input","_bs_output","_bs_push","_bs_free"]'
 EMCC_FLAGS=(
   -O3 -msimd128
   # No fused multiply-adds: every product and sum rounds like JS's.

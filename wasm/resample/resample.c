@@ -15,6 +15,9 @@
  *    Sums are in f64 in tap order, like JS numbers; ring rows hold values
  *    rounded to f32, like the TS Float32Array ring. f64x2 lanes: (r,g), (b,a).
  *
+ *    rs_fast switches a context to an f32x4 variant: faster, within 1 of the
+ *    exact bytes.
+ *
  *  - Box shrink by an integer factor: alpha-weighted integer sums per output
  *    column, exact; one output row per `factor` input rows (fewer at the
  *    bottom edge), divided in f64 and rounded ties to even.
@@ -48,7 +51,7 @@ static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 typedef struct {
   int inW, inH, outW, outH, tapsX, tapsY, padL, padR, outRows;
-  int received, emitted;
+  int received, emitted, fast;
   int32_t *startX;   /* outW: first tap's index in the padded scratch row */
   double *weightsX;  /* outW * tapsX */
   int32_t *sourcesY; /* outH * tapsY: clamped input rows */
@@ -116,8 +119,11 @@ static inline void store_f32(float *dst, v128_t rg, v128_t ba) {
   wasm_v128_store(dst, wasm_i64x2_shuffle(wasm_f32x4_demote_f64x2_zero(rg), wasm_f32x4_demote_f64x2_zero(ba), 0, 2));
 }
 
+static void push_f32(Rs *c);
+
 /* Filters the input row horizontally into the ring slot of input row `received`. */
 EXPORT void rs_push(Rs *c) {
+  if (c->fast) return push_f32(c);
   const int inW = c->inW, outW = c->outW, taps = c->tapsX;
   v128_t *s = (v128_t *)c->scratch; /* two v128 (rg, ba) per pixel */
   v128_t *body = s + 2 * c->padL;
@@ -209,6 +215,93 @@ static void emit_row(Rs *c, int y, uint8_t *out) {
 }
 
 /*
+ * The f32x4 variant (rs_fast): premultiplied values, weights, sums and the
+ * division all in f32, one f32x4 per pixel, so a tap costs a multiply and an
+ * add instead of two of each, and the vertical pass needs no conversions.
+ * About 1.7x faster than the exact path; not byte-identical to the TS
+ * version (about 1 byte in 10^5 differs, by 1). See README.md.
+ */
+
+/* Output pixels per block in the f32 horizontal pass (twice as many in the vertical one). */
+#ifndef FB
+#define FB 4
+#endif
+
+static void to_f32(double *w, size_t n) {
+  float *f = (float *)w;
+  for (size_t i = 0; i < n; i++) f[i] = (float)w[i];
+}
+
+/* Switches the context to f32 arithmetic: call once, after the kernels are written (their f64 weights become f32 in place). */
+EXPORT void rs_fast(Rs *c) {
+  to_f32(c->weightsX, (size_t)c->outW * c->tapsX);
+  to_f32(c->weightsY, (size_t)c->outH * c->tapsY);
+  c->fast = 1;
+}
+
+static void push_f32(Rs *c) {
+  const int inW = c->inW, outW = c->outW, taps = c->tapsX;
+  v128_t *s = (v128_t *)c->scratch, *body = s + c->padL;
+  for (int x = 0; x < inW; x++) {
+    v128_t v = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(c->input + 4 * x)));
+    body[x] = wasm_f32x4_convert_i32x4(wasm_i32x4_mul(v, wasm_i32x4_shuffle(v, wasm_i32x4_const_splat(1), 3, 3, 3, 4)));
+  }
+  for (int i = 0; i < c->padL; i++) s[i] = body[0];
+  for (int i = 0; i < c->padR; i++) body[inW + i] = body[inW - 1];
+  v128_t *dst = (v128_t *)(c->ring + (size_t)(c->received % c->tapsY) * outW * 4);
+  const float *w = (const float *)c->weightsX;
+  int o = 0;
+  for (; o + FB <= outW; o += FB, w += FB * taps) {
+    const v128_t *p[FB];
+    v128_t acc[FB];
+    for (int k = 0; k < FB; k++) p[k] = s + c->startX[o + k], acc[k] = wasm_f32x4_const_splat(0);
+    for (int t = 0; t < taps; t++)
+      for (int k = 0; k < FB; k++) acc[k] = wasm_f32x4_add(acc[k], wasm_f32x4_mul(p[k][t], wasm_v128_load32_splat(w + k * taps + t)));
+    for (int k = 0; k < FB; k++) dst[o + k] = acc[k];
+  }
+  for (; o < outW; o++, w += taps) {
+    const v128_t *p = s + c->startX[o];
+    v128_t acc = wasm_f32x4_const_splat(0);
+    for (int t = 0; t < taps; t++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(p[t], wasm_v128_load32_splat(w + t)));
+    dst[o] = acc;
+  }
+  c->received++;
+}
+
+static inline void store_u8_f32(uint8_t *out, v128_t acc) {
+  const v128_t zero = wasm_f32x4_const_splat(0), max = wasm_f32x4_const_splat(255);
+  v128_t a = wasm_i32x4_shuffle(acc, acc, 3, 3, 3, 3);
+  v128_t q = wasm_v128_and(wasm_i32x4_shuffle(wasm_f32x4_div(acc, a), acc, 0, 1, 2, 7), wasm_f32x4_gt(a, zero));
+  q = wasm_f32x4_min(wasm_f32x4_max(wasm_f32x4_nearest(q), zero), max);
+  v128_t px = wasm_i32x4_trunc_sat_f32x4(q);
+  px = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(px, px), px);
+  wasm_v128_store32_lane(out, px, 0);
+}
+
+static void emit_row_f32(Rs *c, int y, uint8_t *out) {
+  const int outW = c->outW, taps = c->tapsY;
+  const v128_t *rows[taps];
+  for (int t = 0; t < taps; t++)
+    rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
+  const float *w = (const float *)c->weightsY + (size_t)y * taps;
+  int o = 0;
+  for (; o + 2 * FB <= outW; o += 2 * FB) {
+    v128_t acc[2 * FB];
+    for (int k = 0; k < 2 * FB; k++) acc[k] = wasm_f32x4_const_splat(0);
+    for (int t = 0; t < taps; t++) {
+      const v128_t wt = wasm_v128_load32_splat(w + t), *p = rows[t] + o;
+      for (int k = 0; k < 2 * FB; k++) acc[k] = wasm_f32x4_add(acc[k], wasm_f32x4_mul(p[k], wt));
+    }
+    for (int k = 0; k < 2 * FB; k++) store_u8_f32(out + 4 * (o + k), acc[k]);
+  }
+  for (; o < outW; o++) {
+    v128_t acc = wasm_f32x4_const_splat(0);
+    for (int t = 0; t < taps; t++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(rows[t][o], wasm_v128_load32_splat(w + t)));
+    store_u8_f32(out + 4 * o, acc);
+  }
+}
+
+/*
  * Makes the output rows whose every tap has arrived, up to outRows of them,
  * into the output buffer; returns how many (call again until 0).
  */
@@ -216,7 +309,7 @@ EXPORT int rs_emit(Rs *c) {
   int n = 0;
   const int last = c->tapsY - 1;
   while (n < c->outRows && c->emitted < c->outH && c->sourcesY[c->emitted * c->tapsY + last] < c->received) {
-    emit_row(c, c->emitted, c->output + (size_t)n * c->outW * 4);
+    (c->fast ? emit_row_f32 : emit_row)(c, c->emitted, c->output + (size_t)n * c->outW * 4);
     c->emitted++, n++;
   }
   return n;

@@ -19,6 +19,7 @@ const esbuild = require('esbuild');
 const sharp = require('sharp');
 const quick = process.argv.includes('--quick');
 const wasmOnly = process.argv.includes('--wasm-only'); // timings of the WASM path alone (for tuning)
+const fast = process.argv.includes('--fast'); // the f32 variant: not byte-identical
 const benchOnly = wasmOnly || process.argv.includes('--bench');
 
 const tmp = mkdtempSync(join(tmpdir(), 'edgepix-resample-smoke-'));
@@ -161,19 +162,22 @@ for (const s of [1.1, 2.52, 4, 8, 0.5]) {
 }
 lanczosCases.push(['photo → 1600 wide', photo, { width: 1600, height: Math.round((photo.height * 1600) / photo.width) }]);
 
+// Exact (default): every byte equal. --fast: within 1 (the bound the f32 variant promises).
+let worst = { max: 0, mean: 0 };
 const report = (name, ours, ref) => {
   const { max, mean, differing } = compare(ours.data, ref.data);
-  const ok = ours.width === ref.width && ours.height === ref.height && max === 0;
+  const ok = ours.width === ref.width && ours.height === ref.height && max <= (fast ? 1 : 0);
   if (!ok) failures++;
-  console.log(`${ok ? 'identical' : 'DIFFERENT'}  ${name} → ${ref.width}×${ref.height}${ok ? '' : `  max|Δ| ${max} mean|Δ| ${mean.toExponential(2)} bytes differing ${differing}`}`);
+  worst = { max: Math.max(worst.max, max), mean: Math.max(worst.mean, mean) };
+  const verdict = max === 0 ? 'identical' : ok ? 'within 1 ' : 'DIFFERENT';
+  console.log(`${verdict}  ${name} → ${ref.width}×${ref.height}${max ? `  max|Δ| ${max} mean|Δ| ${mean.toExponential(2)} bytes differing ${differing}` : ''}`);
 };
 
-let failures = 0;
 if (!benchOnly) {
 console.log('\n-- lanczos3Rows: WASM vs src/pipeline/resample.ts');
 for (const [name, img, to] of lanczosCases) {
   const band = 1 + (random() % 40);
-  const ours = await run(img, to, (next) => m.lanczos3Rows(img, to, next), band);
+  const ours = await run(img, to, (next) => m.lanczos3Rows(img, to, next, { exact: !fast }), band);
   const ref = await run(img, to, (next) => m.tsLanczos(img, to, next), band);
   report(name, ours, ref);
 }
@@ -202,11 +206,11 @@ for (const [alpha, img] of [['opaque', photo], ['alpha', photoAlpha]]) {
   const f = 3;
   const mid = { width: Math.ceil(img.width / f), height: Math.ceil(img.height / f) };
   const to = { width: 640, height: Math.round((img.height * 640) / img.width) };
-  const ours = await run(img, to, (next) => m.boxShrinkRows(img, f, m.lanczos3Rows(mid, to, next)), 64);
+  const ours = await run(img, to, (next) => m.boxShrinkRows(img, f, m.lanczos3Rows(mid, to, next, { exact: !fast })), 64);
   const ref = await run(img, to, (next) => tsShrink(img, f, m.tsLanczos(mid, to, next)), 64);
   report(`photo ${alpha} ÷${f} → 640`, ours, ref);
 }
-console.log(failures ? `\n${failures} case(s) differ` : '\nall cases byte-identical');
+console.log(failures ? `\n${failures} case(s) differ` : worst.max ? `\nall cases within 1 (worst mean|Δ| ${worst.mean.toExponential(2)})` : '\nall cases byte-identical');
 }
 
 if (!quick) {
@@ -216,10 +220,10 @@ if (!quick) {
   const chain = (impl, from, width) => {
     const to = { width, height: Math.round((from.height * width) / from.width) };
     const factor = Math.floor(Math.min(from.width / to.width, from.height / to.height) / 2);
-    if (factor < 2) return { to, make: (next) => (impl === 'wasm' ? m.lanczos3Rows : m.tsLanczos)(from, to, next), factor: 1 };
+    if (factor < 2) return { to, make: (next) => (impl === 'wasm' ? m.lanczos3Rows(from, to, next, { exact: !fast }) : m.tsLanczos(from, to, next)), factor: 1 };
     const mid = { width: Math.ceil(from.width / factor), height: Math.ceil(from.height / factor) };
     const make = impl === 'wasm'
-      ? (next) => m.boxShrinkRows(from, factor, m.lanczos3Rows(mid, to, next))
+      ? (next) => m.boxShrinkRows(from, factor, m.lanczos3Rows(mid, to, next, { exact: !fast }))
       : (next) => tsShrink(from, factor, m.tsLanczos(mid, to, next));
     return { to, make, factor };
   };
