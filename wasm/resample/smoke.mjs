@@ -162,6 +162,7 @@ for (const s of [1.1, 2.52, 4, 8, 0.5]) {
 }
 lanczosCases.push(['photo → 1600 wide', photo, { width: 1600, height: Math.round((photo.height * 1600) / photo.width) }]);
 
+let failures = 0;
 // Exact (default): every byte equal. --fast: within 1 (the bound the f32 variant promises).
 let worst = { max: 0, mean: 0 };
 const report = (name, ours, ref) => {
