@@ -211,7 +211,8 @@ EXPORT int jt_pick_scale(jt_ctx *ctx, int min_w, int min_h) {
 
 /* banded-coefficients.patch (jdcoefct.c): the next coefficient controller
  * keeps only iMCU rows [first, end); (0, 0) clears a pending request. */
-extern void jpeg_edgepix_request_band(JDIMENSION first, JDIMENSION end);
+extern void jpeg_edgepix_request_band(JDIMENSION first, JDIMENSION end,
+                                      JDIMENSION alloc);
 extern boolean jpeg_edgepix_banded(j_decompress_ptr cinfo);
 static void jt_begin(jt_ctx *ctx);
 
@@ -324,6 +325,14 @@ static JDIMENSION jt_band_row(jt_ctx *ctx, int b) {
   return (JDIMENSION)((unsigned long long)ctx->cinfo.total_iMCU_rows * b / ctx->bands);
 }
 
+/* iMCU rows band b stores: its own plus one above and one below. */
+static void jt_band_stored(jt_ctx *ctx, int b, JDIMENSION *first, JDIMENSION *end) {
+  JDIMENSION T = ctx->cinfo.total_iMCU_rows;
+  JDIMENSION r0 = jt_band_row(ctx, b), r1 = jt_band_row(ctx, b + 1);
+  *first = r0 > 0 ? r0 - 1 : 0;
+  *end = r1 < T ? r1 + 1 : T;
+}
+
 /* Output rows per iMCU row. */
 static JDIMENSION jt_rows_per_iMCU(j_decompress_ptr cinfo) {
 #if JPEG_LIB_VERSION >= 70
@@ -355,10 +364,18 @@ static void jt_begin(jt_ctx *ctx) {
   if (ctx->bands > 1) {
     r0 = jt_band_row(ctx, ctx->band);
     r1 = jt_band_row(ctx, ctx->band + 1);
+    JDIMENSION first, end, alloc = 0;
+    /* Every band allocates the largest band's storage: same sizes every
+     * time, so the heap does not grow after the first band. */
+    for (int b = 0; b < ctx->bands; b++) {
+      jt_band_stored(ctx, b, &first, &end);
+      if (end - first > alloc) alloc = end - first;
+    }
+    jt_band_stored(ctx, ctx->band, &first, &end);
     cinfo->do_block_smoothing = FALSE;
-    jpeg_edgepix_request_band(r0 > 0 ? r0 - 1 : 0, r1 < T ? r1 + 1 : T);
+    jpeg_edgepix_request_band(first, end, alloc);
   } else {
-    jpeg_edgepix_request_band(0, 0); /* clear any stale request */
+    jpeg_edgepix_request_band(0, 0, 0); /* clear any stale request */
   }
   ctx->buffered = (flags & JT_FLAG_EARLY_STOP) && cinfo->progressive_mode &&
                   denom > 1;

@@ -146,8 +146,10 @@ export interface JpegBandPlan {
  *    block instead, and 1/8 is never banded;
  *  - K bands: band k outputs iMCU rows [floor(kT/K), floor((k+1)T/K)) of the
  *    T = ceil(height / (8 * max v)) rows and stores those plus one iMCU row
- *    above and below; plus 8 bytes per block of the whole image (nonzero mask
- *    of the AC coefficients, needed to parse refinement scans).
+ *    above and below (every band allocates the largest band's rows, v block
+ *    rows per iMCU row per component); plus 8 bytes per block of the whole
+ *    image, rows padded to T*v (nonzero mask of the AC coefficients, needed
+ *    to parse refinement scans).
  * Baseline (progressive: false): 0 bytes, 1 band.
  */
 export function progressiveBandPlan(
@@ -175,16 +177,13 @@ export function progressiveBandPlan(
   }
   const mask = comps.reduce((sum, c) => sum + c.stride * T * c.v * 8, 0);
   const bandedBytes = (K: number) => {
-    let worst = 0;
+    let rows = 0; // iMCU rows of the largest band, every band allocates that many
     for (let k = 0; k < K; k++) {
       const r0 = Math.floor((T * k) / K);
       const r1 = Math.floor((T * (k + 1)) / K);
-      const first = r0 > 0 ? r0 - 1 : 0;
-      const end = r1 < T ? r1 + 1 : T;
-      const bytes = comps.reduce((sum, c) => sum + c.stride * (Math.min(end * c.v, c.rows) - first * c.v) * 128, 0);
-      if (bytes > worst) worst = bytes;
+      rows = Math.max(rows, (r1 < T ? r1 + 1 : T) - (r0 > 0 ? r0 - 1 : 0));
     }
-    return mask + worst;
+    return mask + comps.reduce((sum, c) => sum + c.stride * rows * c.v * 128, 0);
   };
   const limit = Math.max(2, Math.min(Math.floor(maxBands), T));
   let bytes = whole;
