@@ -18,9 +18,10 @@
  *    rs_fast switches a context to an f32x4 variant: faster, within 1 of the
  *    exact bytes.
  *
- *  - Box shrink by an integer factor: alpha-weighted integer sums per output
- *    column, exact; one output row per `factor` input rows (fewer at the
- *    bottom edge), divided in f64 and rounded ties to even.
+ *  - Box shrink by an integer factor: alpha-weighted sums per output column,
+ *    whole numbers, so exact in f64 like the TS Float64Array ones; one
+ *    output row per `factor` input rows (fewer at the bottom edge), divided
+ *    in f64 and rounded ties to even.
  *
  * The caller writes one input row at a time into the context's input row
  * (rs_input / bs_input), then calls rs_push / bs_push. Nothing allocates after
@@ -321,7 +322,7 @@ EXPORT int rs_emit(Rs *c) {
 
 typedef struct {
   int inW, inH, factor, outW, y, gathered;
-  uint64_t *sums;  /* outW * 4: Σ r*a, Σ g*a, Σ b*a, Σ a */
+  double *sums;    /* outW * 4: Σ r*a, Σ g*a, Σ b*a, Σ a */
   uint8_t *input;  /* one input row */
   uint8_t *output; /* one output row */
 } Bs;
@@ -334,7 +335,7 @@ static size_t bs_bytes(int inW, int factor) {
 EXPORT size_t bs_size(int inW, int factor) { return bs_bytes(inW, factor); }
 
 EXPORT Bs *bs_new(int inW, int inH, int factor) {
-  /* factor * 255 * 255 must fit a u32 lane for one row's segment. */
+  /* factor · 255 · 255 must fit a u32 lane for one row's segment. */
   if (inW < 1 || inH < 1 || factor < 1 || factor > 66000) return 0;
   size_t total = bs_bytes(inW, factor);
   uint8_t *p = aligned_alloc(16, total);
@@ -343,7 +344,7 @@ EXPORT Bs *bs_new(int inW, int inH, int factor) {
   Bs *c = (Bs *)p;
   p += align16(sizeof(Bs));
   c->inW = inW, c->inH = inH, c->factor = factor, c->outW = (inW + factor - 1) / factor;
-  c->sums = (uint64_t *)p, p += align16((size_t)c->outW * 32);
+  c->sums = (double *)p, p += align16((size_t)c->outW * 32);
   c->input = p, p += align16((size_t)inW * 4);
   c->output = p;
   return c;
@@ -366,28 +367,30 @@ EXPORT int bs_push(Bs *c) {
       v128_t v = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(px)));
       acc = wasm_i32x4_add(acc, wasm_i32x4_mul(v, wasm_i32x4_shuffle(v, one, 3, 3, 3, 4)));
     }
-    sums[2 * ox] = wasm_i64x2_add(sums[2 * ox], wasm_u64x2_extend_low_u32x4(acc));
-    sums[2 * ox + 1] = wasm_i64x2_add(sums[2 * ox + 1], wasm_u64x2_extend_high_u32x4(acc));
+    /* Whole numbers below 2^53 (factor² · 65025), so f64 sums are exact, as in the TS Float64Array. */
+    sums[2 * ox] = wasm_f64x2_add(sums[2 * ox], wasm_f64x2_convert_low_u32x4(acc));
+    sums[2 * ox + 1] = wasm_f64x2_add(sums[2 * ox + 1], wasm_f64x2_convert_low_u32x4(wasm_i32x4_shuffle(acc, acc, 2, 3, 2, 3)));
   }
   c->y++;
   if (++c->gathered < f && c->y < c->inH) return 0;
 
-  /* Colour = Σ c*a ÷ Σ a, alpha = Σ a ÷ pixels, each rounded ties to even like Uint8ClampedArray. */
-  const uint64_t *s = c->sums;
-  uint8_t *out = c->output;
-  for (int ox = 0; ox < outW; ox++, s += 4, out += 4) {
+  /* Colour = Σ c*a ÷ Σ a (0 where Σ a = 0), alpha = Σ a ÷ pixels, each rounded ties to even like Uint8ClampedArray. */
+  const v128_t zero = wasm_f64x2_const_splat(0), max = wasm_f64x2_const_splat(255);
+  const v128_t colourOnly = wasm_i64x2_make(-1, 0);
+  for (int ox = 0; ox < outW; ox++) {
     const int width = (ox + 1) * f <= inW ? f : inW - ox * f;
-    const double alpha = (double)s[3];
-    if (alpha > 0) {
-      for (int k = 0; k < 3; k++) {
-        double v = __builtin_nearbyint((double)s[k] / alpha);
-        out[k] = (uint8_t)(v > 255 ? 255 : v);
-      }
-    } else {
-      out[0] = out[1] = out[2] = 0;
-    }
-    double a = __builtin_nearbyint(alpha / ((double)width * c->gathered));
-    out[3] = (uint8_t)(a > 255 ? 255 : a);
+    const v128_t rg = sums[2 * ox], ba = sums[2 * ox + 1];
+    const v128_t a = wasm_i64x2_shuffle(ba, ba, 1, 1);
+    const v128_t positive = wasm_f64x2_gt(a, zero);
+    v128_t q0 = wasm_v128_and(wasm_f64x2_div(rg, a), positive);
+    /* (Σ b*a, Σ a) ÷ (Σ a, pixels); only the colour lane is zeroed when Σ a = 0 (the alpha lane is 0 then anyway). */
+    v128_t q1 = wasm_f64x2_div(ba, wasm_i64x2_shuffle(a, wasm_f64x2_splat((double)width * c->gathered), 0, 2));
+    q1 = wasm_v128_andnot(q1, wasm_v128_andnot(colourOnly, positive));
+    q0 = wasm_f64x2_min(wasm_f64x2_nearest(q0), max);
+    q1 = wasm_f64x2_min(wasm_f64x2_nearest(q1), max);
+    v128_t p = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(q0), wasm_i32x4_trunc_sat_f64x2_zero(q1), 0, 1, 4, 5);
+    p = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(p, p), p);
+    wasm_v128_store32_lane(c->output + 4 * ox, p, 0);
   }
   memset(c->sums, 0, (size_t)outW * 32);
   c->gathered = 0;

@@ -264,7 +264,7 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
  * Box shrink
  * ------------------------------------------------------------------------ */
 
-/** Bytes of wasm memory one {@link boxShrinkRows} holds (mirrors bs_new): u64 sums per output column, one input and one output row. */
+/** Bytes of wasm memory one {@link boxShrinkRows} holds (mirrors bs_new): f64 sums per output column, one input and one output row. */
 export function boxShrinkMemory(from: Size, factor: number): number {
   const width = Math.ceil(from.width / factor);
   return ALLOCATION_OVERHEAD + align16(width * 32) + align16(from.width * 4) + align16(width * 4);
