@@ -75,6 +75,9 @@ function instantiate(): Instance {
   return { ex, live: 0, poisoned: false, heap: new Uint8Array(ex.memory.buffer) };
 }
 
+/** @internal Test hook: bytes of the current instance's wasm memory (0 before the first context). */
+export const resampleInstanceBytes = () => current?.ex.memory.buffer.byteLength ?? 0;
+
 const heap = (inst: Instance) =>
   inst.heap.buffer === inst.ex.memory.buffer ? inst.heap : (inst.heap = new Uint8Array(inst.ex.memory.buffer));
 
