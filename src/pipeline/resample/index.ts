@@ -93,7 +93,11 @@ function guarded<R>(inst: Instance, fn: () => R): R {
   }
 }
 
-/** A context in the current instance, made by `create` (0 = out of memory), freed by the returned `free` (idempotent). */
+/**
+ * A context in the current instance, made by `create` (0 = out of memory),
+ * freed by the returned `free` (idempotent); `check` throws once it is freed,
+ * so a late write cannot touch memory another context now owns.
+ */
 function lease(create: (ex: Exports) => number, destroy: (ex: Exports, ctx: number) => void) {
   const inst = current && !current.poisoned ? current : (current = instantiate());
   const ctx = guarded(inst, () => create(inst.ex));
@@ -107,7 +111,10 @@ function lease(create: (ex: Exports) => number, destroy: (ex: Exports, ctx: numb
     if (!inst.poisoned) guarded(inst, () => destroy(inst.ex, ctx));
     if (inst.live === 0 && current === inst && inst.ex.memory.buffer.byteLength > MAX_RETAINED_MEMORY) current = undefined;
   };
-  return { inst, ctx, free };
+  const check = () => {
+    if (freed) throw new Error('resample: write after close or abort');
+  };
+  return { inst, ctx, free, check };
 }
 
 /* --------------------------------------------------------------------------
@@ -214,7 +221,7 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
   const rows = kernel(from.height, to.height);
   const [padL, padR] = padding(columns, from.width);
   const bandRows = outputRows(to);
-  const { inst, ctx, free } = lease(
+  const { inst, ctx, free, check } = lease(
     (ex) => ex.rs_new(from.width, from.height, to.width, to.height, columns.taps, rows.taps, padL, padR, bandRows),
     (ex, c) => ex.rs_free(c),
   );
@@ -241,6 +248,7 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
   }
   return {
     write(band, count) {
+      check();
       for (let r = 0; r < count; r++) {
         const produced = guarded(inst, () => {
           heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
@@ -280,7 +288,7 @@ export function boxShrinkMemory(from: Size, factor: number): number {
  */
 export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): RowSink<T> {
   if (!Number.isInteger(factor) || factor < 1) throw new Error(`Expected a whole factor ≥ 1 for boxShrinkRows but received ${factor}`);
-  const { inst, ctx, free } = lease(
+  const { inst, ctx, free, check } = lease(
     (ex) => ex.bs_new(from.width, from.height, factor),
     (ex, c) => ex.bs_free(c),
   );
@@ -291,6 +299,7 @@ export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): 
   const output = ex.bs_output(ctx);
   return {
     write(band, count) {
+      check();
       for (let r = 0; r < count; r++) {
         const ready = guarded(inst, () => {
           heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
