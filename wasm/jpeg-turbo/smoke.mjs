@@ -633,6 +633,90 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
   }
 }
 
+// --- banded progressive decode ---------------------------------------------
+// Progressive files at 1/1, 1/2, 1/4 in K horizontal bands (decoder.c
+// jt_begin, banded-coefficients.patch): every row once, in order, and the
+// pixels byte-identical to the one-buffer decode.
+{
+  const eqBytes = (a, b) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+  const progFiles = files.filter((f) => jt.readJpegInfo(new Uint8Array(fs.readFileSync(f))).progressive);
+  let compared = 0;
+  for (const file of progFiles) {
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const info = jt.readJpegInfo(bytes);
+    const maxV = Math.max(...info.samplingFactors.map(([, v]) => v));
+    const iMCURows = ceilDiv(info.height, 8 * maxV);
+    const cells = [];
+    for (const denom of [1, 2, 4]) {
+      const opts = denom === 1 ? {} : { minWidth: ceilDiv(info.width, denom), minHeight: ceilDiv(info.height, denom) };
+      const ref = jt.decodeJpeg(bytes, opts);
+      for (const K of [2, 3, 5]) {
+        const acc = new Uint8Array(ref.data.length);
+        let nextY = 0, inOrder = true;
+        const st = { scansRead: 0, earlyStop: false };
+        const t0 = performance.now();
+        jt.decodeJpegRows(bytes, { ...opts, bands: K, stripRows: 16, progressiveStats: st }, (rows, y, count) => {
+          if (y !== nextY) inOrder = false;
+          acc.set(rows, y * ref.width * 4);
+          nextY = y + count;
+        });
+        const ms = performance.now() - t0;
+        check(inOrder && nextY === ref.height, `${path.basename(file)} 1/${denom} K=${K}: rows out of order or missing (${nextY}/${ref.height})`);
+        check(st.bands === Math.min(K, iMCURows), `${path.basename(file)} 1/${denom} K=${K}: decoded in ${st.bands} bands`);
+        check(Buffer.compare(Buffer.from(acc), Buffer.from(ref.data.buffer)) === 0, `${path.basename(file)} 1/${denom} K=${K}: banded pixels differ`);
+        compared++;
+        cells.push(`1/${denom} K=${K} ${ms.toFixed(0)} ms`);
+      }
+    }
+    console.log(`banded ${path.basename(file).slice(0, 32).padEnd(32)} ${cells.join(', ')}; identical`);
+  }
+  check(compared > 0, 'no progressive fixture for the banded check');
+
+  // maxCoefficientBytes picks the smallest K that fits; memory follows the plan.
+  const photo = progFiles.find((f) => /rachel-hisko/.test(f)) ?? progFiles[0];
+  if (photo) {
+    const bytes = new Uint8Array(fs.readFileSync(photo));
+    const info = jt.readJpegInfo(bytes);
+    const whole = jt.progressiveBandPlan(info, 1);
+    check(whole.bands === 1 && whole.fits, `plan without a cap: ${JSON.stringify(whole)}`);
+    const plan = jt.progressiveBandPlan(info, 1, Math.floor(whole.coefficientBytes / 2.5));
+    check(plan.fits && plan.bands >= 3 && plan.coefficientBytes <= whole.coefficientBytes / 2.5, `plan at 40%: ${JSON.stringify(plan)}`);
+    check(!jt.progressiveBandPlan(info, 1, Math.floor(whole.coefficientBytes / 2.5), plan.bands - 1).fits, 'plan is not the smallest K');
+    check(jt.progressiveBandPlan(info, 1, 1000).fits === false, 'a 1000-byte cap fits?');
+    check(jt.progressiveBandPlan({ ...info, progressive: false }, 1, 0).coefficientBytes === 0, 'baseline plan');
+    const ref = jt.decodeJpeg(bytes);
+    jt.setJpegTurboMaxRetainedMemory(0);
+    for (const [cap, wantBands] of [[undefined, 1], [whole.coefficientBytes, 1], [Math.floor(whole.coefficientBytes / 2.5), plan.bands]]) {
+      const st = { scansRead: 0, earlyStop: false };
+      const acc = new Uint8Array(ref.data.length);
+      jt.decodeJpegRows(bytes, { maxCoefficientBytes: cap, progressiveStats: st }, (rows, y) => acc.set(rows, y * ref.width * 4));
+      const used = jt.jpegTurboMemoryBytes();
+      const budget = (wantBands === 1 ? whole.coefficientBytes : plan.coefficientBytes) + bytes.length + ref.width * 4 * 16 + (3 << 20);
+      check(st.bands === wantBands, `maxCoefficientBytes ${cap}: ${st.bands} bands, want ${wantBands}`);
+      check(used <= budget, `maxCoefficientBytes ${cap}: wasm memory ${used} over ${budget}`);
+      check(Buffer.compare(Buffer.from(acc), Buffer.from(ref.data.buffer)) === 0, `maxCoefficientBytes ${cap}: pixels differ`);
+      console.log(`banded ${info.width}x${info.height} maxCoefficientBytes ${cap ?? '-'}: ${st.bands} band(s), wasm memory ${(used / 2 ** 20).toFixed(1)} MiB`);
+    }
+    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+    expectError('maxCoefficientBytes too small', () => jt.decodeJpeg(bytes, { maxCoefficientBytes: 1000 }), /maxCoefficientBytes/);
+    expectError('maxCoefficientBytes too small for 1/8', () => jt.decodeJpeg(bytes, { minWidth: 1, maxCoefficientBytes: 1000 }), /maxCoefficientBytes/);
+    // Truncated: strict still throws (in the last band at the latest), and the instance carries on.
+    const sos = sosOffsets(bytes);
+    const cut = bytes.subarray(0, (sos[sos.length - 1] + bytes.length) >> 1);
+    expectError('truncated progressive, 3 bands', () => jt.decodeJpeg(cut, { bands: 3 }), /Premature end/);
+    const lenient = jt.decodeJpeg(cut, { bands: 3, strict: false });
+    check(lenient.width === info.width && lenient.warning !== undefined, 'truncated, lenient, banded: decodes with a warning');
+    check(eqBytes(jt.decodeJpeg(bytes, { bands: 2 }).data, ref.data), 'banded decode after errors');
+  }
+  // Baseline files ignore bands and maxCoefficientBytes.
+  const baseline = files.find((f) => !jt.readJpegInfo(new Uint8Array(fs.readFileSync(f))).progressive);
+  if (baseline) {
+    const bytes = new Uint8Array(fs.readFileSync(baseline));
+    const st = { scansRead: 0, earlyStop: false };
+    check(eqBytes(jt.decodeJpeg(bytes, { bands: 4, maxCoefficientBytes: 0, progressiveStats: st }).data, jt.decodeJpeg(bytes).data) && st.bands === 1, 'baseline: bands ignored');
+  }
+}
+
 // --- optional timing table: best of 3 per scale (--bench) -----------------
 if (process.argv.includes('--bench')) {
   for (const [label, retain] of [['default (drop instance > 48 MiB)', jt.JPEG_TURBO_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
@@ -656,6 +740,39 @@ if (process.argv.includes('--bench')) {
     }
   }
   jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+}
+
+// --- optional banded-decode table (--bench): rachel-hisko (24 MP progressive
+// 4:2:0) at 1/1 and 1/2 in K = 1..4 bands, streamed (decodeJpegRows, rows
+// discarded), fresh instance each time; best of 3 wall / CPU ms; wasm memory
+// is memory.byteLength after the decode (= the peak: it never shrinks).
+if (process.argv.includes('--bench')) {
+  const photo = files.find((f) => /rachel-hisko/.test(f));
+  if (photo) {
+    const bytes = new Uint8Array(fs.readFileSync(photo));
+    const info = jt.readJpegInfo(bytes);
+    jt.setJpegTurboMaxRetainedMemory(0);
+    console.log(`\nbanded decode ${path.basename(photo)} ${info.width}x${info.height}, best of 3 (wall / CPU ms), fresh instance:`);
+    for (const denom of [1, 2]) {
+      const opts = denom === 1 ? {} : { minWidth: ceilDiv(info.width, denom), minHeight: ceilDiv(info.height, denom) };
+      for (let K = 1; K <= 4; K++) {
+        let wall = Infinity, cpu = Infinity, mem = 0;
+        for (let r = 0; r < 3; r++) {
+          const t0 = performance.now();
+          const c0 = process.cpuUsage();
+          jt.decodeJpegRows(bytes, { ...opts, bands: K }, () => {});
+          const c = process.cpuUsage(c0);
+          cpu = Math.min(cpu, (c.user + c.system) / 1000);
+          wall = Math.min(wall, performance.now() - t0);
+          mem = jt.jpegTurboMemoryBytes();
+        }
+        let plan = jt.progressiveBandPlan(info, denom);
+        for (let cap = plan.coefficientBytes; plan.bands < K; cap = Math.floor(cap * 0.99)) plan = jt.progressiveBandPlan(info, denom, cap);
+        console.log(`  1/${denom} K=${K}  ${wall.toFixed(0).padStart(6)} / ${cpu.toFixed(0).padStart(5)} ms  wasm ${(mem / 2 ** 20).toFixed(1).padStart(5)} MiB  (progressiveBandPlan ${(plan.coefficientBytes / 2 ** 20).toFixed(1)} MiB of coefficients)`);
+      }
+    }
+    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+  }
 }
 
 // --- optional encoder table (--bench; sharp columns with --sharp) ----------
