@@ -219,7 +219,7 @@ static void emit_row(Rs *c, int y, uint8_t *out) {
  * The f32x4 variant (rs_fast): premultiplied values, weights, sums and the
  * division all in f32, one f32x4 per pixel, so a tap costs a multiply and an
  * add instead of two of each, and the vertical pass needs no conversions.
- * About 1.7x faster than the exact path; not byte-identical to the TS
+ * About 1.7x faster than the exact path (wasm calls); not byte-identical to the TS
  * version (about 1 byte in 10^5 differs, by 1). See README.md.
  */
 

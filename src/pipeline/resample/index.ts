@@ -205,7 +205,7 @@ export function resampleMemory(from: Size, to: Size): number {
 export interface Lanczos3Options {
   /**
    * True (the default): f64 sums, byte-identical to ../resample.ts. False: an
-   * f32x4 variant about 1.7× faster whose bytes differ from those by at most
+   * f32x4 variant about 1.5× faster whose bytes differ from those by at most
    * 1, about one in 10^5 (wasm/resample/README.md).
    */
   exact?: boolean;
