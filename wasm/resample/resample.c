@@ -60,6 +60,7 @@ typedef struct {
   uint8_t *input;    /* one input row, inW * 4 bytes */
   double *scratch;   /* (padL + inW + padR) * 4: premultiplied r*a, g*a, b*a, a */
   float *ring;       /* tapsY rows of outW * 4 */
+  const v128_t **rows; /* tapsY: the ring rows of the output row being made (kept here, not on the small stack) */
   uint8_t *output;   /* outRows rows of outW * 4 bytes */
 } Rs;
 
@@ -68,7 +69,7 @@ static size_t rs_bytes(int inW, int outW, int outH, int tapsX, int tapsY, int pa
   return align16(sizeof(Rs)) + align16((size_t)outW * 4) + align16((size_t)outW * tapsX * 8) +
          align16((size_t)outH * tapsY * 4) + align16((size_t)outH * tapsY * 8) + align16((size_t)inW * 4) +
          align16((size_t)(padL + inW + padR) * 32) + align16((size_t)tapsY * outW * 16) +
-         align16((size_t)outRows * outW * 4);
+         align16((size_t)outRows * outW * 4) + align16((size_t)tapsY * sizeof(void *));
 }
 
 EXPORT Rs *rs_new(int inW, int inH, int outW, int outH, int tapsX, int tapsY, int padL, int padR, int outRows) {
@@ -91,6 +92,7 @@ EXPORT Rs *rs_new(int inW, int inH, int outW, int outH, int tapsX, int tapsY, in
   CARVE(scratch, double, (size_t)(padL + inW + padR) * 32);
   CARVE(ring, float, (size_t)tapsY * outW * 16);
   CARVE(output, uint8_t, (size_t)outRows * outW * 4);
+  CARVE(rows, const v128_t *, (size_t)tapsY * sizeof(void *));
 #undef CARVE
   return c;
 }
@@ -183,7 +185,7 @@ static inline void store_u8(uint8_t *out, v128_t rg, v128_t ba) {
 /* Filters output row `y` vertically into `out` (outW * 4 bytes). */
 static void emit_row(Rs *c, int y, uint8_t *out) {
   const int outW = c->outW, taps = c->tapsY;
-  const v128_t *rows[taps];
+  const v128_t **rows = c->rows;
   for (int t = 0; t < taps; t++)
     rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
   const double *w = c->weightsY + (size_t)y * taps;
@@ -281,7 +283,7 @@ static inline void store_u8_f32(uint8_t *out, v128_t acc) {
 
 static void emit_row_f32(Rs *c, int y, uint8_t *out) {
   const int outW = c->outW, taps = c->tapsY;
-  const v128_t *rows[taps];
+  const v128_t **rows = c->rows;
   for (int t = 0; t < taps; t++)
     rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
   const float *w = (const float *)c->weightsY + (size_t)y * taps;

@@ -154,7 +154,7 @@ for (const alpha of ['random', 'sparse', 'opaque']) {
   const img = noise(301, 203, alpha);
   for (const s of [1.1, 1.5, 2, 2.52, 3, 4.7, 8, 0.5, 0.37]) lanczosCases.push([`noise ${alpha} 301×203 /${s}`, img, fit(img, s)]);
 }
-const tiny = [[1, 1, 1, 1], [1, 1, 5, 7], [1, 50, 1, 17], [50, 1, 17, 1], [1, 50, 3, 100], [50, 1, 100, 2], [7, 3, 1, 1], [2, 2, 1, 9], [64, 64, 1, 64], [64, 64, 64, 1], [3, 1000, 3, 7]];
+const tiny = [[1, 1, 1, 1], [1, 1, 5, 7], [1, 50, 1, 17], [50, 1, 17, 1], [1, 50, 3, 100], [50, 1, 100, 2], [7, 3, 1, 1], [2, 2, 1, 9], [64, 64, 1, 64], [64, 64, 64, 1], [3, 1000, 3, 7], [200, 3000, 200, 1], [3000, 20, 1, 20]];
 for (const [w, h, ow, oh] of tiny) lanczosCases.push([`noise ${w}×${h} → ${ow}×${oh}`, noise(w, h, 'random'), { width: ow, height: oh }]);
 for (const s of [1.1, 2.52, 4, 8, 0.5]) {
   lanczosCases.push([`photo /${s}`, photo, fit(photo, s)]);

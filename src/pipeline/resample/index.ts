@@ -198,7 +198,7 @@ export function resampleMemory(from: Size, to: Size): number {
     ALLOCATION_OVERHEAD +
     align16(to.width * 4) + align16(to.width * tapsX * 8) + align16(to.height * tapsY * 4) + align16(to.height * tapsY * 8) +
     align16(from.width * 4) + align16((from.width + 2 * pad) * 32) + align16(tapsY * to.width * 16) +
-    align16(outputRows(to) * to.width * 4)
+    align16(outputRows(to) * to.width * 4) + align16(tapsY * 4)
   );
 }
 
