@@ -186,8 +186,7 @@ const outputRows = (to: Size) => Math.max(1, Math.min(to.height, Math.floor(OUTP
  * Bytes of wasm memory one {@link lanczos3Rows} holds (mirrors rs_new): the
  * kernels (f64 weights), the padded premultiplied scratch row (f64), the ring
  * of filtered rows (f32, as in ../resample.ts), one input row and an output
- * band. Add {@link RESAMPLE_INSTANCE_BYTES}
- * once per isolate.
+ * band. Add {@link RESAMPLE_INSTANCE_BYTES} once per isolate.
  */
 export function resampleMemory(from: Size, to: Size): number {
   const tapsX = tapsFor(from.width, to.width);
