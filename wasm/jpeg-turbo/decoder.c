@@ -45,7 +45,8 @@ enum {
   INFO_EARLY_STOP,       /* 1 if trailing scans were skipped (not read)   */
   INFO_BANDS,            /* progressive: horizontal bands decoded (1 = whole image) */
   INFO_SAMPLING,         /* h, v sampling factors of components 0..3      */
-  INFO_COUNT = INFO_SAMPLING + 8
+  INFO_ARITH = INFO_SAMPLING + 8, /* arithmetic-coded                     */
+  INFO_COUNT
 };
 
 typedef struct {
@@ -63,6 +64,8 @@ typedef struct {
   int bands;           /* banded progressive decode: number of bands      */
   int band;            /* current band                                    */
   JDIMENSION band_out_end; /* first output row past the current band      */
+  void *ckpt;          /* banded: one resume checkpoint per scan (patch)  */
+  int nckpt;
   unsigned char *input;
   size_t input_len;
   int32_t info[INFO_COUNT];
@@ -126,6 +129,7 @@ EXPORT const char *jt_warning(jt_ctx *ctx) { return ctx->warning; }
 EXPORT void jt_destroy(jt_ctx *ctx) {
   if (!ctx) return;
   if (ctx->created) jpeg_destroy_decompress(&ctx->cinfo);
+  free(ctx->ckpt);
   free(ctx->input);
   free(ctx);
 }
@@ -151,6 +155,7 @@ EXPORT int jt_read_header(jt_ctx *ctx, int strict) {
   ctx->info[INFO_COMPONENTS] = cinfo->num_components;
   ctx->info[INFO_COLOR_SPACE] = (int32_t)cinfo->jpeg_color_space;
   ctx->info[INFO_ADOBE] = cinfo->saw_Adobe_marker ? 1 : 0;
+  ctx->info[INFO_ARITH] = cinfo->arith_code ? 1 : 0;
   for (int ci = 0; ci < 4; ci++) {
     int ok = ci < cinfo->num_components;
     ctx->info[INFO_SAMPLING + 2 * ci] = ok ? cinfo->comp_info[ci].h_samp_factor : 0;
@@ -214,6 +219,9 @@ EXPORT int jt_pick_scale(jt_ctx *ctx, int min_w, int min_h) {
 extern void jpeg_edgepix_request_band(JDIMENSION first, JDIMENSION end,
                                       JDIMENSION alloc);
 extern boolean jpeg_edgepix_banded(j_decompress_ptr cinfo);
+extern size_t jpeg_edgepix_checkpoint_size(void);
+extern void jpeg_edgepix_request_checkpoints(void *store, int count,
+                                             JDIMENSION next);
 static void jt_begin(jt_ctx *ctx);
 
 /* libjpeg's zigzag -> natural order table (jutils.c; declared in jpegint.h,
@@ -315,6 +323,17 @@ EXPORT int jt_start(jt_ctx *ctx, int denom, int strict, int max_mem,
       bands = (int)cinfo->total_iMCU_rows;
     if (bands > 1) ctx->bands = bands;
   }
+  if (ctx->bands > 1 && !cinfo->arith_code && ctx->ckpt == NULL) {
+    /* One checkpoint per scan; every scan starts with an SOS marker (FF DA
+     * cannot occur in entropy-coded data; in other segments it only makes
+     * the count larger). */
+    int n = 1;
+    for (size_t i = 0; i + 1 < ctx->input_len; i++)
+      if (ctx->input[i] == 0xFF && ctx->input[i + 1] == 0xDA) n++;
+    ctx->ckpt = calloc((size_t)n, jpeg_edgepix_checkpoint_size());
+    if (ctx->ckpt == NULL) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 0);
+    ctx->nckpt = n;
+  }
   jt_setup(ctx, denom);
   jt_begin(ctx);
   return 1;
@@ -374,6 +393,13 @@ static void jt_begin(jt_ctx *ctx) {
     jt_band_stored(ctx, ctx->band, &first, &end);
     cinfo->do_block_smoothing = FALSE;
     jpeg_edgepix_request_band(first, end, alloc);
+    /* Huffman files: resume each scan where the previous band left it, and
+     * leave a checkpoint where the next band starts. */
+    if (ctx->ckpt != NULL) {
+      JDIMENSION next = 0, next_end;
+      if (ctx->band + 1 < ctx->bands) jt_band_stored(ctx, ctx->band + 1, &next, &next_end);
+      jpeg_edgepix_request_checkpoints(ctx->ckpt, ctx->nckpt, next);
+    }
   } else {
     jpeg_edgepix_request_band(0, 0, 0); /* clear any stale request */
   }
@@ -411,9 +437,7 @@ static void jt_begin(jt_ctx *ctx) {
   ctx->band_out_end = cinfo->output_height;
   if (ctx->bands > 1) {
     JDIMENSION L = jt_rows_per_iMCU(cinfo), y0 = r0 * L, y1 = r1 * L;
-    /* (A band whose margins reach both ends is the whole image: the
-     * controller then keeps the plain whole-image buffer.) */
-    if (!jpeg_edgepix_banded(cinfo) && !(r0 <= 1 && r1 + 1 >= T)) {
+    if (!jpeg_edgepix_banded(cinfo)) {
       strcpy(ctx->msg, "jpeg-turbo: banded decode not possible for this file");
       jt_throw_message((j_common_ptr)cinfo, ctx->msg, 0);
     }

@@ -44,6 +44,8 @@ export interface JpegInfo {
   colorSpace: 'gray' | 'rgb' | 'ycbcr' | 'cmyk' | 'ycck' | 'unknown';
   /** [h, v] sampling factors per component (up to 4), as in the SOF. */
   samplingFactors: [number, number][];
+  /** Arithmetic-coded (SOF9..SOF15) rather than Huffman. */
+  arithmetic: boolean;
 }
 
 export interface JpegDecodeOptions {
@@ -124,12 +126,17 @@ export interface JpegBandHeader {
   progressive?: boolean;
   /** [h, v] per component; absent or empty = 4:4:4 with 3 components (the most coefficients). */
   samplingFactors?: readonly (readonly [number, number])[];
+  /**
+   * Arithmetic-coded (SOF10) rather than Huffman (SOF2, default false). Banded
+   * decoding of an arithmetic-coded file keeps an extra 8 bytes per block.
+   */
+  arithmetic?: boolean;
 }
 
 export interface JpegBandPlan {
   /** Horizontal bands the decode runs in (1 = the whole image at once). */
   bands: number;
-  /** Bytes of coefficient storage (the largest band's buffer plus the nonzero masks when bands > 1). */
+  /** Bytes of coefficient storage (the largest band's buffer, plus the nonzero masks for an arithmetic-coded file in bands). */
   coefficientBytes: number;
   /** coefficientBytes <= maxCoefficientBytes. */
   fits: boolean;
@@ -147,9 +154,11 @@ export interface JpegBandPlan {
  *  - K bands: band k outputs iMCU rows [floor(kT/K), floor((k+1)T/K)) of the
  *    T = ceil(height / (8 * max v)) rows and stores those plus one iMCU row
  *    above and below (every band allocates the largest band's rows, v block
- *    rows per iMCU row per component); plus 8 bytes per block of the whole
- *    image, rows padded to T*v (nonzero mask of the AC coefficients, needed
- *    to parse refinement scans).
+ *    rows per iMCU row per component). Arithmetic-coded files also keep 8
+ *    bytes per block of the whole image, rows padded to T*v (the nonzero mask
+ *    of the AC coefficients, needed to parse refinement scans: Huffman files
+ *    resume each scan from a checkpoint instead, a few dozen bytes per scan,
+ *    not counted).
  * Baseline (progressive: false): 0 bytes, 1 band.
  */
 export function progressiveBandPlan(
@@ -175,7 +184,7 @@ export function progressiveBandPlan(
   if (whole <= maxCoefficientBytes || scaleDenom >= 8 || T < 2) {
     return { bands: 1, coefficientBytes: whole, fits: whole <= maxCoefficientBytes };
   }
-  const mask = comps.reduce((sum, c) => sum + c.stride * T * c.v * 8, 0);
+  const mask = header.arithmetic ? comps.reduce((sum, c) => sum + c.stride * T * c.v * 8, 0) : 0;
   const bandedBytes = (K: number) => {
     let rows = 0; // iMCU rows of the largest band, every band allocates that many
     for (let k = 0; k < K; k++) {
@@ -253,7 +262,8 @@ const I_SCANS_READ = 12;
 const I_EARLY_STOP = 13;
 const I_BANDS = 14;
 const I_SAMPLING = 15;
-const INFO_COUNT = 23;
+const I_ARITH = 23;
+const INFO_COUNT = 24;
 
 /** jt_start flags (decoder.c). */
 const JT_FLAG_EARLY_STOP = 1;
@@ -302,6 +312,7 @@ function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
           a[I_SAMPLING + 2 * i]!,
           a[I_SAMPLING + 2 * i + 1]!,
         ]),
+        arithmetic: a[I_ARITH] === 1,
       };
     },
     heap: () => new Uint8Array(ex.memory.buffer),
