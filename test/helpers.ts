@@ -5,7 +5,7 @@ import { decodeImage } from '../src/codecs';
 import { collect, replay } from '../src/codecs/rows';
 import { sniff } from '../src/codecs/sniff';
 import type { RgbaImage } from '../src/codecs/types';
-import { resizeRgba } from '../src/pipeline/resample';
+import { resizeRgba } from '../src/pipeline/resample/index';
 import type { Step, StepContext } from '../src/pipeline/step';
 import worker from '../src/index';
 

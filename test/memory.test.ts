@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../src/codecs';
 import { probe } from '../src/codecs/probe';
-import { resizeRgba } from '../src/pipeline/resample';
+import { resizeRgba } from '../src/pipeline/resample/index';
 import { decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
 
 const RACHEL = 'photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg'; // 6000×4000 progressive 4:2:0

@@ -1,17 +1,15 @@
 /**
- * The WASM SIMD resampler (src/pipeline/resample/) in workerd: byte-identical
- * to the TS Lanczos3 and box shrink it replaces, streaming in odd bands, and
- * its contexts freed on close and abort. wasm/resample/smoke.mjs covers more
- * sizes and a photo, in Node.
+ * The WASM SIMD resampler (src/pipeline/resample/) in workerd: the same
+ * bytes whatever the bands it is fed, the f32 path the pipeline uses within
+ * 1 of the f64 one, the box shrink equal to a plain box average written
+ * here, and contexts freed on close and abort. Against sharp:
+ * test/streaming.test.ts; more sizes and a photo: wasm/resample/smoke.mjs.
  */
 import { describe, expect, it } from 'vitest';
 import { collect, type RowSink } from '../src/codecs/rows';
 import type { RgbaImage, Size } from '../src/codecs/types';
-import { lanczos3Rows as tsLanczos3Rows } from '../src/pipeline/resample';
 import { boxShrinkRows, initResample, lanczos3Rows, resampleInstanceBytes } from '../src/pipeline/resample/index';
 import resampleWasm from '../src/pipeline/resample/resample.wasm';
-import { shrink } from '../src/pipeline/steps/shrink';
-import type { StepContext } from '../src/pipeline/step';
 
 initResample(resampleWasm);
 
@@ -46,19 +44,14 @@ describe('lanczos3Rows (wasm)', () => {
     { width: 1, height: 1 },
   ];
   for (const to of sizes) {
-    it(`matches the TS version byte for byte at ${to.width}×${to.height}`, async () => {
-      const ours = await run(image, to, (next) => lanczos3Rows(image, to, next), 13);
-      const ref = await run(image, to, (next) => tsLanczos3Rows(image, to, next), 64);
-      expect(ours).toEqual(ref);
+    it(`gives the same bytes in bands of 1, 13 or 93 rows at ${to.width}×${to.height}, and the f32 path is within 1`, async () => {
+      const whole = await run(image, to, (next) => lanczos3Rows(image, to, next), 93);
+      expect(await run(image, to, (next) => lanczos3Rows(image, to, next), 13)).toEqual(whole);
+      expect(await run(image, to, (next) => lanczos3Rows(image, to, next), 1)).toEqual(whole);
+      const fast = await run(image, to, (next) => lanczos3Rows(image, to, next, { exact: false }), 13);
+      expect(fast.every((v, i) => Math.abs(v - whole[i]!) <= 1)).toBe(true);
     });
   }
-
-  it('stays within 1 of the TS version with { exact: false }', async () => {
-    const to = { width: 62, height: 37 };
-    const ours = await run(image, to, (next) => lanczos3Rows(image, to, next, { exact: false }), 13);
-    const ref = await run(image, to, (next) => tsLanczos3Rows(image, to, next), 64);
-    expect(ours.every((v, i) => Math.abs(v - ref[i]!) <= 1)).toBe(true);
-  });
 
   it('frees its context on close and abort, so memory does not pile up', async () => {
     const from = { width: 1000, height: 1000 };
@@ -72,47 +65,40 @@ describe('lanczos3Rows (wasm)', () => {
   });
 });
 
+/** Alpha-weighted means of factor×factor blocks (partial at the edges), each rounded half to even as Uint8ClampedArray does. */
+function boxAverage({ width, height, data }: RgbaImage, factor: number): Uint8ClampedArray {
+  const w = Math.ceil(width / factor);
+  const h = Math.ceil(height / factor);
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let by = 0; by < h; by++) {
+    for (let bx = 0; bx < w; bx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
+      let n = 0;
+      for (let y = by * factor; y < Math.min(height, (by + 1) * factor); y++) {
+        for (let x = bx * factor; x < Math.min(width, (bx + 1) * factor); x++, n++) {
+          const i = (y * width + x) * 4;
+          r += data[i]! * data[i + 3]!;
+          g += data[i + 1]! * data[i + 3]!;
+          b += data[i + 2]! * data[i + 3]!;
+          a += data[i + 3]!;
+        }
+      }
+      out.set(a > 0 ? [r / a, g / a, b / a, a / n] : [0, 0, 0, 0], (by * w + bx) * 4);
+    }
+  }
+  return out;
+}
+
 describe('boxShrinkRows (wasm)', () => {
   const image = noise(203, 151, 11);
   for (const factor of [2, 3, 5]) {
-    it(`matches steps/shrink.ts byte for byte at ÷${factor}`, async () => {
+    it(`equals an alpha-weighted box average at ÷${factor}`, async () => {
       const to = { width: Math.ceil(image.width / factor), height: Math.ceil(image.height / factor) };
-      const scaled = { width: Math.floor(image.width / (2 * factor)), height: Math.floor(image.height / (2 * factor)) };
-      const stage = shrink(image, { stored: { scaled } } as unknown as StepContext)!;
-      expect(stage.output).toEqual(to);
       const ours = await run(image, to, (next) => boxShrinkRows(image, factor, next), 7);
-      const ref = await run(image, to, (next) => stage.connect(next) as RowSink<RgbaImage>, 64);
-      expect(ours).toEqual(ref);
+      expect(ours).toEqual(boxAverage(image, factor));
     });
   }
-});
-
-// Un-skip to time it in workerd (about 2.5 s; wasm/resample/README.md has the numbers).
-describe('timing in workerd (logged, not asserted)', () => {
-  it.skip('4032×3024 → 1600×1200 and → 640×480 (÷3 then Lanczos3)', async () => {
-    const big = noise(4032, 3024, 3);
-    const time = async (f: () => Promise<unknown>) => {
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const t = Date.now();
-        await f();
-        times.push(Date.now() - t);
-      }
-      return times;
-    };
-    const to1600 = { width: 1600, height: 1200 };
-    const mid = { width: 1344, height: 1008 };
-    const to640 = { width: 640, height: 480 };
-    // workerd's clock only advances across I/O: yield to the event loop around each run so Date.now() moves.
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-    const lap = (f: () => Promise<unknown>) => async () => {
-      await tick();
-      await f();
-      await tick();
-    };
-    console.log('wasm exact → 1600', await time(lap(() => run(big, to1600, (next) => lanczos3Rows(big, to1600, next), 64))));
-    console.log('wasm fast  → 1600', await time(lap(() => run(big, to1600, (next) => lanczos3Rows(big, to1600, next, { exact: false }), 64))));
-    console.log('ts         → 1600', await time(lap(() => run(big, to1600, (next) => tsLanczos3Rows(big, to1600, next), 64))));
-    console.log('wasm exact → 640', await time(lap(() => run(big, to640, (next) => boxShrinkRows(big, 3, lanczos3Rows(mid, to640, next)), 64))));
-  });
 });

@@ -54,8 +54,8 @@ export function readCString(memory: WebAssembly.Memory, ptr: number): string {
 export interface StandaloneWasmSpec<E extends BaseExports> {
   /** For messages: `libwebp`. */
   name: string;
-  /** The env import the shim reports failures through: it receives a C string and a status code. */
-  throwImport: string;
+  /** The env import the shim reports failures through, if it has one: it receives a C string and a status code. */
+  throwImport?: string;
   /** How a shim failure reaches callers. */
   toError(message: string, status: number): Error;
   /** Further env imports of an instance. */
@@ -100,9 +100,11 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
     const memory = () => instance.ex.memory;
     const imports: WebAssembly.Imports = {
       env: {
-        [spec.throwImport](message: number, status: number): never {
-          throw new ShimThrow(readCString(memory(), message), status);
-        },
+        ...(spec.throwImport !== undefined && {
+          [spec.throwImport]: (message: number, status: number): never => {
+            throw new ShimThrow(readCString(memory(), message), status);
+          },
+        }),
         // Views are re-created from memory.buffer on every use: nothing to do.
         emscripten_notify_memory_growth() {},
         ...spec.imports?.(instance, memory),
@@ -130,6 +132,8 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
     setMaxRetainedMemory(bytes: number): void {
       maxRetainedMemory = Math.max(0, bytes);
     },
+    /** @internal Test hook: the current instance's memory, 0 before the first use. */
+    memoryBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
     acquire(): Instance<E> {
       const instance = current && !current.poisoned ? current : (current = instantiate());
       instance.users++;

@@ -4,28 +4,30 @@
  * transforms run one at a time and the others wait their turn — holding no
  * pixels while they wait, since the original is read only once admitted.
  * Identical concurrent misses (a new image on a busy page) share one
- * transform. A request is refused with 503 only when its expected wait —
- * the transforms ahead of it times the recent average — would pass the
- * queue deadline, or when its turn comes after the deadline has passed.
+ * transform. A browser shows a 503 for an <img> as a broken image and does
+ * not retry, so waiting is the better answer: a request is refused with 503
+ * up front only when even at the fastest recent pace — the transforms ahead
+ * of it times the quickest of the last few — its wait would pass the queue
+ * deadline, and otherwise when its turn comes after the deadline passed.
  *
  * Time comes from Date.now(). Deployed, Workers advance that clock only at
  * I/O, so a CPU-bound transform measures as the time up to its last I/O:
- * the average then runs low and the queue admits a little more than the
+ * durations then read low and the queue admits a little more than the
  * deadline strictly allows. The floor below keeps the estimate honest.
  */
 import type { Config } from '../config';
 import { ProblemError } from '../errors';
 
-/** What a transform is assumed to take before any has been measured, and at least (a phone photo's thumbnail). */
+/** What a transform is assumed to take at least (a phone photo's thumbnail). */
 const FLOOR_MS = 150;
-/** Weight of the newest measurement in the running average. */
-const SMOOTHING = 0.2;
+/** How many recent durations the pace is taken from. */
+const RECENT = 16;
 
 const inFlight = new Map<string, Promise<unknown>>();
 let tail: Promise<unknown> = Promise.resolve();
 /** Transforms admitted and not yet finished, the running one included. */
 let admitted = 0;
-let averageMs = FLOOR_MS;
+const recentMs: number[] = [];
 
 const busy = (waitMs: number) =>
   new ProblemError(
@@ -37,11 +39,14 @@ const busy = (waitMs: number) =>
   );
 
 function record(ms: number): void {
-  averageMs = Math.max(FLOOR_MS, averageMs + SMOOTHING * (ms - averageMs));
+  recentMs.push(ms);
+  if (recentMs.length > RECENT) recentMs.shift();
 }
 
+const fastestRecentMs = () => Math.max(FLOOR_MS, Math.min(...recentMs, Infinity) === Infinity ? FLOOR_MS : Math.min(...recentMs));
+
 function oneAtATime<T>(deadlineMs: number, work: () => Promise<T>): Promise<T> {
-  const expectedWait = admitted * averageMs;
+  const expectedWait = admitted * fastestRecentMs();
   if (expectedWait > deadlineMs) return Promise.reject(busy(expectedWait));
   admitted++;
   const queuedAt = Date.now();

@@ -14,13 +14,11 @@
  * band) until close() or abort(). Nothing in the wasm allocates while rows
  * stream, so views of its memory stay valid for the length of a write().
  */
-import type { RowSink } from '../../codecs/rows';
-import type { Size } from '../../codecs/types';
-import { trackWasmMemory } from '../../lib/memory-meter';
+import { collect, replay, type RowSink } from '../../codecs/rows';
+import { standaloneWasm, type BaseExports } from '../../codecs/standalone-wasm';
+import type { RgbaImage, Size } from '../../codecs/types';
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
+interface Exports extends BaseExports {
   rs_new(inW: number, inH: number, outW: number, outH: number, tapsX: number, tapsY: number, padL: number, padR: number, outRows: number): number;
   rs_start_x(ctx: number): number;
   rs_weights_x(ctx: number): number;
@@ -39,16 +37,6 @@ interface Exports {
   bs_free(ctx: number): void;
 }
 
-interface Instance {
-  ex: Exports;
-  /** Contexts alive in this instance. */
-  live: number;
-  /** Set after a trap: never called again. */
-  poisoned: boolean;
-  /** A byte view of memory, re-made whenever the memory has grown. */
-  heap: Uint8Array;
-}
-
 /** When the last context closes, an instance whose memory grew past this is let go (WASM memories never shrink). */
 const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
 /** Output rows are handed on in bands of about this many bytes (at least one row). */
@@ -56,69 +44,55 @@ const OUTPUT_BAND_BYTES = 64 * 1024;
 /** What the instance holds before any context: its initial memory (stack, statics). */
 export const RESAMPLE_INSTANCE_BYTES = 256 * 1024;
 
-let savedModule: WebAssembly.Module | undefined;
-let current: Instance | undefined;
+const resample = standaloneWasm<Exports>({
+  name: 'resample',
+  toError: (message) => new Error(message),
+  maxRetainedMemory: MAX_RETAINED_MEMORY,
+});
 
 /** Call once per isolate with the imported module: `import wasm from './resample.wasm'` gives a WebAssembly.Module in workerd. */
-export function initResample(module: WebAssembly.Module): void {
-  if (savedModule === module) return;
-  savedModule = module;
-  current = undefined;
-}
-
-function instantiate(): Instance {
-  if (!savedModule) throw new Error('resample: initResample(module) has not been called');
-  const instance = new WebAssembly.Instance(savedModule, { env: { emscripten_notify_memory_growth() {} } });
-  const ex = instance.exports as unknown as Exports;
-  trackWasmMemory(ex.memory);
-  ex._initialize();
-  return { ex, live: 0, poisoned: false, heap: new Uint8Array(ex.memory.buffer) };
-}
+export const initResample = (module: WebAssembly.Module) => resample.init(module);
 
 /** @internal Test hook: bytes of the current instance's wasm memory (0 before the first context). */
-export const resampleInstanceBytes = () => current?.ex.memory.buffer.byteLength ?? 0;
-
-const heap = (inst: Instance) =>
-  inst.heap.buffer === inst.ex.memory.buffer ? inst.heap : (inst.heap = new Uint8Array(inst.ex.memory.buffer));
-
-/** Runs wasm calls; a trap poisons the instance so the next context gets a fresh one. */
-function guarded<R>(inst: Instance, fn: () => R): R {
-  if (inst.poisoned) throw new Error('resample: the wasm instance was discarded after a failure');
-  try {
-    return fn();
-  } catch (e) {
-    inst.poisoned = true;
-    if (current === inst) current = undefined;
-    throw e;
-  }
-}
+export const resampleInstanceBytes = () => resample.memoryBytes();
 
 /**
- * A context in the current instance, made by `create` (0 = out of memory),
- * freed by the returned `free` (idempotent); `check` throws once it is freed,
- * so a late write cannot touch memory another context now owns.
+ * A context in the shared instance, made by `create` (0 = out of memory),
+ * freed by `free` (idempotent); `check` throws once it is freed, so a late
+ * write cannot touch memory another context now owns. `guarded` runs calls
+ * into wasm; `heap` is a byte view of its memory, re-made after growth.
  */
 function lease(create: (ex: Exports) => number, destroy: (ex: Exports, ctx: number) => void) {
-  const inst = current && !current.poisoned ? current : (current = instantiate());
-  const ctx = guarded(inst, () => create(inst.ex));
-  if (!ctx) throw new Error('resample: out of wasm memory');
-  inst.live++;
+  const inst = resample.acquire();
+  let ctx = 0;
+  try {
+    ctx = resample.call(inst, () => create(inst.ex));
+    if (!ctx) throw new Error('resample: out of wasm memory');
+  } catch (e) {
+    resample.release(inst);
+    throw e;
+  }
   let freed = false;
-  const free = () => {
-    if (freed) return;
-    freed = true;
-    inst.live--;
-    if (!inst.poisoned) guarded(inst, () => destroy(inst.ex, ctx));
-    if (inst.live === 0 && current === inst && inst.ex.memory.buffer.byteLength > MAX_RETAINED_MEMORY) current = undefined;
+  let view = new Uint8Array(inst.ex.memory.buffer);
+  return {
+    ex: inst.ex,
+    ctx,
+    guarded: <R>(work: () => R): R => resample.call(inst, work),
+    heap: () => (view.buffer === inst.ex.memory.buffer ? view : (view = new Uint8Array(inst.ex.memory.buffer))),
+    free() {
+      if (freed) return;
+      freed = true;
+      if (!inst.poisoned) resample.call(inst, () => destroy(inst.ex, ctx));
+      resample.release(inst);
+    },
+    check() {
+      if (freed) throw new Error('resample: write after close or abort');
+    },
   };
-  const check = () => {
-    if (freed) throw new Error('resample: write after close or abort');
-  };
-  return { inst, ctx, free, check };
 }
 
 /* --------------------------------------------------------------------------
- * Kernels: the one definition, the same as ../resample.ts's.
+ * Kernels
  * ------------------------------------------------------------------------ */
 
 const LOBES = 3;
@@ -220,17 +194,16 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
   const rows = kernel(from.height, to.height);
   const [padL, padR] = padding(columns, from.width);
   const bandRows = outputRows(to);
-  const { inst, ctx, free, check } = lease(
+  const { ex, ctx, guarded, heap, free, check } = lease(
     (ex) => ex.rs_new(from.width, from.height, to.width, to.height, columns.taps, rows.taps, padL, padR, bandRows),
     (ex, c) => ex.rs_free(c),
   );
-  const { ex } = inst;
   const inRowBytes = from.width * 4;
   const outRowBytes = to.width * 4;
   let input = 0;
   let output = 0;
   try {
-    guarded(inst, () => {
+    guarded(() => {
       const buffer = ex.memory.buffer;
       const starts = columns.starts.map((start) => start + padL);
       new Int32Array(buffer, ex.rs_start_x(ctx), to.width).set(starts);
@@ -249,13 +222,13 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
     write(band, count) {
       check();
       for (let r = 0; r < count; r++) {
-        const produced = guarded(inst, () => {
-          heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+        const produced = guarded(() => {
+          heap().set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
           ex.rs_push(ctx);
           return ex.rs_emit(ctx);
         });
-        for (let n = produced; n > 0; n = guarded(inst, () => ex.rs_emit(ctx))) {
-          next.write(heap(inst).subarray(output, output + n * outRowBytes), n);
+        for (let n = produced; n > 0; n = guarded(() => ex.rs_emit(ctx))) {
+          next.write(heap().subarray(output, output + n * outRowBytes), n);
         }
       }
     },
@@ -287,11 +260,10 @@ export function boxShrinkMemory(from: Size, factor: number): number {
  */
 export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): RowSink<T> {
   if (!Number.isInteger(factor) || factor < 1) throw new Error(`Expected a whole factor ≥ 1 for boxShrinkRows but received ${factor}`);
-  const { inst, ctx, free, check } = lease(
+  const { ex, ctx, guarded, heap, free, check } = lease(
     (ex) => ex.bs_new(from.width, from.height, factor),
     (ex, c) => ex.bs_free(c),
   );
-  const { ex } = inst;
   const inRowBytes = from.width * 4;
   const outRowBytes = Math.ceil(from.width / factor) * 4;
   const input = ex.bs_input(ctx);
@@ -300,11 +272,11 @@ export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): 
     write(band, count) {
       check();
       for (let r = 0; r < count; r++) {
-        const ready = guarded(inst, () => {
-          heap(inst).set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+        const ready = guarded(() => {
+          heap().set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
           return ex.bs_push(ctx);
         });
-        if (ready) next.write(heap(inst).subarray(output, output + outRowBytes), 1);
+        if (ready) next.write(heap().subarray(output, output + outRowBytes), 1);
       }
     },
     close() {
@@ -316,4 +288,9 @@ export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): 
       next.abort();
     },
   };
+}
+
+/** Resamples a whole picture (tests and whole-picture callers). */
+export function resizeRgba(image: RgbaImage, to: Size): Promise<RgbaImage> {
+  return replay(image, lanczos3Rows(image, to, collect(to)));
 }
