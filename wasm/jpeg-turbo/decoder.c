@@ -301,7 +301,9 @@ static int jt_needed_complete(j_decompress_ptr cinfo) {
  * Memory: buffered-image mode allocates the same whole-image coefficient
  * buffer as the non-buffered multi-scan path (plus nothing else for RGB
  * output without colour quantization); at 1/8, components with a 1x1 IDCT
- * keep only their DC coefficients (dc-only-coefficients.patch).
+ * keep only their DC coefficients (dc-only-coefficients.patch). With
+ * bands > 1 (progressive, 1/1..1/4) only one band's rows are kept at a
+ * time (banded-coefficients.patch, see jt_begin).
  *
  * max_mem > 0 caps libjpeg's own allocations (checked when the whole-image
  * coefficient buffer of a multi-scan file is realized): over it, the decode
@@ -363,14 +365,17 @@ static JDIMENSION jt_rows_per_iMCU(j_decompress_ptr cinfo) {
 
 /* Starts the decompressor (header read, jt_setup done) for ctx->band.
  *
- * Banded decode (ctx->bands > 1, banded-coefficients.patch): every band runs
- * the whole entropy decode again, but the coefficient controller keeps only
+ * Banded decode (ctx->bands > 1, banded-coefficients.patch): every band reads
+ * the file again from the header, but the coefficient controller keeps only
  * the band's iMCU rows plus one above and one below (h2v2/h1v2 fancy
  * upsampling and the main controller's context rows read the neighbouring
- * sample rows; block smoothing, which would read more, is off). The output
- * pass then skips (jpeg_skip_scanlines: no IDCT for multi-scan files) to the
- * band's first row; jt_read_rows stops at its last one and starts the next
- * band from the header. */
+ * sample rows; block smoothing, which would read more, is off). In every
+ * scan it resumes at the band's first stored row from the checkpoint the
+ * previous band left (Huffman files; arithmetic-coded ones decode the rows
+ * above into scratch blocks, keeping only a nonzero mask), leaves one where
+ * the next band starts, and steps over the rows below. The output pass then
+ * skips (jpeg_skip_scanlines: no IDCT for multi-scan files) to the band's
+ * first row; jt_read_rows stops at its last one and starts the next band. */
 static void jt_begin(jt_ctx *ctx) {
   j_decompress_ptr cinfo = &ctx->cinfo;
   int denom = ctx->denom, flags = ctx->flags;
