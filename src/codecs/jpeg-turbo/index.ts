@@ -76,10 +76,14 @@ export interface JpegDecodeOptions {
    * buffer (default: none, one whole-image buffer). When the whole image's
    * coefficients do not fit, the image is decoded in K horizontal bands (the
    * smallest K <= `maxBands` that fits, see `progressiveBandPlan`): each band
-   * entropy-decodes the whole file again but keeps only its own rows'
-   * coefficients, so it costs about K times the entropy decoding. Pixels are
-   * identical to the one-buffer decode. Throws if even `maxBands` bands do not
-   * fit. Ignored for baseline files and at 1/8.
+   * keeps only its own rows' coefficients (plus one iMCU row above and below)
+   * and resumes every scan where the previous band left it, so the entropy
+   * decoding is still done about once (arithmetic-coded files: about (K+1)/2
+   * times). Pixels are identical to the one-buffer decode; rows still come
+   * out in order. Throws a JpegError before decoding if even `maxBands` bands
+   * (at 1/8, where progressive files keep DC-only components and are never
+   * banded: the one buffer) do not fit. Ignored for baseline files.
+   * A corrupt scan may then throw after some rows were handed out.
    */
   maxCoefficientBytes?: number;
   /** Most bands `maxCoefficientBytes` may choose (default JPEG_MAX_BANDS = 16). */
@@ -232,8 +236,9 @@ export function decodeJpeg(bytes: Uint8Array, opts?: JpegDecodeOptions): Decoded
  * `rows` holds `count * width * 4` bytes for rows y .. y+count-1. It is a
  * reused buffer: it is only valid until the callback returns (copy it to keep it).
  * Memory: baseline JPEGs really stream (a few strips of wasm heap);
- * progressive ones still need libjpeg's whole-image coefficient buffer
- * (2 bytes per coefficient: ~3 bytes per source pixel for 4:2:0, at any scale).
+ * progressive ones need libjpeg's whole-image coefficient buffer (2 bytes per
+ * coefficient: ~3 bytes per source pixel for 4:2:0, at 1/1..1/4), or one
+ * band's share of it with `maxCoefficientBytes`.
  */
 export function decodeJpegRows(
   bytes: Uint8Array,
