@@ -94,17 +94,20 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const costOf = (output: OutputPlan) => inputBytes + decoding + stepping + outputMemory(output);
   const choices = outputChoices(outputOf(decoded, stages), header, context);
   const output = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
-  const encoding = outputMemory(output);
-  const parts = [`input ${mib(inputBytes)}`, `decoding ${mib(decoding)}`, stepping ? `steps ${mib(stepping)}` : '', `encoding ${mib(encoding)}`];
-  const why =
-    `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()} decoded at ` +
-    `${decoded.width}×${decoded.height}, ${output.format.toUpperCase()} output at ${output.size.width}×${output.size.height}: ` +
-    parts.filter(Boolean).join(', ');
-  assertWorkingMemory(costOf(output), why, config);
+  const parts = { input: inputBytes, decoding, steps: stepping, encoding: outputMemory(output) };
+  assertWorkingMemory(costOf(output), costDetail(header, decoded, output, parts), config);
   return { context, hint, output };
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
+
+/** What drives the cost, for the 413: the input, the decoded and output sizes, and each part in MiB. */
+function costDetail(header: ImageHeader, decoded: Size, output: OutputPlan, parts: Record<string, number>): string {
+  const source = `${header.width}×${header.height}${header.progressive ? ' progressive' : ''} ${header.format.toUpperCase()}`;
+  const sizes = `decoded at ${decoded.width}×${decoded.height}, ${output.format.toUpperCase()} output at ${output.size.width}×${output.size.height}`;
+  const amounts = Object.entries(parts).filter(([name, bytes]) => bytes > 0 || name !== 'steps');
+  return `${source} ${sizes}: ${amounts.map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ')}`;
+}
 
 /**
  * The decoder has the last word on size: a header may describe a different
