@@ -156,3 +156,22 @@ describe('a page of cold misses at once', () => {
     }
   });
 });
+
+describe('broken originals of every streamed format', () => {
+  it.each(['baseline.jpg', 'progressive.jpg', 'rgb8.png', 'interlaced.png', 'lossy.webp', 'lossless.webp', 'yuv420.avif'])(
+    '%s cut short or with its pixel data scrambled is a 422, and the worker keeps serving',
+    async (name) => {
+      const bytes = await fixture(`derived/${name}`);
+      const cut = await putOriginal(uniqueKey(`cut-${name}`), bytes.slice(0, Math.floor(bytes.length * 0.6)));
+      await expectProblem(await img('width=200,format=webp', cut), 422);
+      const scrambled = bytes.slice();
+      // Past any header: overwrite the middle of the file with a pattern no encoder writes.
+      for (let i = Math.floor(bytes.length * 0.3); i < Math.floor(bytes.length * 0.7); i++) scrambled[i] = (i * 151) & 0xff;
+      const response = await img('width=200,format=webp', await putOriginal(uniqueKey(`bad-${name}`), scrambled));
+      // Some formats decode garbage to garbage pixels; none may fail any other way than 422.
+      expect([200, 422]).toContain(response.status);
+      if (response.status === 422) await expectProblem(response, 422);
+      expect((await img('width=100,format=webp', await putFixture('formats/320x240.jpg'))).status).toBe(200);
+    },
+  );
+});
