@@ -6,7 +6,8 @@
  *   900×600) re-saved in every input format the pipeline streams, and a 6000×1000
  *   panorama WebP cut from photos/jon-tyson-…jpg;
  * - test/fixtures/stream-golden/thumbnails.json: sharp's Lanczos3 resize of
- *   each to 300 px wide (and of the baseline JPEG to a 200×200 cover crop), and the orientation-6 photo made upright at full
+ *   each to 300 px wide (and of the baseline JPEG to a 200×200 cover crop, of the 24 MP
+ *   progressive photo to 1000 px wide), and the orientation-6 photo made upright at full
  *   size then averaged over 8×8 boxes (the test averages edgepix's full-size
  *   output the same way), as { width, height, rgba: base64(zlib(RGBA)) }.
  * Run: node scripts/stream-goldens.mjs
@@ -73,6 +74,10 @@ for (const [name, write] of Object.entries(DERIVED)) {
 }
 goldens['baseline.jpg@cover200'] = golden(
   await rgba(sharp(new URL('baseline.jpg', derivedDir).pathname).resize({ width: 200, height: 200, fit: 'cover', kernel: 'lanczos3' })),
+);
+// 24 MP progressive: decoded at 1/4 in bands (its whole coefficient buffer is 69 MiB).
+goldens['rachel@1000'] = golden(
+  await rgba(sharp(new URL('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', fixtures).pathname).resize({ width: 1000, kernel: 'lanczos3' })),
 );
 const panorama = new URL('panorama.webp', derivedDir).pathname;
 await sharp(panoramaSource).resize({ width: 6000 }).extract({ left: 0, top: 1500, width: 6000, height: 1000 }).webp({ quality: 80 }).toFile(panorama);

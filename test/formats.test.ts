@@ -173,6 +173,8 @@ describe('header facts the cost model depends on', () => {
     ['derived/palette.png', { channels: 1 }],
     ['derived/lossless.webp', { lossless: true }],
     ['derived/lossy.webp', { lossless: false }],
+    ['derived/progressive.jpg', { progressive: true, arithmetic: false }],
+    ['derived/arithmetic-progressive.jpg', { progressive: true, arithmetic: true }],
   ])('%s: %o', async (path, facts) => {
     expect(probe(await fixture(path))).toMatchObject(facts);
   });

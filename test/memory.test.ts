@@ -7,15 +7,22 @@ import { decodeResponse, expectProblem, fixture, img, meanDifference, putFixture
 const RACHEL = 'photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg'; // 6000×4000 progressive 4:2:0
 
 describe('cost model: refused up front, before decoding', () => {
-  it('a progressive JPEG whose coefficients exceed MAX_WORKING_MEMORY gets 413 naming the limit and the cause', async () => {
+  it('a progressive JPEG decodes in bands, so its 69 MiB of coefficients fit a 48 MiB budget', async () => {
+    const key = await putFixture(RACHEL);
+    const image = await decodeResponse(await img('width=1000', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }));
+    expect([image.width, image.height]).toEqual([1000, 667]);
+  });
+
+  it('a budget smaller than even its bands gets 413 naming the limit and the cause', async () => {
     const key = await putFixture(RACHEL);
     const body = await expectProblem(
-      await img('width=1000', key, undefined, { MAX_WORKING_MEMORY: String(48 * 1024 * 1024) }),
+      await img('width=1000', key, undefined, { MAX_WORKING_MEMORY: String(16 * 1024 * 1024) }),
       413,
-      /6000×4000 progressive JPEG decoded at 1500×1000.*MAX_WORKING_MEMORY\) is 48 MiB/,
+      /6000×4000 progressive JPEG decoded at 1500×1000.*decoding (\d+) MiB.*MAX_WORKING_MEMORY\) is 16 MiB/,
     );
-    const mib = Number(/needs about (\d+) MiB/.exec(String(body.detail))![1]);
-    expect(mib).toBeGreaterThan(24e6 * 3 / 2 ** 20); // at 1/4, 24 MP × 3 bytes of coefficients at 4:2:0
+    const decoding = Number(/decoding (\d+) MiB/.exec(String(body.detail))![1]);
+    expect(decoding).toBeGreaterThanOrEqual(16); // the coefficient budget's bands, not the whole 69 MiB
+    expect(decoding).toBeLessThan(24);
   });
 
   it('at 1/8 the same file keeps only the luma DC coefficients and fits that budget', async () => {

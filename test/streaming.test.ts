@@ -86,6 +86,11 @@ it('a cover crop streams only the kept columns and rows', async () => {
   expect(meanAbsDiff(image, await golden('baseline.jpg@cover200'))).toBeLessThanOrEqual(1.5);
 });
 
+it('a 24 MP progressive JPEG decoded in bands gives the thumbnail sharp makes', async () => {
+  const image = await render('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', { width: 1000 });
+  expect(meanAbsDiff(image, await golden('rachel@1000'))).toBeLessThanOrEqual(1.5);
+});
+
 describe('full-size and large outputs', () => {
   it('an orientation-6 photo comes out upright at full size', async () => {
     const image = await render('orientation/Landscape_6.jpg', {});

@@ -7,7 +7,8 @@
  * settings as sharp's default, so its files match sharp's.
  */
 import { wholeBytes, type Codec } from './codec';
-import { decodeJpegRows, initJpegTurbo, jpegEncodeMemory, openJpegEncoder } from './jpeg-turbo';
+import { decodeJpegRows, initJpegTurbo, jpegEncodeMemory, openJpegEncoder, progressiveBandPlan } from './jpeg-turbo';
+import { probe } from './probe';
 import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
 import type { DecodeHint, ImageHeader, Size } from './types';
 
@@ -31,29 +32,22 @@ const scaleOf = (header: ImageHeader, decoded: Size) =>
     return size.width === decoded.width && size.height === decoded.height;
   }) ?? 1;
 
-/** Unknown sampling: assume 4:4:4, the most coefficients. */
-const FULL_SAMPLING: [number, number][] = [[1, 1], [1, 1], [1, 1]];
-const BLOCK_BYTES = 64 * 2;
-const DC_BYTES = 2;
+/**
+ * Coefficients a progressive decode keeps at once. Past this it decodes in
+ * horizontal bands, each keeping its own rows' coefficients and resuming
+ * every scan from a checkpoint the band above left (wasm/jpeg-turbo), which
+ * is no slower than one buffer: 24 MP at full size keeps 18 MiB, not 69.
+ */
+const COEFFICIENT_BUDGET = 16 * 1024 * 1024;
 
 /**
- * What a progressive decode buffers at 1/n: a 64-coefficient block per 8×8
- * samples of each component, except where the scaled IDCT is 1×1 — at 1/8,
- * for a component with the largest sampling factors in either direction —
- * which our libjpeg-turbo build stores as the DC coefficient alone (its AC
- * scans are skipped; see wasm/jpeg-turbo).
+ * What a progressive decode buffers at the scale `decoded` implies, in as
+ * many bands as the budget needs (at 1/8 our build keeps DC coefficients
+ * only, and never bands). Over the most bands allowed, the plan holds more
+ * than the budget, and the cost model counts that.
  */
-function coefficientBytes(header: ImageHeader, n: number): number {
-  const factors = header.samplingFactors?.length ? header.samplingFactors : FULL_SAMPLING;
-  const maxH = Math.max(...factors.map(([h]) => h));
-  const maxV = Math.max(...factors.map(([, v]) => v));
-  return factors.reduce((sum, [h, v]) => {
-    const blocks = Math.ceil((header.width * h) / maxH / 8) * Math.ceil((header.height * v) / maxV / 8);
-    // libjpeg doubles a component's IDCT size while its sampling allows (jpeg_core_output_dimensions).
-    const dcOnly = n === 8 && !(maxH % (2 * h) === 0 && maxV % (2 * v) === 0);
-    return sum + blocks * (dcOnly ? DC_BYTES : BLOCK_BYTES);
-  }, 0);
-}
+const coefficientPlan = (header: ImageHeader, decoded: Size) =>
+  progressiveBandPlan(header, scaleOf(header, decoded), COEFFICIENT_BUDGET);
 
 /** Rows per strip the decoder hands out. */
 const STRIP_ROWS = 16;
@@ -61,13 +55,15 @@ const STRIP_ROWS = 16;
 export const jpeg: Codec = {
   async decodeRows(input, hint, open) {
     const bytes = await wholeBytes(input);
+    const header = probe(bytes);
+    // The budget the cost model counted: the plan's, where even the most bands hold more.
+    const maxCoefficientBytes = Math.max(COEFFICIENT_BUDGET, coefficientPlan(header, decodedSize(header, hint)).coefficientBytes);
     // Instantiation is lazy inside the wrapper; this only records the module.
     initJpegTurbo(jpegTurboWasm);
     let sink: ReturnType<typeof open> | undefined;
     try {
-      decodeJpegRows(bytes, { ...hint, stripRows: STRIP_ROWS, onStart: (out) => (sink = open(out)) }, (rows, _y, count) =>
-        sink!.write(rows, count),
-      );
+      const options = { ...hint, stripRows: STRIP_ROWS, maxCoefficientBytes, onStart: (out: Size) => (sink = open(out)) };
+      decodeJpegRows(bytes, options, (rows, _y, count) => sink!.write(rows, count));
     } catch (error) {
       sink?.abort();
       throw error;
@@ -75,9 +71,9 @@ export const jpeg: Codec = {
     return sink!.close();
   },
   decodedSize,
-  // Baseline files stream; progressive ones buffer the full-size image's coefficients.
+  // Baseline files stream; progressive ones buffer coefficients, in bands.
   decodeMemory: (header, decoded) =>
-    (header.progressive ? coefficientBytes(header, scaleOf(header, decoded)) : 0) + DECODER_OVERHEAD + decoded.width * 4 * STRIP_ROWS * 2,
+    (header.progressive ? coefficientPlan(header, decoded).coefficientBytes : 0) + DECODER_OVERHEAD + decoded.width * 4 * STRIP_ROWS * 2,
   openEncoder(size, options) {
     initJpegTurbo(jpegTurboWasm);
     return openJpegEncoder(size, { ...options, progressive: options.progressive ?? true });

@@ -31,6 +31,8 @@ export interface ImageHeader {
   /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
   exif?: Uint8Array;
   hasIccProfile?: boolean;
+  /** JPEG: arithmetic coding (its progressive bands keep a nonzero mask besides the coefficients). */
+  arithmetic?: boolean;
   /** PNG: Adam7 interlacing. */
   interlaced?: boolean;
   /** PNG: bits per sample; AVIF: the AV1 bit depth. */

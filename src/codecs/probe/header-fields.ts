@@ -12,6 +12,8 @@ export interface HeaderFields {
   exif?: Uint8Array;
   /** An embedded ICC colour profile is present. */
   hasIccProfile?: boolean;
+  /** JPEG: arithmetic coding (its progressive bands keep a nonzero mask besides the coefficients). */
+  arithmetic?: boolean;
   /** PNG: Adam7 interlacing (no row exists before the last pass). */
   interlaced?: boolean;
   /** PNG: bits per sample; AVIF: the AV1 bit depth. */

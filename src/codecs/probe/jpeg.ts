@@ -51,6 +51,8 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
       fields.height = view(body).getUint16(1);
       fields.width = view(body).getUint16(3);
       fields.progressive = PROGRESSIVE_SOF.has(marker);
+      // C9–CF (DAC, CC, excluded above) are the arithmetic-coded frames.
+      fields.arithmetic = marker >= 0xc9;
       fields.samplingFactors = samplingFactors(body);
     }
     at += 2 + length;
