@@ -64,6 +64,8 @@ export interface StandaloneWasmSpec<E extends BaseExports> {
   wasi?: boolean;
   /** Memory an idle instance may keep; beyond it, it is dropped. */
   maxRetainedMemory: number;
+  /** Errors the wrapper itself throws between calls into wasm: passed on, not taken for a trap. */
+  wrapperError?: new (...args: never[]) => Error;
 }
 
 /** Marks a shim failure thrown from the throw import until `call` turns it into the codec's error. */
@@ -93,6 +95,7 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
   let savedModule: WebAssembly.Module | null = null;
   let current: Instance<E> | null = null;
   let maxRetainedMemory = spec.maxRetainedMemory;
+  let releasedBytes = 0;
 
   function instantiate(): Instance<E> {
     if (!savedModule) throw new Error(`${spec.name}: its module was never initialised`);
@@ -132,8 +135,8 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
     setMaxRetainedMemory(bytes: number): void {
       maxRetainedMemory = Math.max(0, bytes);
     },
-    /** @internal Test hook: the current instance's memory, 0 before the first use. */
-    memoryBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
+    /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
+    memoryBytes: (): number => releasedBytes,
     acquire(): Instance<E> {
       const instance = current && !current.poisoned ? current : (current = instantiate());
       instance.users++;
@@ -142,8 +145,11 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
     /** Memories never shrink: once nobody uses a grown instance, let it be collected. */
     release(instance: Instance<E>): void {
       instance.users--;
-      if (instance.users === 0 && current === instance && instance.ex.memory.buffer.byteLength > maxRetainedMemory) current = null;
+      if (instance.users > 0) return;
+      releasedBytes = instance.ex.memory.buffer.byteLength;
+      if (current === instance && releasedBytes > maxRetainedMemory) current = null;
     },
+    poison,
     /** One call into wasm, with the error model above. */
     call<R>(instance: Instance<E>, work: () => R): R {
       if (instance.poisoned) throw spec.toError(`${spec.name}: the instance was lost after a WebAssembly trap`, -1);
@@ -159,6 +165,7 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
           if (!instance.poisoned) instance.ex.stackRestore(sp);
           throw error.error;
         }
+        if (spec.wrapperError && error instanceof spec.wrapperError) throw error;
         poison(instance);
         throw error;
       }

@@ -404,7 +404,7 @@ function decodeStrips(
     ex.jt_finish(ctx);
     a = d.infoArr();
     const res: { width: number; height: number; scaleDenom: number; warning?: string } = { width, height, scaleDenom: denom };
-    if (a[I_WARNINGS]! > 0) res.warning = readCString(d.heap(), ex.jt_warning(ctx) >>> 0);
+    if (a[I_WARNINGS]! > 0) res.warning = readCString(d.inst, ex.jt_warning(ctx) >>> 0);
     return res;
   });
 }

@@ -10,20 +10,13 @@
  * the wasm stack. Views of wasm memory are always re-created from
  * `memory.buffer` after a call, since any call may grow (and so detach) it.
  *
- * Errors: libjpeg's error hook calls the imported `env.jt_throw`, which
- * throws a `WasmThrow` through the wasm frames (no setjmp/longjmp); `guarded`
- * then restores the shadow stack and the caller frees its context. Anything
- * else thrown while wasm is on the stack (a trap) poisons the instance: it is
- * never called again, and the next context gets a fresh one.
+ * Errors follow ../standalone-wasm.ts: libjpeg's error hook calls the
+ * imported `env.jt_throw` (no setjmp/longjmp); `guarded` then restores the
+ * shadow stack and the caller frees its context. Anything else thrown while
+ * wasm is on the stack (a trap) poisons the instance: it is never called
+ * again, and the next context gets a fresh one.
  */
-import { trackWasmMemory } from '../../lib/memory-meter';
-
-/** Call once per isolate with the imported module: `import wasm from './jpeg_turbo.wasm'` gives a WebAssembly.Module in workerd. */
-export function initJpegTurbo(module: WebAssembly.Module): void {
-  if (savedModule === module) return;
-  savedModule = module;
-  current = null;
-}
+import { fromWasm, readCString as readShimString, standaloneWasm, type BaseExports, type Instance } from '../standalone-wasm';
 
 /** Thrown for every libjpeg-reported problem (not a JPEG, corrupt, truncated, too large, out of memory). */
 export class JpegError extends Error {
@@ -39,27 +32,7 @@ export class JpegError extends Error {
 /** Default for setJpegTurboMaxRetainedMemory: 48 MiB. */
 export const JPEG_TURBO_MAX_RETAINED_MEMORY = 48 * 1024 * 1024;
 
-/**
- * When the last context (decoder or encoder) of an instance is released, the
- * instance is dropped if its wasm memory grew beyond `bytes` (wasm memories
- * never shrink), and the next call instantiates a fresh one from the saved
- * Module. Lower = less memory pinned between requests; higher = big images
- * skip re-growing (and re-faulting) fresh memory.
- */
-export function setJpegTurboMaxRetainedMemory(bytes: number): void {
-  maxRetainedMemory = Math.max(0, bytes);
-}
-
-/** @internal Test hook: wasm memory byteLength of the instance when its last lease was released. */
-export function jpegTurboMemoryBytes(): number {
-  return lastMemoryBytes;
-}
-
-export interface Exports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
-  stackSave(): number;
-  stackRestore(sp: number): void;
+export interface Exports extends BaseExports {
   // decoder.c
   jt_new(len: number): number;
   jt_input(ctx: number): number;
@@ -83,80 +56,44 @@ export interface Exports {
   je_destroy(ctx: number): void;
 }
 
-export interface Inst {
-  ex: Exports;
-  /** Set after a trap: never call into this instance again. */
-  poisoned: boolean;
-  /** Live contexts (leases) in this instance. */
-  live: number;
-}
+export type Inst = Instance<Exports>;
 
-/** Marks a libjpeg error thrown from inside wasm via env.jt_throw. */
-class WasmThrow extends JpegError {}
+const jpegTurbo = standaloneWasm<Exports>({
+  name: 'jpeg-turbo',
+  throwImport: 'jt_throw',
+  toError: (message, code) => new JpegError(message, code),
+  // Only libc's stdio (libjpeg's default message printer, which the shims replace) and abort().
+  wasi: true,
+  maxRetainedMemory: JPEG_TURBO_MAX_RETAINED_MEMORY,
+  wrapperError: JpegError,
+});
 
-/** Wraps an exception thrown by a user callback (so it is not taken for a trap). */
-class CallbackThrow {
-  constructor(readonly error: unknown) {}
-}
-
-let savedModule: WebAssembly.Module | null = null;
-let current: Inst | null = null;
-let maxRetainedMemory = JPEG_TURBO_MAX_RETAINED_MEMORY;
-let lastMemoryBytes = 0;
-
-/** The current instance (a fresh one if there is none or it was poisoned), leased until `release`. */
-export function acquire(): Inst {
-  const inst = current && !current.poisoned ? current : (current = instantiate());
-  inst.live++;
-  return inst;
-}
-
-/** Ends a lease. The last one out lets the instance go if it grew past the retained-memory cap. */
-export function release(inst: Inst): void {
-  inst.live--;
-  lastMemoryBytes = inst.ex.memory.buffer.byteLength;
-  if (inst.live === 0 && current === inst && lastMemoryBytes > maxRetainedMemory) current = null;
-}
-
-/** Never call into `inst` again; contexts still holding it fail on their next call. */
-export function poison(inst: Inst): void {
-  inst.poisoned = true;
-  if (current === inst) current = null;
-}
+/** Call once per isolate with the imported module: `import wasm from './jpeg_turbo.wasm'` gives a WebAssembly.Module in workerd. */
+export const initJpegTurbo = (module: WebAssembly.Module) => jpegTurbo.init(module);
 
 /**
- * Runs `fn`, which calls into `inst`, and sorts out what it throws:
- *  - libjpeg error (WasmThrow): unwound through wasm like a longjmp, so the
- *    shadow stack is put back; rethrown (the caller frees its context);
- *  - a user callback's error (see `callback`): rethrown as is;
- *  - a JpegError raised by the wrapper outside wasm: rethrown;
- *  - anything else (a trap, stack overflow while in wasm): poisons `inst`.
+ * When the last context (decoder or encoder) of an instance is released, the
+ * instance is dropped if its wasm memory grew beyond `bytes` (wasm memories
+ * never shrink), and the next call instantiates a fresh one from the saved
+ * Module. Lower = less memory pinned between requests; higher = big images
+ * skip re-growing (and re-faulting) fresh memory.
  */
-export function guarded<T>(inst: Inst, fn: () => T): T {
-  if (inst.poisoned) throw new JpegError('jpeg-turbo: the wasm instance was discarded after a failure');
-  const sp = inst.ex.stackSave();
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof WasmThrow) {
-      inst.ex.stackRestore(sp);
-      throw e;
-    }
-    if (e instanceof CallbackThrow) throw e.error;
-    if (e instanceof JpegError) throw e;
-    poison(inst);
-    throw e;
-  }
-}
+export const setJpegTurboMaxRetainedMemory = (bytes: number) => jpegTurbo.setMaxRetainedMemory(bytes);
+
+/** @internal Test hook: wasm memory byteLength of the instance when its last lease was released. */
+export const jpegTurboMemoryBytes = () => jpegTurbo.memoryBytes();
+
+/** The current instance (a fresh one if there is none or it was poisoned), leased until `release`. */
+export const acquire = () => jpegTurbo.acquire();
+
+/** Ends a lease. The last one out lets the instance go if it grew past the retained-memory cap. */
+export const release = (inst: Inst) => jpegTurbo.release(inst);
+
+/** Runs `fn`, which calls into `inst`, with the error model above. */
+export const guarded = <T>(inst: Inst, fn: () => T): T => jpegTurbo.call(inst, fn);
 
 /** Calls user code from inside `guarded`: whatever it throws is passed through untouched. */
-export function callback(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    throw new CallbackThrow(e);
-  }
-}
+export const callback = (f: () => void): void => fromWasm(f);
 
 /** Frees with `fn` (jt_destroy, je_destroy, ...) unless the instance is poisoned; a trap while freeing poisons it. */
 export function cleanup(inst: Inst, fn: () => void): void {
@@ -164,55 +101,8 @@ export function cleanup(inst: Inst, fn: () => void): void {
   try {
     fn();
   } catch {
-    poison(inst);
+    jpegTurbo.poison(inst);
   }
 }
 
-export function readCString(heap: Uint8Array, ptr: number): string {
-  let s = '';
-  for (let i = ptr; i < heap.length && heap[i] !== 0 && s.length < 512; i++) s += String.fromCharCode(heap[i]!);
-  return s;
-}
-
-function instantiate(): Inst {
-  if (!savedModule) throw new Error('jpeg-turbo: initJpegTurbo(module) has not been called');
-  let mem: WebAssembly.Memory | null = null;
-  const u8 = (): Uint8Array => new Uint8Array(mem!.buffer);
-  const dv = (): DataView => new DataView(mem!.buffer);
-  const imports = {
-    env: {
-      jt_throw(msgPtr: number, code: number): never {
-        throw new WasmThrow(readCString(u8(), msgPtr >>> 0), code);
-      },
-      // Views are re-created from memory.buffer on every use: nothing to do.
-      emscripten_notify_memory_growth(_index: number): void {},
-    },
-    // Only reachable from libc's stdio (libjpeg's default message printer,
-    // which the shims replace) and abort(). Output is discarded.
-    wasi_snapshot_preview1: {
-      fd_write(_fd: number, iovs: number, iovcnt: number, pnum: number): number {
-        const v = dv();
-        let total = 0;
-        for (let i = 0; i < iovcnt; i++) total += v.getUint32(((iovs >>> 0) + i * 8 + 4), true);
-        v.setUint32(pnum >>> 0, total, true);
-        return 0;
-      },
-      // (fd: i32, offset: i64 -> BigInt, whence: i32, newoffset_ptr: i32)
-      fd_seek(_fd: number, _offset: bigint, _whence: number, _newOffsetPtr: number): number {
-        return 70; // ESPIPE
-      },
-      fd_close(_fd: number): number {
-        return 0;
-      },
-      proc_exit(code: number): never {
-        throw new WebAssembly.RuntimeError(`jpeg-turbo: wasm called proc_exit(${code})`);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(savedModule, imports);
-  const ex = instance.exports as unknown as Exports;
-  mem = ex.memory;
-  trackWasmMemory(mem);
-  ex._initialize();
-  return { ex, poisoned: false, live: 0 };
-}
+export const readCString = (inst: Inst, ptr: number) => readShimString(inst.ex.memory, ptr);
