@@ -26,7 +26,7 @@ EXPECT_DAV1D="1.0.0"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
-log() { printf '\n== %s\n' "$*"; }
+source "$HERE/../standalone.sh"
 
 # --------------------------------------------------------------------------
 # 1. toolchain (+ deb-src, configured the same way as wasm/jpeg-turbo/build.sh)
@@ -42,8 +42,6 @@ if [ "${AV_SKIP_APT:-0}" != "1" ]; then
     emscripten meson ninja-build dpkg-dev xz-utils nodejs >/dev/null
 fi
 
-# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
-export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 emcc --version | head -1
 
 # --------------------------------------------------------------------------
@@ -99,11 +97,12 @@ ninja -C dav1d-build -j"$JOBS" >dav1d-build.log 2>&1 || { tail -50 dav1d-build.l
 # 4. shim + link: standalone wasm, no JS glue
 # --------------------------------------------------------------------------
 EXPORTS='["_av_new","_av_input","_av_info","_av_parse","_av_decode","_av_start","_av_rows","_av_destroy","_av_malloc","_av_free"]'
+# env.av_throw is implemented by the TS wrapper.
+declare_imports "$BUILD" av_throw
 EMCC_FLAGS=(
   -O3
-  -s STANDALONE_WASM=1 --no-entry
+  "${STANDALONE_FLAGS[@]}"
   -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s ALLOW_MEMORY_GROWTH=1
   -s INITIAL_MEMORY=2MB
   -s MAXIMUM_MEMORY=2GB
   # dav1d decodes on our (shadow) stack, single-threaded: 23 KiB high-water
@@ -111,19 +110,9 @@ EMCC_FLAGS=(
   # grain synthesis adds ~50 KiB of tables. Overflow is not checked at run
   # time, so keep a wide margin.
   -s TOTAL_STACK=512KB
-  -s FILESYSTEM=0
   -s MALLOC=dlmalloc
-  -s ASSERTIONS=0
   -s SUPPORT_LONGJMP=0
-  -s ERROR_ON_UNDEFINED_SYMBOLS=1
 )
-# env.av_throw is implemented by the TS wrapper; emscripten's linker only
-# accepts undefined symbols that some JS library declares, so declare it in a
-# throwaway library (no JS is emitted for a standalone .wasm output).
-cat >"$BUILD/library_av.js" <<'JS'
-mergeInto(LibraryManager.library, { av_throw: function (msg) {} });
-JS
-EMCC_FLAGS+=(--js-library "$BUILD/library_av.js")
 log "emcc ${EMCC_FLAGS[*]}"
 emcc "${EMCC_FLAGS[@]}" \
   -I dav1d-src/include -I dav1d-build/include -I dav1d-build/include/dav1d \
@@ -140,9 +129,4 @@ install -m 644 "$BUILD/avif_dec.wasm" "$OUT/avif_dec.wasm"
 } >"$OUT/LICENSE"
 
 log "done"
-ls -l "$OUT/avif_dec.wasm"
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", "));
-console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
-' "$OUT/avif_dec.wasm"
+describe_module "$OUT/avif_dec.wasm"

@@ -25,7 +25,7 @@ EXPECT_UPSTREAM="2.1.5"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
-log() { printf '\n== %s\n' "$*"; }
+source "$HERE/../standalone.sh"
 
 # --------------------------------------------------------------------------
 # 1. toolchain + deb-src
@@ -73,8 +73,6 @@ if [ "${JT_SKIP_APT:-0}" != "1" ]; then
     emscripten cmake make dpkg-dev xz-utils nodejs >/dev/null
 fi
 
-# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
-export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 emcc --version | head -1
 
 # --------------------------------------------------------------------------
@@ -140,27 +138,18 @@ cd "$BUILD"
 # decoder.c (jt_*) and encoder.c (je_*); libjpeg.a already holds the
 # compressor objects.
 EXPORTS='["_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free","_je_new","_je_info","_je_start","_je_write_rows","_je_drain","_je_finish","_je_destroy"]'
+# env.jt_throw is implemented by the TS wrapper.
+declare_imports "$BUILD" jt_throw
 EMCC_FLAGS=(
   -O3
-  -s STANDALONE_WASM=1 --no-entry
+  "${STANDALONE_FLAGS[@]}"
   -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s ALLOW_MEMORY_GROWTH=1
   -s INITIAL_MEMORY=1MB
   -s MAXIMUM_MEMORY=2GB
   -s TOTAL_STACK=128KB
-  -s FILESYSTEM=0
   -s MALLOC=dlmalloc
-  -s ASSERTIONS=0
   -s SUPPORT_LONGJMP=0
-  -s ERROR_ON_UNDEFINED_SYMBOLS=1
 )
-# env.jt_throw is implemented by the TS wrapper; emscripten's linker only
-# accepts undefined symbols that some JS library declares, so declare it in a
-# throwaway library (no JS is emitted for a standalone .wasm output).
-cat >"$BUILD/library_jt.js" <<'JS'
-mergeInto(LibraryManager.library, { jt_throw: function (msg, code) {} });
-JS
-EMCC_FLAGS+=(--js-library "$BUILD/library_jt.js")
 log "emcc ${EMCC_FLAGS[*]}"
 emcc "${EMCC_FLAGS[@]}" \
   -I src -I lib \
@@ -178,9 +167,4 @@ install -m 644 "$BUILD/jpeg_turbo.wasm" "$OUT/jpeg_turbo.wasm"
 } >"$OUT/LICENSE.md"
 
 log "done"
-ls -l "$OUT/jpeg_turbo.wasm"
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", "));
-console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
-' "$OUT/jpeg_turbo.wasm"
+describe_module "$OUT/jpeg_turbo.wasm"

@@ -14,8 +14,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/src/pipeline/resample"
 BUILD="${RS_BUILD_DIR:-/tmp/edgepix-resample-build}"
 
-# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
-export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+source "$HERE/../standalone.sh"
 emcc --version | head -1
 
 EXPORTS='["_rs_new","_rs_size","_rs_start_x","_rs_weights_x","_rs_sources_y","_rs_weights_y","_rs_input","_rs_output","_rs_push","_rs_emit","_rs_fast","_rs_free","_bs_new","_bs_size","_bs_input","_bs_output","_bs_push","_bs_free"]'
@@ -23,24 +22,15 @@ EMCC_FLAGS=(
   -O3 -msimd128
   # No fused multiply-adds: every product and sum rounds like JS's.
   -ffp-contract=off
-  -s STANDALONE_WASM=1 --no-entry
+  "${STANDALONE_FLAGS[@]}"
   -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s ALLOW_MEMORY_GROWTH=1
   -s INITIAL_MEMORY=256KB
   -s MAXIMUM_MEMORY=1GB
   -s TOTAL_STACK=64KB
-  -s FILESYSTEM=0
   -s MALLOC=emmalloc
-  -s ASSERTIONS=0
-  -s ERROR_ON_UNDEFINED_SYMBOLS=1
 )
 mkdir -p "$BUILD" "$OUT"
 emcc "${EMCC_FLAGS[@]}" ${RS_CFLAGS:-} "$HERE/resample.c" -o "$BUILD/resample.wasm"
 install -m 644 "$BUILD/resample.wasm" "$OUT/resample.wasm"
 
-ls -l "$OUT/resample.wasm"
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", ") || "none");
-console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
-' "$OUT/resample.wasm"
+describe_module "$OUT/resample.wasm"

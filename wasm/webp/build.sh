@@ -26,10 +26,7 @@ JOBS="${WP_JOBS:-2}"
 # time of writing; a security update would still be 1.2.4-*).
 EXPECT_UPSTREAM="1.2.4"
 
-log() { printf '\n== %s\n' "$*"; }
-
-# Debian's emcc needs its JS deps (acorn, ...) from the system node path.
-export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+source "$HERE/../standalone.sh"
 emcc --version | head -1
 
 # --------------------------------------------------------------------------
@@ -84,27 +81,19 @@ emar rcs libwebp.a obj/*.o
 # 3. shim + link: standalone wasm, no JS glue
 # --------------------------------------------------------------------------
 EXPORTS='["_wp_malloc","_wp_free","_wp_dec_new","_wp_dec_input","_wp_dec_info","_wp_dec_header","_wp_dec_run","_wp_dec_destroy","_wp_enc_new","_wp_enc_stage","_wp_enc_stage_rows","_wp_enc_rows","_wp_enc_finish","_wp_enc_output","_wp_enc_destroy"]'
+# env.wp_throw and env.wp_rows are implemented by the TS wrapper.
+declare_imports "$BUILD" wp_throw wp_rows
 EMCC_FLAGS=(
   -O3 "${SIMD_FLAGS[@]}"
-  -s STANDALONE_WASM=1 --no-entry
+  "${STANDALONE_FLAGS[@]}"
   -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s ALLOW_MEMORY_GROWTH=1
   -s INITIAL_MEMORY=2MB
   -s MAXIMUM_MEMORY=2GB
   -s TOTAL_STACK=256KB
-  -s FILESYSTEM=0
   -s MALLOC=dlmalloc
-  -s ASSERTIONS=0
   -s SUPPORT_LONGJMP=0
-  -s ERROR_ON_UNDEFINED_SYMBOLS=1
 )
-# env.wp_throw / env.wp_rows are implemented by the TS wrapper; emscripten's
-# linker only accepts undefined symbols some JS library declares, so declare
-# them in a throwaway library (no JS is emitted for a standalone .wasm).
-cat >"$BUILD/library_wp.js" <<'JS'
-mergeInto(LibraryManager.library, { wp_throw: function (msg, status) {}, wp_rows: function (rows, count) {} });
-JS
-EMCC_FLAGS+=(--js-library "$BUILD/library_wp.js")
+
 log "emcc ${EMCC_FLAGS[*]}"
 emcc "${EMCC_FLAGS[@]}" -DNDEBUG -I src \
   "$HERE/codec.c" libwebp.a \
@@ -121,9 +110,4 @@ install -m 644 "$BUILD/libwebp.wasm" "$OUT/libwebp.wasm"
 } >"$OUT/LICENSE"
 
 log "done"
-ls -l "$OUT/libwebp.wasm"
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-console.log("imports:", WebAssembly.Module.imports(m).map(i => i.module + "." + i.name + " (" + i.kind + ")").join(", "));
-console.log("exports:", WebAssembly.Module.exports(m).map(e => e.name).join(", "));
-' "$OUT/libwebp.wasm"
+describe_module "$OUT/libwebp.wasm"
