@@ -51,7 +51,7 @@ const ConfigSchema = v.object({
   MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt(100_000_000),
   MAX_OUTPUT_DIMENSION: positiveInt(12_000),
-  MAX_WORKING_MEMORY: positiveInt(96 * 1024 * 1024),
+  MAX_WORKING_MEMORY: positiveInt(100 * 1024 * 1024),
   TRANSFORM_QUEUE_DEADLINE: wholeNumber(20),
   SIGNED_URL_TTL: positiveInt(3600),
   ORIGINAL_LOOKUP_TTL: wholeNumber(10),
