@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Rebuild src/codecs/libavif/avif_dec.wasm from Debian's dav1d source package
-# with Debian's emscripten. See README.md next to this file.
+# Build libdav1d.a from Debian's dav1d source package with Debian's
+# emscripten, then src/codecs/edgepix-codecs.wasm (wasm/codecs/build.sh, which
+# links it with decoder.c and the other codecs). See README.md next to this file.
 #
 #   bash wasm/avif/build.sh
 #
 # Needs root (or sudo) for apt. Everything that is downloaded or generated
 # lives in $AV_BUILD_DIR (default /tmp/edgepix-avif-build), never in the
-# repository; only the outputs in src/codecs/libavif/ change.
+# repository; only src/codecs/edgepix-codecs.wasm (+ its LICENSE) changes.
 #
 # Env knobs:
 #   AV_BUILD_DIR   scratch dir (default /tmp/edgepix-avif-build)
 #   AV_SKIP_APT=1  do not run apt-get (toolchain + deb-src already present)
 #   AV_CLEAN=1     wipe the scratch dir first
 #   AV_JOBS        parallel build jobs (default 2)
+#   LIBS_ONLY=1    build libdav1d.a only, no link (wasm/codecs/build.sh uses this)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-OUT="$ROOT/src/codecs/libavif"
 BUILD="${AV_BUILD_DIR:-/tmp/edgepix-avif-build}"
 JOBS="${AV_JOBS:-2}"
 # Upstream version we expect from Debian bookworm (1.0.0-2+deb12u1 at the time of writing).
@@ -94,39 +94,7 @@ log "building libdav1d.a"
 ninja -C dav1d-build -j"$JOBS" >dav1d-build.log 2>&1 || { tail -50 dav1d-build.log; exit 1; }
 
 # --------------------------------------------------------------------------
-# 4. shim + link: standalone wasm, no JS glue
+# 4. the link: every codec in one module, wasm/codecs/build.sh
 # --------------------------------------------------------------------------
-EXPORTS='["_av_new","_av_input","_av_info","_av_parse","_av_decode","_av_start","_av_rows","_av_destroy","_av_malloc","_av_free"]'
-# env.av_throw is implemented by the TS wrapper.
-declare_imports "$BUILD" av_throw
-EMCC_FLAGS=(
-  -O3
-  "${STANDALONE_FLAGS[@]}"
-  -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s INITIAL_MEMORY=2MB
-  -s MAXIMUM_MEMORY=2GB
-  # dav1d decodes on our (shadow) stack, single-threaded: 23 KiB high-water
-  # mark measured on 8/10/12-bit, 4:2:0/4:4:4, alpha and 24 MP files; film
-  # grain synthesis adds ~50 KiB of tables. Overflow is not checked at run
-  # time, so keep a wide margin.
-  -s TOTAL_STACK=512KB
-  -s MALLOC=dlmalloc
-  -s SUPPORT_LONGJMP=0
-)
-log "emcc ${EMCC_FLAGS[*]}"
-emcc "${EMCC_FLAGS[@]}" \
-  -I dav1d-src/include -I dav1d-build/include -I dav1d-build/include/dav1d \
-  "$HERE/decoder.c" dav1d-build/src/libdav1d.a \
-  -o "$BUILD/avif_dec.wasm"
-
-mkdir -p "$OUT"
-install -m 644 "$BUILD/avif_dec.wasm" "$OUT/avif_dec.wasm"
-{
-  printf 'avif_dec.wasm contains dav1d %s (Debian source package %s), BSD 2-Clause:\n\n' "$EXPECT_DAV1D" "$DEB_VERSION"
-  cat dav1d-src/COPYING
-  printf '\n\ndav1d also states (doc/PATENTS, the Alliance for Open Media Patent License 1.0):\n\n'
-  cat dav1d-src/doc/PATENTS
-} >"$OUT/LICENSE"
-
-log "done"
-describe_module "$OUT/avif_dec.wasm"
+if [ "${LIBS_ONLY:-0}" = "1" ]; then log "libdav1d.a built (LIBS_ONLY)"; exit 0; fi
+exec bash "$HERE/../codecs/build.sh"

@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Rebuild src/codecs/jpeg-turbo/jpeg_turbo.wasm from Debian's libjpeg-turbo
-# source package with Debian's emscripten. See README.md next to this file.
+# Build libjpeg.a from Debian's libjpeg-turbo source package with Debian's
+# emscripten, then src/codecs/edgepix-codecs.wasm (wasm/codecs/build.sh, which
+# links it with the shims here and the other codecs). See README.md next to this file.
 #
 #   bash wasm/jpeg-turbo/build.sh
 #
 # Needs root (or sudo) for apt. Everything that is downloaded or generated
 # lives in $JT_BUILD_DIR (default /tmp/edgepix-jpeg-turbo-build), never in the
-# repository; only the outputs in src/codecs/jpeg-turbo/ change.
+# repository; only src/codecs/edgepix-codecs.wasm (+ its LICENSE) changes.
 #
 # Env knobs:
 #   JT_BUILD_DIR   scratch dir (default /tmp/edgepix-jpeg-turbo-build)
 #   JT_SKIP_APT=1  do not run apt-get (toolchain + deb-src already present)
 #   JT_CLEAN=1     wipe the scratch dir first
+#   LIBS_ONLY=1    build libjpeg.a only, no link (wasm/codecs/build.sh uses this)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-OUT="$ROOT/src/codecs/jpeg-turbo"
 BUILD="${JT_BUILD_DIR:-/tmp/edgepix-jpeg-turbo-build}"
 # Upstream version we expect from Debian bookworm (2.1.5-2 at time of writing;
 # a bookworm security update would still be 2.1.5-*).
@@ -133,38 +133,7 @@ emmake make -j2 jpeg-static >make.log 2>&1 || { tail -50 make.log; exit 1; }
 cd "$BUILD"
 
 # --------------------------------------------------------------------------
-# 4. shims + link: standalone wasm, no JS glue
+# 4. the link: every codec in one module, wasm/codecs/build.sh
 # --------------------------------------------------------------------------
-# decoder.c (jt_*) and encoder.c (je_*); libjpeg.a already holds the
-# compressor objects.
-EXPORTS='["_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free","_je_new","_je_info","_je_start","_je_write_rows","_je_drain","_je_finish","_je_destroy"]'
-# env.jt_throw is implemented by the TS wrapper.
-declare_imports "$BUILD" jt_throw
-EMCC_FLAGS=(
-  -O3
-  "${STANDALONE_FLAGS[@]}"
-  -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s INITIAL_MEMORY=1MB
-  -s MAXIMUM_MEMORY=2GB
-  -s TOTAL_STACK=128KB
-  -s MALLOC=dlmalloc
-  -s SUPPORT_LONGJMP=0
-)
-log "emcc ${EMCC_FLAGS[*]}"
-emcc "${EMCC_FLAGS[@]}" \
-  -I src -I lib \
-  "$HERE/decoder.c" "$HERE/encoder.c" lib/libjpeg.a \
-  -o "$BUILD/jpeg_turbo.wasm"
-
-mkdir -p "$OUT"
-install -m 644 "$BUILD/jpeg_turbo.wasm" "$OUT/jpeg_turbo.wasm"
-# LICENSE.md points at README.ijg for the IJG license text: ship both in one.
-{
-  cat src/LICENSE.md
-  printf '\n\n---\n\n# README.ijg (IJG License, from the libjpeg-turbo %s source)\n\n```text\n' "$DEB_VERSION"
-  cat src/README.ijg
-  printf '```\n'
-} >"$OUT/LICENSE.md"
-
-log "done"
-describe_module "$OUT/jpeg_turbo.wasm"
+if [ "${LIBS_ONLY:-0}" = "1" ]; then log "libjpeg.a built (LIBS_ONLY)"; exit 0; fi
+exec bash "$HERE/../codecs/build.sh"

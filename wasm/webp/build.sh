@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
-# Rebuild src/codecs/libwebp/libwebp.wasm from Debian's libwebp source package
-# with Debian's emscripten. See README.md next to this file.
+# Build libwebp.a from Debian's libwebp source package with Debian's
+# emscripten, then src/codecs/edgepix-codecs.wasm (wasm/codecs/build.sh, which
+# links it with codec.c and the other codecs). See README.md next to this file.
 #
 #   bash wasm/webp/build.sh
 #
 # Needs emscripten and dpkg-dev (apt-get install emscripten dpkg-dev) and a
 # deb-src line for bookworm (wasm/jpeg-turbo/build.sh adds one). Everything
 # downloaded or generated lives in $WP_BUILD_DIR (default
-# /tmp/edgepix-webp-build), never in the repository; only the outputs in
-# src/codecs/libwebp/ change.
+# /tmp/edgepix-webp-build), never in the repository; only
+# src/codecs/edgepix-codecs.wasm (+ its LICENSE) changes.
 #
 # Env knobs:
 #   WP_BUILD_DIR   scratch dir (default /tmp/edgepix-webp-build)
 #   WP_CLEAN=1     wipe the scratch dir first
 #   WP_JOBS        parallel compiles (default 2)
 #   WP_SIMD=0      scalar build (default 1: wasm SIMD through libwebp's SSE2 code)
+#   LIBS_ONLY=1    build libwebp.a only, no link (wasm/codecs/build.sh uses this)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-OUT="$ROOT/src/codecs/libwebp"
 BUILD="${WP_BUILD_DIR:-/tmp/edgepix-webp-build}"
 JOBS="${WP_JOBS:-2}"
 # Upstream version we expect from Debian bookworm (1.2.4-0.2+deb12u1 at the
@@ -78,36 +78,7 @@ rm -f libwebp.a
 emar rcs libwebp.a obj/*.o
 
 # --------------------------------------------------------------------------
-# 3. shim + link: standalone wasm, no JS glue
+# 3. the link: every codec in one module, wasm/codecs/build.sh
 # --------------------------------------------------------------------------
-EXPORTS='["_wp_malloc","_wp_free","_wp_dec_new","_wp_dec_input","_wp_dec_info","_wp_dec_header","_wp_dec_run","_wp_dec_destroy","_wp_enc_new","_wp_enc_stage","_wp_enc_stage_rows","_wp_enc_rows","_wp_enc_finish","_wp_enc_output","_wp_enc_destroy"]'
-# env.wp_throw and env.wp_rows are implemented by the TS wrapper.
-declare_imports "$BUILD" wp_throw wp_rows
-EMCC_FLAGS=(
-  -O3 "${SIMD_FLAGS[@]}"
-  "${STANDALONE_FLAGS[@]}"
-  -s EXPORTED_FUNCTIONS="$EXPORTS"
-  -s INITIAL_MEMORY=2MB
-  -s MAXIMUM_MEMORY=2GB
-  -s TOTAL_STACK=256KB
-  -s MALLOC=dlmalloc
-  -s SUPPORT_LONGJMP=0
-)
-
-log "emcc ${EMCC_FLAGS[*]}"
-emcc "${EMCC_FLAGS[@]}" -DNDEBUG -I src \
-  "$HERE/codec.c" libwebp.a \
-  -o "$BUILD/libwebp.wasm"
-
-mkdir -p "$OUT"
-install -m 644 "$BUILD/libwebp.wasm" "$OUT/libwebp.wasm"
-{
-  printf 'libwebp %s (Debian source package %s): COPYING and PATENTS.\n\n' "$EXPECT_UPSTREAM" "$DEB_VERSION"
-  printf -- '--- COPYING ---\n\n'
-  cat src/COPYING
-  printf '\n--- PATENTS ---\n\n'
-  cat src/PATENTS
-} >"$OUT/LICENSE"
-
-log "done"
-describe_module "$OUT/libwebp.wasm"
+if [ "${LIBS_ONLY:-0}" = "1" ]; then log "libwebp.a built (LIBS_ONLY)"; exit 0; fi
+exec bash "$HERE/../codecs/build.sh"
