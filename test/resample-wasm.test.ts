@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { collect, type RowSink } from '../src/codecs/rows';
 import type { RgbaImage, Size } from '../src/codecs/types';
-import { boxShrinkRows, initResample, lanczos3Rows, resampleInstanceBytes } from '../src/pipeline/resample/index';
-import resampleWasm from '../src/pipeline/resample/resample.wasm';
+import { initCodecs } from '../src/codecs/codecs-wasm';
+import { boxShrinkRows, codecsMemoryBytes, lanczos3Rows } from '../src/pipeline/resample/index';
 
-initResample(resampleWasm);
+initCodecs();
 
 function noise(width: number, height: number, seed: number): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -57,11 +57,11 @@ describe('lanczos3Rows (wasm)', () => {
     const from = { width: 1000, height: 1000 };
     const to = { width: 500, height: 500 };
     lanczos3Rows(from, to, collect(to)).abort();
-    const start = resampleInstanceBytes();
+    const start = codecsMemoryBytes();
     // About 250 KB a context: 200 leaked ones would be 50 MB.
     for (let i = 0; i < 100; i++) lanczos3Rows(from, to, collect(to)).abort();
     for (let i = 0; i < 100; i++) await lanczos3Rows(from, to, collect(to)).close().catch(() => undefined);
-    expect(resampleInstanceBytes() - start).toBeLessThan(1024 * 1024);
+    expect(codecsMemoryBytes() - start).toBeLessThan(1024 * 1024);
   });
 });
 

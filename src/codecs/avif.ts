@@ -6,9 +6,9 @@
 import encode, { init as initEncode } from '@jsquash/avif/encode.js';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './codec';
-import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows, initLibavif } from './libavif';
+import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows } from './libavif';
 import { probe } from './probe';
-import avifDecodeWasm from './libavif/avif_dec.wasm';
+import { initCodecs } from './codecs-wasm';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
@@ -18,7 +18,7 @@ const ENCODE_SPEED = 8;
 
 export const avif: Codec = {
   async decodeRows(input, hint, open) {
-    initLibavif(avifDecodeWasm);
+    initCodecs();
     const bytes = await wholeBytes(input);
     return decodeAvifRows(bytes, boxShrinkHint(probe(bytes), hint), open);
   },

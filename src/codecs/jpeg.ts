@@ -7,9 +7,9 @@
  * settings as sharp's default, so its files match sharp's.
  */
 import { wholeBytes, type Codec } from './codec';
-import { decodeJpegRows, initJpegTurbo, jpegEncodeMemory, openJpegEncoder, progressiveBandPlan } from './jpeg-turbo';
+import { decodeJpegRows, jpegEncodeMemory, openJpegEncoder, progressiveBandPlan } from './jpeg-turbo';
 import { probe } from './probe';
-import jpegTurboWasm from './jpeg-turbo/jpeg_turbo.wasm';
+import { initCodecs } from './codecs-wasm';
 import type { DecodeHint, ImageHeader, Size } from './types';
 
 const DCT_SCALES = [8, 4, 2, 1];
@@ -59,7 +59,7 @@ export const jpeg: Codec = {
     // The budget the cost model counted: the plan's, where even the most bands hold more.
     const maxCoefficientBytes = Math.max(COEFFICIENT_BUDGET, coefficientPlan(header, decodedSize(header, hint)).coefficientBytes);
     // Instantiation is lazy inside the wrapper; this only records the module.
-    initJpegTurbo(jpegTurboWasm);
+    initCodecs();
     let sink: ReturnType<typeof open> | undefined;
     try {
       const options = { ...hint, stripRows: STRIP_ROWS, maxCoefficientBytes, onStart: (out: Size) => (sink = open(out)) };
@@ -75,7 +75,7 @@ export const jpeg: Codec = {
   decodeMemory: (header, decoded) =>
     (header.progressive ? coefficientPlan(header, decoded).coefficientBytes : 0) + DECODER_OVERHEAD + decoded.width * 4 * STRIP_ROWS * 2,
   openEncoder(size, options) {
-    initJpegTurbo(jpegTurboWasm);
+    initCodecs();
     return openJpegEncoder(size, { ...options, progressive: options.progressive ?? true });
   },
   encodeMemory: (size, options) => jpegEncodeMemory(size, options.progressive ?? true),

@@ -2,9 +2,15 @@
  * The life of one standalone (glue-free) Emscripten module's instance, for
  * our own codec builds: instantiated lazily from the imported module with
  * the few imports every shim needs, shared by everyone using it at once (a
- * transcode runs a decoder and an encoder of one module together), and let
- * go for the GC after a trap or — once idle — after its memory grew past a
- * cap, since WASM memories never shrink.
+ * transcode runs a decoder and an encoder together), and let go for the GC
+ * after a trap or — once idle — after its memory grew past a cap, since
+ * WASM memories never shrink.
+ *
+ * One module may serve several codecs (edgepix-codecs.wasm links them all on
+ * one heap, ./shared-wasm.ts): each registers its error class and its env
+ * imports with `codec(...)` and gets `acquire` / `release` / `call` bound to
+ * them. Env imports are looked up by name when wasm calls them, so a codec
+ * may register after the instance exists.
  *
  * Error model: a shim reports a failure by calling its throw import, which
  * throws through the wasm frames like a longjmp; `call` then restores the
@@ -51,7 +57,8 @@ export function readCString(memory: WebAssembly.Memory, ptr: number): string {
   return s;
 }
 
-export interface StandaloneWasmSpec<E extends BaseExports> {
+/** One codec served by a module: how its failures reach callers, and the env imports it implements. */
+export interface CodecSpec<E extends BaseExports> {
   /** For messages: `libwebp`. */
   name: string;
   /** The env import the shim reports failures through, if it has one: it receives a C string and a status code. */
@@ -60,17 +67,20 @@ export interface StandaloneWasmSpec<E extends BaseExports> {
   toError(message: string, status: number): Error;
   /** Further env imports of an instance. */
   imports?(instance: Instance<E>, memory: () => WebAssembly.Memory): Record<string, (...args: never[]) => unknown>;
-  /** The module links libc's stdio, which reaches WASI: answer it without output. */
-  wasi?: boolean;
-  /** Memory an idle instance may keep; beyond it, it is dropped. */
-  maxRetainedMemory: number;
   /** Errors the wrapper itself throws between calls into wasm: passed on, not taken for a trap. */
   wrapperError?: new (...args: never[]) => Error;
 }
 
-/** Marks a shim failure thrown from the throw import until `call` turns it into the codec's error. */
+export interface StandaloneWasmSpec {
+  /** For messages: `edgepix-codecs`. */
+  name: string;
+  /** Memory an idle instance may keep; beyond it, it is dropped. */
+  maxRetainedMemory: number;
+}
+
+/** Marks a shim failure thrown from a throw import until `call` turns it into the error of the codec that threw. */
 class ShimThrow {
-  constructor(readonly message: string, readonly status: number) {}
+  constructor(readonly message: string, readonly status: number, readonly toError: (message: string, status: number) => Error) {}
 }
 
 /** libc's stdio and abort() reach these; output is discarded. */
@@ -91,39 +101,105 @@ function wasiStubs(name: string, memory: () => WebAssembly.Memory) {
   };
 }
 
-export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E>) {
+type Import = (...args: never[]) => unknown;
+type AnyInstance = Instance<BaseExports> & { env: Map<string, Import> };
+
+export function standaloneWasm(spec: StandaloneWasmSpec) {
   let savedModule: WebAssembly.Module | null = null;
-  let current: Instance<E> | null = null;
+  let current: AnyInstance | null = null;
   let maxRetainedMemory = spec.maxRetainedMemory;
   let releasedBytes = 0;
+  /** Per registered codec: adds its env imports to an instance's table. */
+  const registrations: ((instance: AnyInstance) => void)[] = [];
 
-  function instantiate(): Instance<E> {
-    if (!savedModule) throw new Error(`${spec.name}: its module was never initialised`);
-    const instance: Instance<E> = { ex: null as unknown as E, poisoned: false, users: 0 };
+  function instantiate(): AnyInstance {
+    const module = savedModule;
+    if (!module) throw new Error(`${spec.name}: its module was never initialised`);
+    const instance: AnyInstance = { ex: null as unknown as BaseExports, poisoned: false, users: 0, env: new Map() };
     const memory = () => instance.ex.memory;
-    const imports: WebAssembly.Imports = {
-      env: {
-        ...(spec.throwImport !== undefined && {
-          [spec.throwImport]: (message: number, status: number): never => {
-            throw new ShimThrow(readCString(memory(), message), status);
-          },
-        }),
-        // Views are re-created from memory.buffer on every use: nothing to do.
-        emscripten_notify_memory_growth() {},
-        ...spec.imports?.(instance, memory),
-      },
-      ...(spec.wasi && { wasi_snapshot_preview1: wasiStubs(spec.name, memory) }),
-    };
-    instance.ex = new WebAssembly.Instance(savedModule, imports).exports as unknown as E;
+    const env: Record<string, Import> = {};
+    let wasi = false;
+    for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+      if (from === 'wasi_snapshot_preview1') wasi = true;
+      if (from !== 'env' || kind !== 'function') continue;
+      env[name] = (...args: never[]) => {
+        const f = instance.env.get(name);
+        if (!f) throw new WebAssembly.RuntimeError(`${spec.name}: wasm called env.${name}, which no codec registered`);
+        return f(...args);
+      };
+    }
+    // Views are re-created from memory.buffer on every use: nothing to do.
+    instance.env.set('emscripten_notify_memory_growth', () => undefined);
+    for (const register of registrations) register(instance);
+    const imports: WebAssembly.Imports = { env, ...(wasi && { wasi_snapshot_preview1: wasiStubs(spec.name, memory) }) };
+    instance.ex = new WebAssembly.Instance(module, imports).exports as unknown as BaseExports;
     instance.ex._initialize();
     trackWasmMemory(instance.ex.memory);
     return instance;
   }
 
-  const poison = (instance: Instance<E>) => {
+  const poison = (instance: Instance<BaseExports>) => {
     instance.poisoned = true;
     if (current === instance) current = null;
   };
+
+  const acquire = (): AnyInstance => {
+    const instance = current && !current.poisoned ? current : (current = instantiate());
+    instance.users++;
+    return instance;
+  };
+
+  /** Memories never shrink: once nobody uses a grown instance, let it be collected. */
+  const release = (instance: Instance<BaseExports>): void => {
+    instance.users--;
+    if (instance.users > 0) return;
+    releasedBytes = instance.ex.memory.buffer.byteLength;
+    if (current === instance && releasedBytes > maxRetainedMemory) current = null;
+  };
+
+  /** A codec this module serves: the lifecycle bound to its errors and imports. */
+  function codec<E extends BaseExports>(codecSpec: CodecSpec<E>) {
+    const register = (instance: AnyInstance) => {
+      const memory = () => instance.ex.memory;
+      const throwImport = codecSpec.throwImport;
+      if (throwImport !== undefined) {
+        instance.env.set(throwImport, ((message: number, status: number): never => {
+          throw new ShimThrow(readCString(memory(), message), status, codecSpec.toError);
+        }) as Import);
+      }
+      for (const [name, f] of Object.entries(codecSpec.imports?.(instance as unknown as Instance<E>, memory) ?? {})) instance.env.set(name, f);
+    };
+    registrations.push(register);
+    if (current) register(current);
+
+    return {
+      /** The current instance (a fresh one if there is none or it was poisoned), leased until `release`. */
+      acquire: (): Instance<E> => acquire() as unknown as Instance<E>,
+      /** Ends a lease. The last one out lets the instance go if it grew past the retained-memory cap. */
+      release: (instance: Instance<E>): void => release(instance),
+      poison: (instance: Instance<E>): void => poison(instance),
+      /** One call into wasm, with the error model above. */
+      call<R>(instance: Instance<E>, work: () => R): R {
+        if (instance.poisoned) throw codecSpec.toError(`${codecSpec.name}: the instance was lost after a WebAssembly trap`, -1);
+        const sp = instance.ex.stackSave();
+        try {
+          return work();
+        } catch (error) {
+          if (error instanceof ShimThrow) {
+            instance.ex.stackRestore(sp);
+            throw error.toError(error.message, error.status);
+          }
+          if (error instanceof CallbackError) {
+            if (!instance.poisoned) instance.ex.stackRestore(sp);
+            throw error.error;
+          }
+          if (codecSpec.wrapperError && error instanceof codecSpec.wrapperError) throw error;
+          poison(instance);
+          throw error;
+        }
+      },
+    };
+  }
 
   return {
     /** Records the imported module; instantiation waits for the first use. */
@@ -137,38 +213,6 @@ export function standaloneWasm<E extends BaseExports>(spec: StandaloneWasmSpec<E
     },
     /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
     memoryBytes: (): number => releasedBytes,
-    acquire(): Instance<E> {
-      const instance = current && !current.poisoned ? current : (current = instantiate());
-      instance.users++;
-      return instance;
-    },
-    /** Memories never shrink: once nobody uses a grown instance, let it be collected. */
-    release(instance: Instance<E>): void {
-      instance.users--;
-      if (instance.users > 0) return;
-      releasedBytes = instance.ex.memory.buffer.byteLength;
-      if (current === instance && releasedBytes > maxRetainedMemory) current = null;
-    },
-    poison,
-    /** One call into wasm, with the error model above. */
-    call<R>(instance: Instance<E>, work: () => R): R {
-      if (instance.poisoned) throw spec.toError(`${spec.name}: the instance was lost after a WebAssembly trap`, -1);
-      const sp = instance.ex.stackSave();
-      try {
-        return work();
-      } catch (error) {
-        if (error instanceof ShimThrow) {
-          instance.ex.stackRestore(sp);
-          throw spec.toError(error.message, error.status);
-        }
-        if (error instanceof CallbackError) {
-          if (!instance.poisoned) instance.ex.stackRestore(sp);
-          throw error.error;
-        }
-        if (spec.wrapperError && error instanceof spec.wrapperError) throw error;
-        poison(instance);
-        throw error;
-      }
-    },
+    codec,
   };
 }

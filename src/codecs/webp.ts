@@ -4,9 +4,9 @@
  * YUV 4:2:0 picture, so neither holds an RGBA copy of the picture.
  */
 import { boxShrinkHint, wholeBytes, type Codec } from './codec';
-import { decodeWebpRows, initLibwebp, openWebpEncoder, webpDecodeMemory, webpEncodeMemory, webpShrinkOnLoad } from './libwebp';
+import { decodeWebpRows, openWebpEncoder, webpDecodeMemory, webpEncodeMemory, webpShrinkOnLoad } from './libwebp';
 import { probe } from './probe';
-import libwebpWasm from './libwebp/libwebp.wasm';
+import { initCodecs } from './codecs-wasm';
 
 /** libwebp's effort 0–6; 4 is its (and sharp's) default balance of size and speed. */
 const METHOD = 4;
@@ -14,14 +14,14 @@ const METHOD = 4;
 export const webp: Codec = {
   async decodeRows(input, hint, open) {
     // Instantiation is lazy inside the wrapper; this only records the module.
-    initLibwebp(libwebpWasm);
+    initCodecs();
     const bytes = await wholeBytes(input);
     return decodeWebpRows(bytes, boxShrinkHint(probe(bytes), hint), open);
   },
   decodedSize: (header, hint) => webpShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
   decodeMemory: (header, decoded) => webpDecodeMemory(header, header.lossless ?? true, decoded, header.hasAlpha),
   openEncoder(size, options) {
-    initLibwebp(libwebpWasm);
+    initCodecs();
     return openWebpEncoder(size, { ...options, method: METHOD });
   },
   encodeMemory: (size, options) => webpEncodeMemory(size, options.hasAlpha),

@@ -62,13 +62,13 @@ function check(cond, msg) {
   }
 }
 
-const wasmBytes = fs.readFileSync(path.join(codecDir, 'avif_dec.wasm'));
+const wasmBytes = fs.readFileSync(path.join(root, 'src/codecs/edgepix-codecs.wasm'));
 const module = new WebAssembly.Module(wasmBytes);
 console.log(`wasm: ${wasmBytes.length} bytes`);
 console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
-av.initLibavif(module);
+av.initCodecsWasm(module);
 // A fresh instance per decode, so each peak is that file's own.
-av.setAvifMaxRetainedMemory(0);
+av.setCodecsMaxRetainedMemory(0);
 
 const list = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.avif')).sort().map((f) => path.join(dir, f)) : []);
 const avifdec = ['/usr/bin/avifdec', '/usr/local/bin/avifdec'].find((f) => fs.existsSync(f)) ?? null;
@@ -313,7 +313,7 @@ if (good) {
       check(e instanceof av.AvifError, `${label}: expected AvifError, got ${e?.constructor?.name}`);
     }
   }
-  av.setAvifMaxRetainedMemory(1 << 30); // keep one instance through the errors
+  av.setCodecsMaxRetainedMemory(1 << 30); // keep one instance through the errors
   for (let i = 0; i < 50; i++) await av.decodeAvifRows(cases.garbage, FULL, nullSink).catch(() => {});
   const after = await decode(bytes, FULL);
   check(after.rows === after.img.height, 'decode after 50 errors');

@@ -54,13 +54,13 @@ function check(cond, msg) {
   }
 }
 
-const wasmPath = path.join(codecDir, 'jpeg_turbo.wasm');
+const wasmPath = path.join(root, 'src/codecs/edgepix-codecs.wasm');
 const wasmBytes = fs.readFileSync(wasmPath);
 const module = new WebAssembly.Module(wasmBytes);
 console.log(`wasm: ${wasmBytes.length} bytes`);
 console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
 console.log('exports:', WebAssembly.Module.exports(module).map((e) => e.name).join(', '));
-jt.initJpegTurbo(module);
+jt.initCodecsWasm(module);
 
 function stats(img) {
   const { data, width, height } = img;
@@ -563,14 +563,14 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
   check(rej2 instanceof Error, 'close after abort rejects');
   // 200 aborted encoders and failures leak nothing measurable: memory stays put.
   jt.decodeJpeg(small);
-  const before = jt.jpegTurboMemoryBytes();
+  const before = jt.codecsMemoryBytes();
   for (let i = 0; i < 200; i++) {
     const s = jt.openJpegEncoder({ width: 640, height: 480 }, { quality: 85, hasAlpha: false, progressive: i % 2 === 0 });
     s.write(synthetic(640, 16), 16);
     if (i % 3) s.abort(); else await s.close().catch(() => {});
   }
   jt.decodeJpeg(small);
-  check(jt.jpegTurboMemoryBytes() === before, `200 abandoned encoders grew memory ${before} -> ${jt.jpegTurboMemoryBytes()}`);
+  check(jt.codecsMemoryBytes() === before, `200 abandoned encoders grew memory ${before} -> ${jt.codecsMemoryBytes()}`);
   check(Buffer.compare(Buffer.from(await encodeRgba(rgba, 64, 48, { progressive: false })), Buffer.from(await encodeRgba(rgba, 64, 48, { progressive: false }))) === 0, 'encode after errors');
   console.log('encoder misuse: errors thrown, 200 abandoned encoders leak nothing, later encodes identical');
 }
@@ -601,35 +601,36 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
   // Retained-memory policy: an instance is only let go when no context is
   // live. With a 0 cap, a decode that ends while a (grown) encoder is open
   // must keep the instance: the next decode runs in the same, grown memory.
-  jt.setJpegTurboMaxRetainedMemory(0);
+  jt.setCodecsMaxRetainedMemory(0);
   const big = jt.openJpegEncoder({ width: 3000, height: 3000 }, { quality: 85, hasAlpha: false, progressive: true }); // ~27 MB of coefficients
   jt.decodeJpeg(small);
   jt.decodeJpeg(small);
-  const shared = jt.jpegTurboMemoryBytes();
+  const shared = jt.codecsMemoryBytes();
   check(shared > 20 << 20, `instance dropped under a live encoder (memory ${shared})`);
   big.abort();
   jt.decodeJpeg(small);
-  check(jt.jpegTurboMemoryBytes() < 4 << 20, `instance kept after its last context (memory ${jt.jpegTurboMemoryBytes()})`);
-  jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+  check(jt.codecsMemoryBytes() < 4 << 20, `instance kept after its last context (memory ${jt.codecsMemoryBytes()})`);
+  jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
   console.log(`transcode in the decode callback: identical to decode-then-encode; memory ${(shared / 2 ** 20).toFixed(0)} MiB kept while an encoder was live, fresh instance after`);
 }
 {
   // Memory: baseline streams (a 24 MP encode in a fresh instance stays near
-  // its initial 1 MiB); progressive stays within jpegEncodeMemory.
+  // its initial 2 MiB, that of the one module of all codecs); progressive
+  // stays within jpegEncodeMemory.
   const photo = files.find((f) => /rachel-hisko/.test(f));
   if (photo) {
-    jt.setJpegTurboMaxRetainedMemory(0);
+    jt.setCodecsMaxRetainedMemory(0);
     const img = jt.decodeJpeg(new Uint8Array(fs.readFileSync(photo)));
     const rgba = new Uint8Array(img.data.buffer);
     for (const progressive of [false, true]) {
       await encodeRgba(rgba, img.width, img.height, { progressive });
-      const used = jt.jpegTurboMemoryBytes();
-      const budget = jt.jpegEncodeMemory(img, progressive) + (1 << 20);
+      const used = jt.codecsMemoryBytes();
+      const budget = jt.jpegEncodeMemory(img, progressive) + (2 << 20);
       check(used <= budget, `${img.width}x${img.height} ${progressive ? 'progressive' : 'baseline'}: memory ${used} over jpegEncodeMemory ${budget}`);
       if (!progressive) check(used <= 4 << 20, `baseline 24 MP encode used ${used} bytes of wasm memory`);
-      console.log(`encode memory ${img.width}x${img.height} ${progressive ? 'progressive' : 'baseline   '}: ${(used / 2 ** 20).toFixed(1)} MiB (jpegEncodeMemory ${(jt.jpegEncodeMemory(img, progressive) / 2 ** 20).toFixed(1)} MiB + the initial 1 MiB)`);
+      console.log(`encode memory ${img.width}x${img.height} ${progressive ? 'progressive' : 'baseline   '}: ${(used / 2 ** 20).toFixed(1)} MiB (jpegEncodeMemory ${(jt.jpegEncodeMemory(img, progressive) / 2 ** 20).toFixed(1)} MiB + the initial 2 MiB)`);
     }
-    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+    jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
   }
 }
 
@@ -693,19 +694,19 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
     check(jt.progressiveBandPlan(info, 1, 1000).fits === false, 'a 1000-byte cap fits?');
     check(jt.progressiveBandPlan({ ...info, progressive: false }, 1, 0).coefficientBytes === 0, 'baseline plan');
     const ref = jt.decodeJpeg(bytes);
-    jt.setJpegTurboMaxRetainedMemory(0);
+    jt.setCodecsMaxRetainedMemory(0);
     for (const [cap, wantBands] of [[undefined, 1], [whole.coefficientBytes, 1], [Math.floor(whole.coefficientBytes / 2.5), plan.bands]]) {
       const st = { scansRead: 0, earlyStop: false };
       const acc = new Uint8Array(ref.data.length);
       jt.decodeJpegRows(bytes, { maxCoefficientBytes: cap, progressiveStats: st }, (rows, y) => acc.set(rows, y * ref.width * 4));
-      const used = jt.jpegTurboMemoryBytes();
+      const used = jt.codecsMemoryBytes();
       const budget = (wantBands === 1 ? whole.coefficientBytes : plan.coefficientBytes) + bytes.length + ref.width * 4 * 16 + (3 << 20);
       check(st.bands === wantBands, `maxCoefficientBytes ${cap}: ${st.bands} bands, want ${wantBands}`);
       check(used <= budget, `maxCoefficientBytes ${cap}: wasm memory ${used} over ${budget}`);
       check(Buffer.compare(Buffer.from(acc), Buffer.from(ref.data.buffer)) === 0, `maxCoefficientBytes ${cap}: pixels differ`);
       console.log(`banded ${info.width}x${info.height} maxCoefficientBytes ${cap ?? '-'}: ${st.bands} band(s), wasm memory ${(used / 2 ** 20).toFixed(1)} MiB`);
     }
-    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+    jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
     expectError('maxCoefficientBytes too small', () => jt.decodeJpeg(bytes, { maxCoefficientBytes: 1000 }), /maxCoefficientBytes/);
     expectError('maxCoefficientBytes too small for 1/8', () => jt.decodeJpeg(bytes, { minWidth: 1, maxCoefficientBytes: 1000 }), /maxCoefficientBytes/);
     // Truncated: strict still throws (in the last band at the latest), and the instance carries on.
@@ -727,8 +728,8 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
 
 // --- optional timing table: best of 3 per scale (--bench) -----------------
 if (process.argv.includes('--bench')) {
-  for (const [label, retain] of [['default (drop instance > 48 MiB)', jt.JPEG_TURBO_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
-    jt.setJpegTurboMaxRetainedMemory(retain);
+  for (const [label, retain] of [['default (drop instance > 128 MiB)', jt.CODECS_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
+    jt.setCodecsMaxRetainedMemory(retain);
     console.log(`\nbench, best of 3, ms, ${label}:        1/8     1/4     1/2     1/1`);
     for (const file of files.filter((f) => f.includes('/photos/'))) {
       const bytes = new Uint8Array(fs.readFileSync(file));
@@ -747,7 +748,7 @@ if (process.argv.includes('--bench')) {
       console.log(`${path.basename(file).slice(0, 36).padEnd(36)} ${`${info.width}x${info.height}`.padEnd(10)} ${row.join(' ')}`);
     }
   }
-  jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+  jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
 }
 
 // --- optional banded-decode table (--bench): rachel-hisko (24 MP progressive
@@ -759,7 +760,7 @@ if (process.argv.includes('--bench')) {
   if (photo) {
     const bytes = new Uint8Array(fs.readFileSync(photo));
     const info = jt.readJpegInfo(bytes);
-    jt.setJpegTurboMaxRetainedMemory(0);
+    jt.setCodecsMaxRetainedMemory(0);
     console.log(`\nbanded decode ${path.basename(photo)} ${info.width}x${info.height}, best of 3 (wall / CPU ms), fresh instance:`);
     for (const denom of [1, 2]) {
       const opts = denom === 1 ? {} : { minWidth: ceilDiv(info.width, denom), minHeight: ceilDiv(info.height, denom) };
@@ -772,14 +773,14 @@ if (process.argv.includes('--bench')) {
           const c = process.cpuUsage(c0);
           cpu = Math.min(cpu, (c.user + c.system) / 1000);
           wall = Math.min(wall, performance.now() - t0);
-          mem = jt.jpegTurboMemoryBytes();
+          mem = jt.codecsMemoryBytes();
         }
         let plan = jt.progressiveBandPlan(info, denom);
         for (let cap = plan.coefficientBytes; plan.bands < K; cap = Math.floor(cap * 0.99)) plan = jt.progressiveBandPlan(info, denom, cap);
         console.log(`  1/${denom} K=${K}  ${wall.toFixed(0).padStart(6)} / ${cpu.toFixed(0).padStart(5)} ms  wasm ${(mem / 2 ** 20).toFixed(1).padStart(5)} MiB  (progressiveBandPlan ${(plan.coefficientBytes / 2 ** 20).toFixed(1)} MiB of coefficients)`);
       }
     }
-    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+    jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
   }
 }
 
@@ -822,16 +823,16 @@ if (process.argv.includes('--bench')) {
     }
     const rows = [];
     for (const [label, retain] of [['fresh instance', 0], ['memory retained', Infinity]]) {
-      jt.setJpegTurboMaxRetainedMemory(retain);
+      jt.setCodecsMaxRetainedMemory(retain);
       for (const progressive of [false, true]) {
         if (retain === Infinity) await encodeRgba(rgba, w, h, { progressive }); // warm
         const r = await best(() => encodeRgba(rgba, w, h, { progressive }));
-        const mem = jt.jpegTurboMemoryBytes();
+        const mem = jt.codecsMemoryBytes();
         const q = sharp ? psnr(rgba, await sharp(Buffer.from(r.out)).removeAlpha().raw().toBuffer(), 3).toFixed(2) : '-';
         rows.push([`ours ${progressive ? 'progressive' : 'baseline'} (${label})`, r, q, `${(mem / 2 ** 20).toFixed(1)} MiB`]);
       }
     }
-    jt.setJpegTurboMaxRetainedMemory(jt.JPEG_TURBO_MAX_RETAINED_MEMORY);
+    jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
     if (sharp) {
       for (const [label, opts] of [['sharp jpeg({quality: 85})', { quality: 85 }], ['sharp mozjpeg: true', { quality: 85, mozjpeg: true }]]) {
         const r = await best(() => sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.length), { raw: { width: w, height: h, channels: 4 } }).jpeg(opts).toBuffer());

@@ -34,15 +34,24 @@ await esbuild.build({
     resolveDir: ROOT,
     loader: 'ts',
   },
+  // steps/shrink.ts imports the worker's .wasm (codecs/codecs-wasm.ts): hand it the Module compiled here.
+  plugins: [{
+    name: 'codecs-wasm',
+    setup(build) {
+      build.onResolve({ filter: /edgepix-codecs\.wasm$/ }, (args) => ({ path: args.path, namespace: 'codecs-wasm' }));
+      build.onLoad({ filter: /.*/, namespace: 'codecs-wasm' }, () => ({ contents: 'export default globalThis.__edgepixCodecsWasm;', loader: 'js' }));
+    },
+  }],
   bundle: true,
   format: 'esm',
   platform: 'node',
   outfile: bundle,
   logLevel: 'warning',
 });
+globalThis.__edgepixCodecsWasm = new WebAssembly.Module(readFileSync(join(ROOT, 'src/codecs/edgepix-codecs.wasm')));
 const m = await import(pathToFileURL(bundle).href);
 rmSync(tmp, { recursive: true });
-m.initResample(new WebAssembly.Module(readFileSync(join(ROOT, 'src/pipeline/resample/resample.wasm'))));
+m.initCodecsWasm(globalThis.__edgepixCodecsWasm);
 
 /** The TS shrink step's sink for a given factor (the step derives its factor from a target size). */
 function tsShrink(from, factor, next) {

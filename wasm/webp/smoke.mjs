@@ -73,11 +73,11 @@ function check(cond, msg) {
   }
 }
 
-const wasmBytes = fs.readFileSync(path.join(codecDir, 'libwebp.wasm'));
+const wasmBytes = fs.readFileSync(path.join(root, 'src/codecs/edgepix-codecs.wasm'));
 const module = new WebAssembly.Module(wasmBytes);
 console.log(`wasm: ${wasmBytes.length} bytes`);
 console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
-wp.initLibwebp(module);
+wp.initCodecsWasm(module);
 
 // --- helpers ----------------------------------------------------------------
 

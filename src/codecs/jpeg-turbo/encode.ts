@@ -151,7 +151,8 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
 /**
  * WASM bytes an encode needs: the coefficient buffer when progressive, a few
  * MCU rows otherwise, plus the output. Not counted: the instance's own
- * initial 1 MiB (stack, tables), which a baseline encode usually fits in.
+ * initial 2 MiB (stack, tables; shared by all codecs), which a baseline
+ * encode usually fits in.
  *
  * Progressive: 64 coefficients × 2 bytes per 8×8 block of each component
  * (luma in whole 16×16 MCUs, chroma at half size each way: ~3 bytes per

@@ -4,13 +4,13 @@
  * streaming. Runs in workerd: no JS glue, no eval, no fetch, no Node APIs.
  *
  * Usage:
- *   import jpegTurboWasm from './jpeg_turbo.wasm'; // WebAssembly.Module
- *   initJpegTurbo(jpegTurboWasm);
+ *   import codecsWasm from '../edgepix-codecs.wasm'; // WebAssembly.Module
+ *   initCodecsWasm(codecsWasm); // the one module of all our codecs (../shared-wasm.ts)
  *   const { width, height, data, scaleDenom } = decodeJpeg(bytes, { minWidth: 400, minHeight: 300 });
  *
  * The same module encodes from rows: `openJpegEncoder` (encode.ts).
  *
- * Build: wasm/jpeg-turbo/build.sh (C shims: wasm/jpeg-turbo/decoder.c, encoder.c).
+ * Build: wasm/codecs/build.sh (libjpeg.a from wasm/jpeg-turbo/build.sh; C shims: wasm/jpeg-turbo/decoder.c, encoder.c).
  *
  * Progressive files decoded below full size stop reading scans once every
  * coefficient the scaled IDCT needs is exact (libjpeg buffered-image mode);
@@ -23,17 +23,13 @@
  * calls the imported `env.jt_throw`, which throws through the wasm frames;
  * we then restore the shadow stack and free the decoder, so the instance
  * stays usable. Any other failure inside wasm (a trap) discards the instance;
- * the next call re-instantiates from the saved Module (instance.ts).
+ * the next call re-instantiates from the saved Module (instance.ts,
+ * ../shared-wasm.ts).
  */
 import { acquire, callback, cleanup, guarded, JpegError, readCString, release, type Exports, type Inst } from './instance';
 
-export {
-  initJpegTurbo,
-  JpegError,
-  JPEG_TURBO_MAX_RETAINED_MEMORY,
-  setJpegTurboMaxRetainedMemory,
-  jpegTurboMemoryBytes,
-} from './instance';
+export { JpegError } from './instance';
+export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 export { jpegEncodeMemory, openJpegEncoder } from './encode';
 
 export interface JpegInfo {

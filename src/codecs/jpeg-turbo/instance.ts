@@ -1,7 +1,8 @@
 /**
- * The one jpeg_turbo.wasm instance the decoder (index.ts) and the encoder
- * (encode.ts) share: instantiation from the saved Module, the error model
- * and the policy that lets a grown instance go.
+ * libjpeg-turbo's side of the one edgepix-codecs.wasm instance
+ * (../shared-wasm.ts), which the decoder (index.ts) and the encoder
+ * (encode.ts) share with every other codec: the error model bound to
+ * `JpegError`.
  *
  * Every decoder or encoder context holds a lease on the instance it was
  * created in (`acquire` / `release`). A JPEG→JPEG transcode has both alive
@@ -16,7 +17,8 @@
  * wasm is on the stack (a trap) poisons the instance: it is never called
  * again, and the next context gets a fresh one.
  */
-import { fromWasm, readCString as readShimString, standaloneWasm, type BaseExports, type Instance } from '../standalone-wasm';
+import { sharedWasm } from '../shared-wasm';
+import { fromWasm, readCString as readShimString, type BaseExports, type Instance } from '../standalone-wasm';
 
 /** Thrown for every libjpeg-reported problem (not a JPEG, corrupt, truncated, too large, out of memory). */
 export class JpegError extends Error {
@@ -28,9 +30,6 @@ export class JpegError extends Error {
     this.code = code;
   }
 }
-
-/** Default for setJpegTurboMaxRetainedMemory: 48 MiB. */
-export const JPEG_TURBO_MAX_RETAINED_MEMORY = 48 * 1024 * 1024;
 
 export interface Exports extends BaseExports {
   // decoder.c
@@ -58,35 +57,17 @@ export interface Exports extends BaseExports {
 
 export type Inst = Instance<Exports>;
 
-const jpegTurbo = standaloneWasm<Exports>({
+const jpegTurbo = sharedWasm.codec<Exports>({
   name: 'jpeg-turbo',
   throwImport: 'jt_throw',
   toError: (message, code) => new JpegError(message, code),
-  // Only libc's stdio (libjpeg's default message printer, which the shims replace) and abort().
-  wasi: true,
-  maxRetainedMemory: JPEG_TURBO_MAX_RETAINED_MEMORY,
   wrapperError: JpegError,
 });
-
-/** Call once per isolate with the imported module: `import wasm from './jpeg_turbo.wasm'` gives a WebAssembly.Module in workerd. */
-export const initJpegTurbo = (module: WebAssembly.Module) => jpegTurbo.init(module);
-
-/**
- * When the last context (decoder or encoder) of an instance is released, the
- * instance is dropped if its wasm memory grew beyond `bytes` (wasm memories
- * never shrink), and the next call instantiates a fresh one from the saved
- * Module. Lower = less memory pinned between requests; higher = big images
- * skip re-growing (and re-faulting) fresh memory.
- */
-export const setJpegTurboMaxRetainedMemory = (bytes: number) => jpegTurbo.setMaxRetainedMemory(bytes);
-
-/** @internal Test hook: wasm memory byteLength of the instance when its last lease was released. */
-export const jpegTurboMemoryBytes = () => jpegTurbo.memoryBytes();
 
 /** The current instance (a fresh one if there is none or it was poisoned), leased until `release`. */
 export const acquire = () => jpegTurbo.acquire();
 
-/** Ends a lease. The last one out lets the instance go if it grew past the retained-memory cap. */
+/** Ends a lease. The last one out lets the instance go if it grew past the retained-memory cap (../shared-wasm.ts). */
 export const release = (inst: Inst) => jpegTurbo.release(inst);
 
 /** Runs `fn`, which calls into `inst`, with the error model above. */

@@ -6,12 +6,12 @@
  * Node APIs.
  *
  * Usage:
- *   import avifWasm from './libavif/avif_dec.wasm'; // WebAssembly.Module
- *   initLibavif(avifWasm);
+ *   import codecsWasm from '../edgepix-codecs.wasm'; // WebAssembly.Module
+ *   initCodecsWasm(codecsWasm); // the one module of all our codecs (../shared-wasm.ts)
  *   const file = await decodeAvifRows(bytes, { minWidth: 640, minHeight: 0 }, (size) => openSomeEncoder(size));
  *
- * Build: wasm/avif/build.sh (C shim: wasm/avif/decoder.c, notes and numbers:
- * wasm/avif/README.md). The shim reads the HEIF container itself (primary
+ * Build: wasm/codecs/build.sh (libdav1d.a from wasm/avif/build.sh; C shim:
+ * wasm/avif/decoder.c, notes and numbers: wasm/avif/README.md). The shim reads the HEIF container itself (primary
  * item, grids, the alpha auxiliary item, nclx colour), because libavif's
  * source could not be fetched here; the names keep "libavif" for the role.
  * irot/imir/clap are not applied: edgepix orients later.
@@ -24,7 +24,8 @@
  * instance: the next call instantiates afresh.
  */
 import type { OpenSink, RowSink } from '../rows';
-import { standaloneWasm, type BaseExports } from '../standalone-wasm';
+import { sharedWasm } from '../shared-wasm';
+import type { BaseExports } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
@@ -36,18 +37,7 @@ export class AvifError extends Error {
   }
 }
 
-/** Call once per isolate with the imported module; instantiation is lazy. */
-export function initLibavif(module: WebAssembly.Module): void {
-  libavif.init(module);
-}
-
-/** The default for {@link setAvifMaxRetainedMemory}: an instance whose memory grew past this is dropped after its job. */
-export const AVIF_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
-
-/** Changes the instance-drop threshold (bytes). Memories never shrink, so a grown instance is let go once idle. */
-export function setAvifMaxRetainedMemory(bytes: number): void {
-  libavif.setMaxRetainedMemory(bytes);
-}
+export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const avifShrinkOnLoad = boxShrinkOnLoad;
@@ -148,13 +138,10 @@ interface Exports extends BaseExports {
   av_free(p: number): void;
 }
 
-const libavif = standaloneWasm<Exports>({
+const libavif = sharedWasm.codec<Exports>({
   name: 'libavif',
   throwImport: 'av_throw',
   toError: (message) => new AvifError(message),
-  // Only libc's stdio and abort() reach WASI; dav1d's logging is compiled out.
-  wasi: true,
-  maxRetainedMemory: AVIF_MAX_RETAINED_MEMORY,
 });
 const { acquire, release, call } = libavif;
 

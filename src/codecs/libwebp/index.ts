@@ -5,13 +5,13 @@
  * Runs in workerd: no JS glue, no eval, no fetch, no Node APIs.
  *
  * Usage:
- *   import libwebpWasm from './libwebp/libwebp.wasm'; // WebAssembly.Module
- *   initLibwebp(libwebpWasm);
+ *   import codecsWasm from '../edgepix-codecs.wasm'; // WebAssembly.Module
+ *   initCodecsWasm(codecsWasm); // the one module of all our codecs (../shared-wasm.ts)
  *   const file = await decodeWebpRows(bytes, { minWidth: 640, minHeight: 0 }, (size) =>
  *     openWebpEncoder(size, { quality: 80, hasAlpha: true }));
  *
- * Build: wasm/webp/build.sh (C shim: wasm/webp/codec.c, notes and numbers:
- * wasm/webp/README.md).
+ * Build: wasm/codecs/build.sh (libwebp.a from wasm/webp/build.sh; C shim:
+ * wasm/webp/codec.c, notes and numbers: wasm/webp/README.md).
  *
  * Error model: libwebp failures are thrown as `WebpError` carrying libwebp's
  * status. The C side calls the imported `env.wp_throw`, which throws through
@@ -20,12 +20,13 @@
  * inside wasm) poisons the instance: the next call instantiates afresh.
  *
  * Re-entrancy: rows reach the sink from inside the decoder (the `env.wp_rows`
- * import), and that sink may be an encoder of this module: both then share
- * one instance (the decoder's working memory is freed before the encoder's
+ * import), and that sink may be an encoder (or resampler) of this module: all
+ * then share one instance (the decoder's working memory is freed before the encoder's
  * WebPEncode runs, and the rows go to the encoder without a copy).
  */
 import type { EncodeOptions, OpenSink, RowSink } from '../rows';
-import { fromWasm, standaloneWasm, type BaseExports, type Instance } from '../standalone-wasm';
+import { sharedWasm } from '../shared-wasm';
+import { fromWasm, type BaseExports, type Instance } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
@@ -40,18 +41,7 @@ export class WebpError extends Error {
   }
 }
 
-/** Call once per isolate with the imported module; instantiation is lazy. */
-export function initLibwebp(module: WebAssembly.Module): void {
-  libwebp.init(module);
-}
-
-/** The default for {@link setWebpMaxRetainedMemory}: an instance whose memory grew past this is dropped after its jobs. */
-export const WEBP_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
-
-/** Changes the instance-drop threshold (bytes). Memories never shrink, so a grown instance is let go once idle. */
-export function setWebpMaxRetainedMemory(bytes: number): void {
-  libwebp.setMaxRetainedMemory(bytes);
-}
+export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const webpShrinkOnLoad = boxShrinkOnLoad;
@@ -246,7 +236,7 @@ type Inst = Instance<Exports>;
 /** Where env.wp_rows goes: the sink of the decoder running in that instance. */
 const rowTargets = new WeakMap<Inst, ((ptr: number, count: number) => void) | undefined>();
 
-const libwebp = standaloneWasm<Exports>({
+const libwebp = sharedWasm.codec<Exports>({
   name: 'libwebp',
   throwImport: 'wp_throw',
   toError: (message, status) => new WebpError(message, status),
@@ -258,7 +248,6 @@ const libwebp = standaloneWasm<Exports>({
         target(ptr >>> 0, count);
       }),
   }),
-  maxRetainedMemory: WEBP_MAX_RETAINED_MEMORY,
 });
 const { acquire, release, call } = libwebp;
 

@@ -5,17 +5,19 @@
  * bytes (same kernels, same f64 sums in the same order, the same f32 ring,
  * the same rounding; see wasm/resample/README.md).
  *
- *   import resampleWasm from './resample/resample.wasm'; // WebAssembly.Module
- *   initResample(resampleWasm);
+ *   import codecsWasm from '../../codecs/edgepix-codecs.wasm'; // WebAssembly.Module
+ *   initCodecsWasm(codecsWasm); // the one module of all our codecs (codecs/shared-wasm.ts)
  *   const sink = lanczos3Rows(from, to, next);
  *
- * One instance serves every resampler in the isolate; each holds a context
+ * One instance, that of every codec (codecs/shared-wasm.ts), serves every
+ * resampler in the isolate; each holds a context
  * (kernels, a one-row input buffer, the ring of filtered rows, an output
  * band) until close() or abort(). Nothing in the wasm allocates while rows
  * stream, so views of its memory stay valid for the length of a write().
  */
 import { collect, replay, type RowSink } from '../../codecs/rows';
-import { standaloneWasm, type BaseExports } from '../../codecs/standalone-wasm';
+import { sharedWasm } from '../../codecs/shared-wasm';
+import type { BaseExports } from '../../codecs/standalone-wasm';
 import type { RgbaImage, Size } from '../../codecs/types';
 
 interface Exports extends BaseExports {
@@ -37,24 +39,15 @@ interface Exports extends BaseExports {
   bs_free(ctx: number): void;
 }
 
-/** When the last context closes, an instance whose memory grew past this is let go (WASM memories never shrink). */
-const MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
 /** Output rows are handed on in bands of about this many bytes (at least one row). */
 const OUTPUT_BAND_BYTES = 64 * 1024;
-/** What the instance holds before any context: its initial memory (stack, statics). */
-export const RESAMPLE_INSTANCE_BYTES = 256 * 1024;
 
-const resample = standaloneWasm<Exports>({
+const resample = sharedWasm.codec<Exports>({
   name: 'resample',
   toError: (message) => new Error(message),
-  maxRetainedMemory: MAX_RETAINED_MEMORY,
 });
 
-/** Call once per isolate with the imported module: `import wasm from './resample.wasm'` gives a WebAssembly.Module in workerd. */
-export const initResample = (module: WebAssembly.Module) => resample.init(module);
-
-/** @internal Test hook: bytes of the current instance's wasm memory (0 before the first context). */
-export const resampleInstanceBytes = () => resample.memoryBytes();
+export { codecsMemoryBytes, initCodecsWasm } from '../../codecs/shared-wasm';
 
 /**
  * A context in the shared instance, made by `create` (0 = out of memory),
@@ -160,7 +153,8 @@ const outputRows = (to: Size) => Math.max(1, Math.min(to.height, Math.floor(OUTP
  * Bytes of wasm memory one {@link lanczos3Rows} holds (mirrors rs_new): the
  * kernels (f64 weights), the padded premultiplied scratch row (f64), the ring
  * of filtered rows (f32, as in ../resample.ts), one input row and an output
- * band. Add {@link RESAMPLE_INSTANCE_BYTES} once per isolate.
+ * band. The instance's own initial memory is that of the one shared module
+ * (codecs/shared-wasm.ts).
  */
 export function resampleMemory(from: Size, to: Size): number {
   const tapsX = tapsFor(from.width, to.width);

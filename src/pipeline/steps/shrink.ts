@@ -5,14 +5,14 @@
  * (f input rows in, one output row out), in WASM (../resample).
  */
 import { BOX_SHRINK_HEADROOM } from '../../codecs/codec';
-import { boxShrinkMemory, boxShrinkRows, initResample } from '../resample/index';
-import resampleWasm from '../resample/resample.wasm';
+import { initCodecs } from '../../codecs/codecs-wasm';
+import { boxShrinkMemory, boxShrinkRows } from '../resample/index';
 import type { Step } from '../step';
 
 export const shrink: Step = (input, { stored: { scaled } }) => {
   const factor = Math.floor(Math.min(input.width / scaled.width, input.height / scaled.height) / BOX_SHRINK_HEADROOM);
   if (factor < 2) return undefined;
-  initResample(resampleWasm);
+  initCodecs();
   return {
     output: { width: Math.ceil(input.width / factor), height: Math.ceil(input.height / factor) },
     memory: boxShrinkMemory(input, factor),

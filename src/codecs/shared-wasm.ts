@@ -1,0 +1,37 @@
+/**
+ * edgepix-codecs.wasm: libjpeg-turbo, libwebp, dav1d and our resampler
+ * linked into ONE standalone module (wasm/codecs/build.sh), so every codec
+ * shares one instance, one memory and one dlmalloc heap. What a big job
+ * frees is reused by the next job of any codec: memories never shrink, and
+ * separate modules each dropped their grown memory after a big job, leaving
+ * it charged to the isolate until V8 collected it.
+ *
+ * The wrappers (jpeg-turbo/, libwebp/, libavif/, ../pipeline/resample/) each
+ * get the lifecycle bound to their own error class with `sharedWasm.codec`.
+ * This file does not import the .wasm itself (Node's smoke scripts load the
+ * wrappers and pass the Module); ./codecs-wasm.ts does, for the worker.
+ */
+import { standaloneWasm } from './standalone-wasm';
+
+/**
+ * The instance is dropped once idle only if its memory grew past this: the
+ * isolate's whole budget. No admitted transform needs more (the planner
+ * refuses larger jobs), so only a trap, or a memory grown past what any
+ * transform may use, lets it go; everything else is reused.
+ */
+export const CODECS_MAX_RETAINED_MEMORY = 128 * 1024 * 1024;
+
+export const sharedWasm = standaloneWasm({ name: 'edgepix-codecs', maxRetainedMemory: CODECS_MAX_RETAINED_MEMORY });
+
+/** Call with the imported module (`import wasm from './edgepix-codecs.wasm'` gives a WebAssembly.Module in workerd); instantiation is lazy. */
+export const initCodecsWasm = (module: WebAssembly.Module): void => sharedWasm.init(module);
+
+/**
+ * Changes the drop threshold (bytes) of the one instance: when its last user
+ * releases it and its memory grew past this, the next use instantiates a
+ * fresh one. 0 = a fresh instance per job (the smoke scripts measure peaks so).
+ */
+export const setCodecsMaxRetainedMemory = (bytes: number): void => sharedWasm.setMaxRetainedMemory(bytes);
+
+/** @internal Test hook: the instance's memory when its last user released it (0 before that). */
+export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
