@@ -1,6 +1,6 @@
 /*
  * edgepix: JPEG encoder from RGBA rows, around libjpeg-turbo's compressor.
- * Linked into the same jpeg_turbo.wasm as decoder.c. See README.md.
+ * Linked into the same module as decoder.c (src/codecs/edgepix-codecs.wasm). See README.md.
  *
  * Driving model (all calls come from src/codecs/jpeg-turbo/encode.ts):
  *

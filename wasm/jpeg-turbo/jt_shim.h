@@ -1,6 +1,6 @@
 /*
  * edgepix: what decoder.c and encoder.c share. Both live in one standalone
- * wasm module (jpeg_turbo.wasm) driven by src/codecs/jpeg-turbo/.
+ * wasm module (src/codecs/edgepix-codecs.wasm) driven by src/codecs/jpeg-turbo/.
  *
  * Error handling without setjmp/longjmp: a context's error_exit hook formats
  * libjpeg's message into the context's own buffer and calls the imported
