@@ -14,12 +14,15 @@
 import { standaloneWasm } from './standalone-wasm';
 
 /**
- * The instance is dropped once idle only if its memory grew past this: the
- * isolate's whole budget. No admitted transform needs more (the planner
- * refuses larger jobs), so only a trap, or a memory grown past what any
- * transform may use, lets it go; everything else is reused.
+ * The instance is dropped once idle if its memory grew past this. Jobs up
+ * to it (thumbnails and most renditions of phone photos) reuse one heap;
+ * after a bigger one the heap is let go rather than pinned, because aom
+ * (AVIF encoding, its own module) and the runtime share the isolate's
+ * 128 MB with it, and a dropped memory is one V8 can collect when the
+ * isolate needs it, where a pinned one is not. It is also the issue's
+ * between-requests bound.
  */
-export const CODECS_MAX_RETAINED_MEMORY = 128 * 1024 * 1024;
+export const CODECS_MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
 
 export const sharedWasm = standaloneWasm({ name: 'edgepix-codecs', maxRetainedMemory: CODECS_MAX_RETAINED_MEMORY });
 
