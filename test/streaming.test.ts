@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { probe } from '../src/codecs/probe';
+import { heldCodecMemory } from '../src/codecs/shared-wasm';
 import type { RgbaImage } from '../src/codecs/types';
 import { getConfig } from '../src/config';
 import { planTransform, renderPixels } from '../src/pipeline/run';
@@ -131,6 +132,18 @@ describe('full-size and large outputs', () => {
     const jpeg = await img('width=1600,fit=contain,format=jpeg', key, undefined, { MAX_WORKING_MEMORY: String(8 * 1024 * 1024) });
     expect(jpeg.headers.get('X-Edgepix-Fallback'), await jpeg.clone().text()).toBe('jpeg-baseline');
     expect(probe(new Uint8Array(await jpeg.arrayBuffer())).progressive).toBe(false);
+  });
+
+  it("counts aom's own heap on top of the shared codec heap as it stands: WebP when the two would not fit", async () => {
+    // A full-size re-encode of a 24 MP photo grows the shared heap, which then stays for reuse.
+    expect((await img('format=webp', await putFixture('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg'))).status).toBe(200);
+    const held = heldCodecMemory();
+    expect(held).toBeGreaterThan(32 * 1024 * 1024);
+    // The decoder fits in what the heap holds; aom's few MiB for 300×225 do not fit beside it.
+    const budget = { MAX_WORKING_MEMORY: String(held + 1024 * 1024) };
+    const response = await img('width=300,format=avif', await putFixture('formats/320x240.jpg'), undefined, budget);
+    expect(response.headers.get('X-Edgepix-Fallback'), await response.clone().text()).toBe('avif>webp');
+    expect(response.headers.get('Content-Type')).toBe('image/webp');
   });
 
   it('a small AVIF output stays AVIF, with no fallback header', async () => {

@@ -30,5 +30,6 @@ export const avif: Codec = {
   ),
   // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
   encodeMemory: (size) => 40 * size.width * size.height,
+  ownHeap: true,
   defaultQuality: 60,
 };

@@ -29,6 +29,8 @@ export interface Codec {
   openEncoder(size: Size, options: EncodeOptions): RowSink<Uint8Array>;
   /** Peak bytes while encoding a picture of `size`, the output file included. */
   encodeMemory(size: Size, options: EncodeOptions): number;
+  /** The encoder has a WASM module of its own: its memory comes on top of the shared codec heap, not out of it. */
+  ownHeap?: boolean;
   defaultQuality: number;
 }
 

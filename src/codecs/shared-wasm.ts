@@ -14,15 +14,14 @@
 import { standaloneWasm } from './standalone-wasm';
 
 /**
- * The instance is dropped once idle if its memory grew past this. Jobs up
- * to it (thumbnails and most renditions of phone photos) reuse one heap;
- * after a bigger one the heap is let go rather than pinned, because aom
- * (AVIF encoding, its own module) and the runtime share the isolate's
- * 128 MB with it, and a dropped memory is one V8 can collect when the
- * isolate needs it, where a pinned one is not. It is also the issue's
- * between-requests bound.
+ * The instance is dropped once idle only if its memory grew past this: the
+ * isolate's whole budget. No admitted transform needs more (the planner
+ * refuses larger jobs, and counts what this heap holds beside any codec
+ * that has a module of its own: see `heldCodecMemory`), so only a trap, or
+ * a memory grown past what any transform may use, lets it go; everything
+ * else is reused.
  */
-export const CODECS_MAX_RETAINED_MEMORY = 32 * 1024 * 1024;
+export const CODECS_MAX_RETAINED_MEMORY = 128 * 1024 * 1024;
 
 export const sharedWasm = standaloneWasm({ name: 'edgepix-codecs', maxRetainedMemory: CODECS_MAX_RETAINED_MEMORY });
 
@@ -38,3 +37,10 @@ export const setCodecsMaxRetainedMemory = (bytes: number): void => sharedWasm.se
 
 /** @internal Test hook: the instance's memory when its last user released it (0 before that). */
 export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
+
+/**
+ * Bytes the shared heap holds now, used or free. A transform reuses them,
+ * but a codec in a module of its own (aom, for AVIF output) needs memory on
+ * top of them, so the planner adds the two.
+ */
+export const heldCodecMemory = (): number => sharedWasm.heldBytes();

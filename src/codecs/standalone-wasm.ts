@@ -213,6 +213,8 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     },
     /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
     memoryBytes: (): number => releasedBytes,
+    /** What the live instance's memory holds now, used or free (0 when there is none). */
+    heldBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
     codec,
   };
 }

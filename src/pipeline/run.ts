@@ -3,6 +3,7 @@
  * cost, then stream the decoder's rows through the steps into the encoder.
  */
 import { CODECS } from '../codecs';
+import { heldCodecMemory } from '../codecs/shared-wasm';
 import type { EncodedInput } from '../codecs/codec';
 import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
@@ -91,7 +92,11 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // Rows stream, so decoder, steps and encoder hold their memory at the same time.
   const decoding = decoder.decodeMemory(header, decoded);
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
-  const costOf = (output: OutputPlan) => inputBytes + decoding + stepping + outputMemory(output);
+  // An encoder with a heap of its own adds to the shared codec heap as it stands, which may hold more than this job needs.
+  const costOf = (output: OutputPlan) =>
+    CODECS[output.format].ownHeap
+      ? Math.max(heldCodecMemory(), inputBytes + decoding + stepping) + outputMemory(output)
+      : inputBytes + decoding + stepping + outputMemory(output);
   const choices = outputChoices(outputOf(decoded, stages), header, context);
   const output = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
   const parts = { input: inputBytes, decoding, steps: stepping, encoding: outputMemory(output) };
