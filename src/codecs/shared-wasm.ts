@@ -44,3 +44,6 @@ export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
  * top of them, so the planner adds the two.
  */
 export const heldCodecMemory = (): number => sharedWasm.heldBytes();
+
+/** Lets the shared heap go if nothing uses it, so that a codec with a heap of its own has room beside a small new one. */
+export const letGoOfCodecHeap = (): boolean => sharedWasm.letGoIfIdle();

@@ -215,6 +215,12 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     memoryBytes: (): number => releasedBytes,
     /** What the live instance's memory holds now, used or free (0 when there is none). */
     heldBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
+    /** Lets an idle instance go (the next use instantiates a small one); false while it is in use. */
+    letGoIfIdle(): boolean {
+      if (!current || current.users > 0) return false;
+      current = null;
+      return true;
+    },
     codec,
   };
 }

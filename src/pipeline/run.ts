@@ -3,7 +3,7 @@
  * cost, then stream the decoder's rows through the steps into the encoder.
  */
 import { CODECS } from '../codecs';
-import { heldCodecMemory } from '../codecs/shared-wasm';
+import { heldCodecMemory, letGoOfCodecHeap } from '../codecs/shared-wasm';
 import type { EncodedInput } from '../codecs/codec';
 import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
@@ -50,6 +50,8 @@ export interface TransformPlan {
   context: StepContext;
   hint: DecodeHint;
   output: OutputPlan;
+  /** Let the shared codec heap go before decoding: the encoder's own heap fits only beside a new, small one. */
+  freshCodecHeap: boolean;
 }
 
 /** Geometry for a stored image of `storedSource`, upright and in the file's own frame. */
@@ -92,16 +94,18 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // Rows stream, so decoder, steps and encoder hold their memory at the same time.
   const decoding = decoder.decodeMemory(header, decoded);
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
-  // An encoder with a heap of its own adds to the shared codec heap as it stands, which may hold more than this job needs.
-  const costOf = (output: OutputPlan) =>
-    CODECS[output.format].ownHeap
-      ? Math.max(heldCodecMemory(), inputBytes + decoding + stepping) + outputMemory(output)
-      : inputBytes + decoding + stepping + outputMemory(output);
+  const shared = inputBytes + decoding + stepping;
+  // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands, which may hold more than
+  // this job needs; an idle heap can be let go first, so the job can also be planned on a new one.
+  const costOf = (output: OutputPlan, fresh: boolean) =>
+    (CODECS[output.format].ownHeap && !fresh ? Math.max(heldCodecMemory(), shared) : shared) + outputMemory(output);
+  const fits = (output: OutputPlan, fresh: boolean) => costOf(output, fresh) <= config.maxWorkingMemory;
   const choices = outputChoices(outputOf(decoded, stages), header, context);
-  const output = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
+  const output = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
+  const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
   const parts = { input: inputBytes, decoding, steps: stepping, encoding: outputMemory(output) };
-  assertWorkingMemory(costOf(output), costDetail(header, decoded, output, parts), config);
-  return { context, hint, output };
+  assertWorkingMemory(costOf(output, freshCodecHeap), costDetail(header, decoded, output, parts), config);
+  return { context, hint, output, freshCodecHeap };
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
@@ -162,6 +166,8 @@ export async function runPipeline(input: EncodedInput, header: ImageHeader, plan
       abort: () => sink.abort(),
     };
   };
+  // Transforms run one at a time, so nothing uses the heap now: the decoder gets a small new one.
+  if (plan.freshCodecHeap) letGoOfCodecHeap();
   const output = await time('decode', () => decodeThrough(input, header, plan, encoder));
   chargedBytes();
   return output;
