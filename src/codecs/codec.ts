@@ -1,4 +1,4 @@
-import { collect, replay, type EncodeOptions, type OpenSink, type RowSink } from './rows';
+import { collect, type EncodeOptions, type OpenSink, type RowSink } from './rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from './types';
 
 /** The encoded original: whole, or a stream for decoders that consume it as it arrives. */
@@ -62,14 +62,6 @@ export function boxShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number;
 
 /** Decoders without shrink-on-load open at full size whatever the hint. */
 export const fullSize = (header: ImageHeader): Size => ({ width: header.width, height: header.height });
-
-/** A row source over a decoder that can only return the whole picture. */
-export const wholePictureDecoder =
-  (decode: (bytes: Uint8Array) => Promise<RgbaImage>) =>
-  async <T>(input: EncodedInput, _hint: DecodeHint, open: OpenSink<T>): Promise<T> => {
-    const image = await decode(await wholeBytes(input));
-    return replay(image, open({ width: image.width, height: image.height }));
-  };
 
 /** A row sink over an encoder that needs the whole picture: it collects the rows, then encodes. */
 export const wholePictureEncoder =
