@@ -7,7 +7,6 @@ import encode, { init as initEncode } from '@jsquash/avif/encode.js';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './codec';
 import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows } from './libavif';
-import { probe } from './probe';
 import { initCodecs } from './codecs-wasm';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
@@ -17,10 +16,9 @@ const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 const ENCODE_SPEED = 8;
 
 export const avif: Codec = {
-  async decodeRows(input, hint, open) {
+  async decodeRows(input, header, hint, open) {
     initCodecs();
-    const bytes = await wholeBytes(input);
-    return decodeAvifRows(bytes, boxShrinkHint(probe(bytes), hint), open);
+    return decodeAvifRows(await wholeBytes(input), boxShrinkHint(header, hint), open);
   },
   decodedSize: (header, hint) => avifShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
   decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma }) =>

@@ -17,9 +17,10 @@ export interface Codec {
   /**
    * Decodes, calls `open` with the size decoded, writes every row into the
    * sink it returns and resolves to that sink's result. May honour the hint
-   * by decoding smaller (shrink-on-load); never smaller than it.
+   * by decoding smaller (shrink-on-load); never smaller than it. `header` is
+   * what the planner already read from the same input.
    */
-  decodeRows<T>(input: EncodedInput, hint: DecodeHint, open: OpenSink<T>): Promise<T>;
+  decodeRows<T>(input: EncodedInput, header: ImageHeader, hint: DecodeHint, open: OpenSink<T>): Promise<T>;
   /** The decoder reads its input as a stream, so the original is never held whole. */
   streamsInput?: boolean;
   /** The size `decodeRows` opens with for this hint, known from the header alone. */

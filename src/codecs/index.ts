@@ -22,8 +22,8 @@ export const FILE_EXTENSIONS: Record<OutputFormat, string> = { jpeg: 'jpg', png:
 
 /** The whole decoded picture, at full size unless a hint lets the decoder shrink (tests; the pipeline streams instead). */
 export function decodeImage(format: InputFormat, bytes: Uint8Array, hint?: DecodeHint): Promise<RgbaImage> {
-  const { width, height } = probe(bytes);
-  return CODECS[format].decodeRows(bytes, hint ?? { minWidth: width, minHeight: height }, collect);
+  const header = probe(bytes);
+  return CODECS[format].decodeRows(bytes, header, hint ?? { minWidth: header.width, minHeight: header.height }, collect);
 }
 
 /** Encodes a whole picture, by default at the format's default quality, keeping alpha. */

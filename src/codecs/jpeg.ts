@@ -8,7 +8,6 @@
  */
 import { wholeBytes, type Codec } from './codec';
 import { decodeJpegRows, jpegEncodeMemory, openJpegEncoder, progressiveBandPlan } from './jpeg-turbo';
-import { probe } from './probe';
 import { initCodecs } from './codecs-wasm';
 import type { DecodeHint, ImageHeader, Size } from './types';
 
@@ -53,9 +52,8 @@ const coefficientPlan = (header: ImageHeader, decoded: Size) =>
 const STRIP_ROWS = 16;
 
 export const jpeg: Codec = {
-  async decodeRows(input, hint, open) {
+  async decodeRows(input, header, hint, open) {
     const bytes = await wholeBytes(input);
-    const header = probe(bytes);
     // The budget the cost model counted: the plan's, where even the most bands hold more.
     const maxCoefficientBytes = Math.max(COEFFICIENT_BUDGET, coefficientPlan(header, decodedSize(header, hint)).coefficientBytes);
     // Instantiation is lazy inside the wrapper; this only records the module.

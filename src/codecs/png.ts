@@ -8,7 +8,7 @@ import { decodePngRows, pngDecodeMemory } from './png/decode-rows';
 import { openPngEncoder } from './png/encode-rows';
 
 export const pngCodec: Codec = {
-  decodeRows: (input, _hint, open) => decodePngRows(input, open),
+  decodeRows: (input, _header, _hint, open) => decodePngRows(input, open),
   streamsInput: true,
   decodedSize: fullSize,
   // Unknown facts (a header cut short) are costed as the widest case: 16-bit RGBA.

@@ -5,18 +5,16 @@
  */
 import { boxShrinkHint, wholeBytes, type Codec } from './codec';
 import { decodeWebpRows, openWebpEncoder, webpDecodeMemory, webpEncodeMemory, webpShrinkOnLoad } from './libwebp';
-import { probe } from './probe';
 import { initCodecs } from './codecs-wasm';
 
 /** libwebp's effort 0–6; 4 is its (and sharp's) default balance of size and speed. */
 const METHOD = 4;
 
 export const webp: Codec = {
-  async decodeRows(input, hint, open) {
+  async decodeRows(input, header, hint, open) {
     // Instantiation is lazy inside the wrapper; this only records the module.
     initCodecs();
-    const bytes = await wholeBytes(input);
-    return decodeWebpRows(bytes, boxShrinkHint(probe(bytes), hint), open);
+    return decodeWebpRows(await wholeBytes(input), boxShrinkHint(header, hint), open);
   },
   decodedSize: (header, hint) => webpShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
   decodeMemory: (header, decoded) => webpDecodeMemory(header, header.lossless ?? true, decoded, header.hasAlpha),

@@ -135,7 +135,7 @@ function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end
 
 async function decodeThrough<T>(input: EncodedInput, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): Promise<T> {
   try {
-    return await CODECS[header.format].decodeRows(input, plan.hint, (decoded) => connect(decoded, header, plan, end));
+    return await CODECS[header.format].decodeRows(input, header, plan.hint, (decoded) => connect(decoded, header, plan, end));
   } catch (error) {
     if (error instanceof ProblemError) throw error;
     // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
