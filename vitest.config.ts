@@ -5,10 +5,15 @@ import { defineConfig } from 'vitest/config';
 
 const fixturesDir = fileURLToPath(new URL('./test/fixtures/', import.meta.url));
 
+// wrangler warns that wrangler.toml has no [env.test] section; that is intended (see below).
+process.env.WRANGLER_LOG ??= 'error';
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
+      // The "test" environment makes wrangler read the committed, empty .dev.vars.test instead of a
+      // developer's .dev.vars, so settings made for `npm start` never change what the tests see.
+      wrangler: { configPath: './wrangler.toml', environment: 'test' },
       miniflare: {
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.

@@ -1,118 +1,137 @@
 /**
- * Turns the worker's string variables into one validated {@link Config},
- * once per isolate and env object. A bad value fails every request with a
- * clear 500 "misconfigured" problem instead of running with surprises.
+ * Every variable the worker reads, declared once: its name, schema, default
+ * and the line the README's configuration table shows (a test holds the
+ * README and wrangler.toml to this table). {@link getConfig} turns the
+ * worker's strings into one validated {@link Config}, once per isolate and
+ * env object; a bad value fails every request with a clear 500
+ * "misconfigured" problem instead of running with surprises.
  */
 import * as v from 'valibot';
-import type { Env } from './env';
 import { misconfigured } from './errors';
-import { parseSigningKeys, SIGNING_KEYS_FORMAT, type SigningKey } from '../sdk/keys.js';
-import type { TransformSpec } from './spec/transform-spec';
-import { parsePresets } from './url/cloudflare/presets';
+import { parseSigningKeys, SIGNING_KEYS_FORMAT } from '../sdk/keys.js';
+
+const MiB = 1024 * 1024;
 
 const wholeNumberText = v.pipe(v.string(), v.trim(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number));
+const wholeNumber = v.pipe(wholeNumberText, v.minValue(0));
+const positiveInt = v.pipe(wholeNumberText, v.minValue(1));
 
-const wholeNumber = (fallback: number) => v.optional(wholeNumberText, String(fallback));
+const flag = v.pipe(v.string(), v.trim(), v.picklist(['true', 'false', ''], 'must be true or false'), v.transform((f) => f === 'true'));
 
-const positiveInt = (fallback: number) => v.optional(v.pipe(wholeNumberText, v.minValue(1)), String(fallback));
+const text = v.string();
 
-const flag = v.optional(
-  v.pipe(v.string(), v.trim(), v.picklist(['true', 'false', ''], 'must be true or false'), v.transform((f) => f === 'true')),
-  'false',
+const commaList = v.pipe(v.string(), v.transform((list) => list.split(',').map((item) => item.trim()).filter(Boolean)));
+
+const signingKeys = v.pipe(
+  v.string(),
+  v.transform(parseSigningKeys),
+  v.check((keys) => keys !== undefined, SIGNING_KEYS_FORMAT),
+  v.transform((keys) => keys!),
 );
 
-const commaList = v.optional(
-  v.pipe(v.string(), v.transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))),
-  '',
+const pathPrefix = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^\/[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/, 'must be a path like /thumbor'),
+  // Those routes match first, so a Thumbor mount there would silently never be reached.
+  v.check((path) => !['/img', '/healthz'].includes(path), 'must not be /img or /healthz'),
 );
 
-const signingKeys = v.optional(
-  v.pipe(
-    v.string(),
-    v.transform(parseSigningKeys),
-    v.check((keys) => keys !== undefined, SIGNING_KEYS_FORMAT),
-    v.transform((keys) => keys!),
-  ),
-  '',
+/** Letters, digits, `-` and `_`: a preset name can never be mistaken for `name=value`. */
+const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** Name → option string; the URL dialect parses the options (url/cloudflare/presets.ts). */
+const presets = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const fail = (message: string) => (addIssue({ message }), NEVER);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(dataset.value);
+    } catch {
+      return fail('must be a JSON object such as {"thumb": "width=200,height=200,fit=cover"}.');
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('must be a JSON object of name → options.');
+    for (const [name, options] of Object.entries(raw)) {
+      if (!PRESET_NAME.test(name)) return fail(`${name}: a name is letters, digits, "-" and "_".`);
+      if (typeof options !== 'string') return fail(`${name}: must be an option string.`);
+    }
+    return new Map(Object.entries(raw as Record<string, string>)) as ReadonlyMap<string, string>;
+  }),
 );
 
-const pathPrefix = v.optional(
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^\/[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/, 'must be a path like /thumbor'),
-    // Those routes match first, so a Thumbor mount there would silently never be reached.
-    v.check((path) => !['/img', '/healthz'].includes(path), 'must not be /img or /healthz'),
-  ),
-  '/thumbor',
-);
+type Schema = v.GenericSchema<string, unknown>;
 
-const ConfigSchema = v.object({
-  MAX_ORIGINAL_BYTES: positiveInt(70 * 1024 * 1024),
-  MAX_INPUT_PIXELS: positiveInt(100_000_000),
-  MAX_OUTPUT_DIMENSION: positiveInt(12_000),
-  MAX_WORKING_MEMORY: positiveInt(100 * 1024 * 1024),
-  TRANSFORM_QUEUE_DEADLINE: wholeNumber(20),
-  SIGNED_URL_TTL: positiveInt(3600),
-  ORIGINAL_LOOKUP_TTL: wholeNumber(10),
-  VARIANT_CACHE_CONTROL: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable'),
-  SIGNING_KEYS: signingKeys,
-  ALLOW_UNSIGNED: flag,
-  PUBLIC_PREFIXES: commaList,
-  THUMBOR_SECURITY_KEY: v.optional(v.string(), ''),
-  THUMBOR_ALLOW_UNSAFE: flag,
-  THUMBOR_PATH_PREFIX: pathPrefix,
-  MAX_UPLOAD_BYTES: positiveInt(100 * 1024 * 1024),
-  PRESETS: v.optional(v.string(), '{}'),
-  PRESETS_ONLY: flag,
-  EXPOSE_GPS: flag,
-  BENCH_MEMORY_METER: flag,
-});
-
-/** Every variable the worker reads through {@link getConfig}; README's configuration table lists exactly these (a test checks). */
-export const CONFIG_VARIABLES = Object.keys(ConfigSchema.entries);
-
-export interface Config {
-  /** Originals larger than this are refused with 413 before their body is read. */
-  maxOriginalBytes: number;
-  /** Width × height of the original, checked from its header before decoding. */
-  maxInputPixels: number;
-  /** Largest width or height a client may ask for, or the pipeline may produce. */
-  maxOutputDimension: number;
-  /** Estimated peak bytes one transform may use (decoder buffers, pixels, encoder); Workers isolates have 128 MB. */
-  maxWorkingMemory: number;
-  /** Lifetime in seconds of the signed preset URLs API replies carry. */
-  signedUrlTtl: number;
-  /** Seconds a transform may wait for its turn in one isolate; a request expected to wait longer gets 503. */
-  transformQueueDeadline: number;
-  /** Seconds an isolate trusts a looked-up original's ETag before asking R2 again; 0 asks every request. */
-  originalLookupTtl: number;
-  /** Cache-Control sent with every variant. */
-  variantCacheControl: string;
-  /** Verifying keys for /img signatures; empty with allowUnsigned false fails closed. */
-  signingKeys: SigningKey[];
-  allowUnsigned: boolean;
-  /** Original-key prefixes served without a signature. */
-  publicPrefixes: string[];
-  /** Empty: only `/unsafe/` Thumbor URLs can work (and only with thumborAllowUnsafe). */
-  thumborSecurityKey: string;
-  thumborAllowUnsafe: boolean;
-  thumborPathPrefix: string;
-  /** Largest upload request body (all files of one multipart request together); refused with 413 before it is read. */
-  maxUploadBytes: number;
-  /** Named transformations, parsed into the same spec their spelled-out options give. */
-  presets: ReadonlyMap<string, TransformSpec>;
-  /** Refuse `/img/` URLs that are not a preset. */
-  presetsOnly: boolean;
-  /** Include EXIF GPS coordinates in metadata responses. */
-  exposeGps: boolean;
-  /** Report charged memory in Server-Timing (`mem-idle`, `mem-peak`), for `npm run bench`. */
-  benchMemoryMeter: boolean;
+interface Variable<F extends string, S extends Schema> {
+  /** The {@link Config} property it fills. */
+  field: F;
+  schema: S;
+  /** The value when unset, as it would be written in wrangler.toml. */
+  fallback: string;
+  /** The README's description (Markdown). */
+  doc: string;
+  /** Set with `wrangler secret put` (or `.dev.vars` locally), never in wrangler.toml. */
+  secret?: boolean;
 }
+
+const variable = <F extends string, S extends Schema>(field: F, schema: S, fallback: string, doc: string, secret = false): Variable<F, S> =>
+  ({ field, schema, fallback, doc, secret });
+
+export const VARIABLES = {
+  MAX_ORIGINAL_BYTES: variable('maxOriginalBytes', positiveInt, String(70 * MiB),
+    'larger originals are refused (413) before download (70 MiB)'),
+  MAX_INPUT_PIXELS: variable('maxInputPixels', positiveInt, '100000000',
+    'width × height from the header, checked before decoding (413; 100 MP)'),
+  MAX_OUTPUT_DIMENSION: variable('maxOutputDimension', positiveInt, '12000',
+    'largest width or height requested (400) or produced (413)'),
+  MAX_WORKING_MEMORY: variable('maxWorkingMemory', positiveInt, String(100 * MiB),
+    'estimated peak memory of one transform (input, decoder, steps and encoder together, since rows stream through all of them), checked from the header before decoding (413; 100 MiB); an isolate has 128 MB in all'),
+  TRANSFORM_QUEUE_DEADLINE: variable('transformQueueDeadline', wholeNumber, '20',
+    'seconds a transform may wait its turn in one isolate; a request expected to wait longer gets `503 busy`'),
+  SIGNED_URL_TTL: variable('signedUrlTtl', positiveInt, '3600',
+    'seconds the signed preset URLs in API replies stay valid (when signatures are required)'),
+  ORIGINAL_LOOKUP_TTL: variable('originalLookupTtl', wholeNumber, '10',
+    "seconds an isolate reuses an original's ETag, so cache hits skip R2; a replaced original shows within this time in other isolates (`0`: check R2 on every request)"),
+  VARIANT_CACHE_CONTROL: variable('variantCacheControl', v.pipe(v.string(), v.trim(), v.nonEmpty()), 'public, max-age=31536000, immutable',
+    '`Cache-Control` of every variant (capped at the expiry for signed links)'),
+  SIGNING_KEYS: variable('signingKeys', signingKeys, '',
+    '`kid:secret,…` verifying `/img/` signatures; the first signs, all verify (see "Private links"). Without keys, `/img/` fails closed unless `ALLOW_UNSIGNED`', true),
+  ALLOW_UNSIGNED: variable('allowUnsigned', flag, 'false', '`true` serves unsigned `/img/` URLs too'),
+  PUBLIC_PREFIXES: variable('publicPrefixes', commaList, '', 'comma-separated key prefixes served without a signature'),
+  THUMBOR_SECURITY_KEY: variable('thumborSecurityKey', text, '',
+    "Thumbor's `SECURITY_KEY` for `/thumbor/` URLs; empty: only `/unsafe/` URLs can work", true),
+  THUMBOR_ALLOW_UNSAFE: variable('thumborAllowUnsafe', flag, 'false', '`true` accepts Thumbor `/unsafe/` URLs'),
+  THUMBOR_PATH_PREFIX: variable('thumborPathPrefix', pathPrefix, '/thumbor', 'where Thumbor-compatible URLs are mounted'),
+  ADMIN_TOKEN: variable('adminToken', text, '',
+    'bearer token of `/api/v1`; at least 16 characters (`npm start` writes one to `.dev.vars`)', true),
+  MAX_UPLOAD_BYTES: variable('maxUploadBytes', positiveInt, String(100 * MiB),
+    'largest multipart upload request, all files together (413 before reading; 100 MiB)'),
+  PRESETS: variable('presets', presets,
+    '{"thumb": "width=200,height=200,fit=cover,format=auto", "card": "width=600,height=400,fit=cover,format=auto", "hero": "width=1600,format=auto"}',
+    'JSON object: preset name → option string (see "Presets")'),
+  PRESETS_ONLY: variable('presetsOnly', flag, 'false', '`true` refuses `/img/` options that are not a preset (403)'),
+  EXPOSE_GPS: variable('exposeGps', flag, 'false', '`true` includes EXIF GPS coordinates in metadata'),
+  BENCH_MEMORY_METER: variable('benchMemoryMeter', flag, 'false',
+    '`true` adds `mem-idle` and `mem-peak` (bytes charged: WASM memories and the pipeline\'s large buffers) to `Server-Timing`; `npm run bench` sets it'),
+};
+
+type Variables = typeof VARIABLES;
+export type VariableName = keyof Variables;
+
+/** The variables as the worker receives them: strings, each optional. */
+export type VariableValues = { [K in VariableName]?: string };
+
+export type Config = { readonly [K in VariableName as Variables[K]['field']]: v.InferOutput<Variables[K]['schema']> };
+
+const ConfigSchema = v.object(
+  Object.fromEntries(Object.entries(VARIABLES).map(([name, { schema, fallback }]) => [name, v.optional(schema, fallback)])) as {
+    [K in VariableName]: v.OptionalSchema<Variables[K]['schema'], string>;
+  },
+);
 
 const cache = new WeakMap<object, Config>();
 
-export function getConfig(env: Env): Config {
+export function getConfig(env: VariableValues): Config {
   const known = cache.get(env);
   if (known) return known;
   const parsed = v.safeParse(ConfigSchema, env);
@@ -120,27 +139,9 @@ export function getConfig(env: Env): Config {
     const issue = parsed.issues[0];
     throw misconfigured(`${v.getDotPath(issue) ?? 'config'}: ${issue.message}`);
   }
-  const config: Config = {
-    maxOriginalBytes: parsed.output.MAX_ORIGINAL_BYTES,
-    maxInputPixels: parsed.output.MAX_INPUT_PIXELS,
-    maxOutputDimension: parsed.output.MAX_OUTPUT_DIMENSION,
-    maxWorkingMemory: parsed.output.MAX_WORKING_MEMORY,
-    transformQueueDeadline: parsed.output.TRANSFORM_QUEUE_DEADLINE,
-    signedUrlTtl: parsed.output.SIGNED_URL_TTL,
-    originalLookupTtl: parsed.output.ORIGINAL_LOOKUP_TTL,
-    variantCacheControl: parsed.output.VARIANT_CACHE_CONTROL,
-    signingKeys: parsed.output.SIGNING_KEYS,
-    allowUnsigned: parsed.output.ALLOW_UNSIGNED,
-    publicPrefixes: parsed.output.PUBLIC_PREFIXES,
-    thumborSecurityKey: parsed.output.THUMBOR_SECURITY_KEY,
-    thumborAllowUnsafe: parsed.output.THUMBOR_ALLOW_UNSAFE,
-    thumborPathPrefix: parsed.output.THUMBOR_PATH_PREFIX,
-    maxUploadBytes: parsed.output.MAX_UPLOAD_BYTES,
-    presets: parsePresets(parsed.output.PRESETS, parsed.output.MAX_OUTPUT_DIMENSION),
-    presetsOnly: parsed.output.PRESETS_ONLY,
-    exposeGps: parsed.output.EXPOSE_GPS,
-    benchMemoryMeter: parsed.output.BENCH_MEMORY_METER,
-  };
+  const config = Object.fromEntries(
+    Object.entries(VARIABLES).map(([name, { field }]) => [field, parsed.output[name as VariableName]]),
+  ) as Config;
   cache.set(env, config);
   return config;
 }

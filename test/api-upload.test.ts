@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/security/sha256';
+import { sha256Hex } from '../src/lib/sha256';
 import { api, countObjects, decodeResponse, expectProblem, fixture, request, uploadForm, uniqueKey } from './helpers';
 
 const jpeg = () => fixture('formats/320x240.jpg');

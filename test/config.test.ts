@@ -1,22 +1,42 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import readme from '../README.md?raw';
 import wrangler from '../wrangler.toml?raw';
-import { CONFIG_VARIABLES } from '../src/config';
-
-/** Secrets read where they are used rather than through the config schema. */
-const SECRETS_READ_ELSEWHERE = ['ADMIN_TOKEN'];
+import { VARIABLES } from '../src/config';
 
 const section = (text: string, heading: string) => text.slice(text.indexOf(heading), text.indexOf('\n## ', text.indexOf(heading) + 1));
 
-describe('configuration is declared once and documented as declared', () => {
-  it("README's configuration table lists exactly the variables the worker reads", () => {
-    const documented = [...section(readme, '## Configuration').matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
-    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES, ...SECRETS_READ_ELSEWHERE].sort());
+/** The README row config.ts implies for each variable, in declaration order. */
+const expectedRows = Object.entries(VARIABLES).map(([name, { fallback, doc, secret }]) => {
+  const shown = fallback === '' ? 'none' : `\`${fallback.replaceAll('|', '\\|')}\``;
+  return `| \`${name}\` | ${shown} | ${secret ? 'secret: ' : ''}${doc} |`;
+});
+
+/** `NAME = "value"` or `NAME = 'value'` lines of wrangler.toml's [vars] table. */
+function wranglerVars(): Map<string, string> {
+  const start = wrangler.search(/^\[vars\]$/m);
+  if (start < 0) return new Map();
+  const table = wrangler.slice(start).split(/\n(?=\[)/)[0]!;
+  return new Map([...table.matchAll(/^([A-Z_]+)\s*=\s*(["'])(.*)\2\s*(#.*)?$/gm)].map((m) => [m[1]!, m[3]!]));
+}
+
+describe('configuration is declared once, in config.ts', () => {
+  it("README's configuration table is exactly the declared variables, defaults and descriptions", () => {
+    const rows = section(readme, '## Configuration').split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows).toEqual(expectedRows);
   });
 
-  it('wrangler.toml sets no variable the worker would ignore', () => {
-    const vars = section(wrangler.replace(/^\[vars\]/m, '## vars'), '## vars');
-    const set = [...vars.matchAll(/^#?\s*([A-Z_]+) = /gm)].map((m) => m[1]!);
-    expect(set.filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+  it("tests see only the variables vitest.config.ts sets, never a developer's .dev.vars", () => {
+    const set = Object.keys(VARIABLES).filter((name) => name in env);
+    expect(set).toEqual(['ALLOW_UNSIGNED']);
+  });
+
+  it('wrangler.toml sets only known, non-secret variables, and only where they differ from the defaults', () => {
+    for (const [name, value] of wranglerVars()) {
+      const declared = VARIABLES[name as keyof typeof VARIABLES];
+      expect(declared, `${name} is not a variable the worker reads`).toBeDefined();
+      expect(declared.secret, `${name} is a secret: set it with wrangler secret put`).toBe(false);
+      expect(value, `${name} repeats its default; defaults live in src/config.ts`).not.toBe(declared.fallback);
+    }
   });
 });

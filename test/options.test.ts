@@ -2,7 +2,7 @@ import readme from '../README.md?raw';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/spec/canonical';
 import { parseColor } from '../src/spec/color';
-import { validateKey } from '../src/storage/keys';
+import { validateKey } from '../src/lib/keys';
 import { OPTIONS } from '../src/url/cloudflare/options';
 import { parseOptions } from '../src/url/cloudflare/parse';
 

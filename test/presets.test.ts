@@ -37,9 +37,9 @@ describe('presets', () => {
   it.each([
     ['not json', /PRESETS: must be a JSON object/],
     ['["thumb"]', /PRESETS: must be a JSON object/],
-    ['{"thumb": "width=abc"}', /PRESETS.thumb: Expected a whole number/],
-    ['{"a=b": "width=10"}', /PRESETS.a=b: a name is/],
-    ['{"x": 10}', /PRESETS.x: must be an option string/],
+    ['{"thumb": "width=abc"}', /PRESETS: thumb: Expected a whole number/],
+    ['{"a=b": "width=10"}', /PRESETS: a=b: a name is/],
+    ['{"x": 10}', /PRESETS: x: must be an option string/],
   ])('a bad PRESETS (%s) is a 500 naming it', async (presets, detail) => {
     const key = await putFixture('formats/320x240.jpg');
     await expectProblem(await img('width=10', key, undefined, { PRESETS: presets }), 500, detail);

@@ -11,15 +11,6 @@ import { webp } from './webp';
 
 export const CODECS: Record<InputFormat & OutputFormat, Codec> = { jpeg, png: pngCodec, webp, avif };
 
-export const MIME_TYPES: Record<OutputFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-
-export const FILE_EXTENSIONS: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
-
 /** The whole decoded picture, at full size unless a hint lets the decoder shrink (tests; the pipeline streams instead). */
 export function decodeImage(format: InputFormat, bytes: Uint8Array, hint?: DecodeHint): Promise<RgbaImage> {
   const header = probe(bytes);

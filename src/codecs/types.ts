@@ -1,12 +1,11 @@
 /** What codecs exchange with the pipeline. */
 
-export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+import type { InputFormat } from '../lib/formats';
+import type { Size } from '../lib/size';
 
-export interface Size {
-  width: number;
-  height: number;
-}
+export type { InputFormat };
+
+export type { Size };
 
 /** 8-bit RGBA, straight alpha, rows packed without padding. */
 export interface RgbaImage extends Size {

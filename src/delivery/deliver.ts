@@ -13,15 +13,14 @@ import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
-import { forgetOriginal, recallOriginal } from '../storage/original-memo';
-import type { OriginalRef } from '../storage/originals';
 import { getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
+import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
 import { transform } from './transform';
 
 type Tier = 'hit' | 'variant' | 'miss';
 
-function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: OriginalRef, config: Config): Response {
+function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: Original, config: Config): Response {
   const headers: Record<string, string> = {
     'Content-Type': meta.contentType,
     'Content-Length': String(size),
@@ -68,7 +67,7 @@ export async function deliver(c: AppContext, spec: TransformSpec, key: string): 
 async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
   const time = stageTimer(c);
-  const original = await time('origin', () => recallOriginal(c.env.ORIGINALS, key, config.originalLookupTtl));
+  const original = await time('origin', () => findOriginal(c.env.ORIGINALS, key, config));
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
   const storageKey = variantKey(key, original.etag, canonicalize(resolved), resolved.format);

@@ -4,8 +4,9 @@ import { probe } from '../codecs/probe';
 import type { Config } from '../config';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import { readOriginal, readOriginalHead, streamOriginal, type OriginalRef } from '../storage/originals';
+import { readOriginal, readOriginalHead, streamOriginal } from '../storage/originals';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
+import type { Original } from './original';
 
 export interface Transformed {
   output: Uint8Array;
@@ -22,23 +23,23 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
  * streams — a header from a ranged read, and the stream opened only once
  * the plan is within the limits.
  */
-async function readInput(bucket: R2Bucket, original: OriginalRef, config: Config) {
+async function readInput(bucket: R2Bucket, original: Original) {
   if (CODECS[original.traits.format].streamsInput) {
-    const header = probe(await readOriginalHead(bucket, original, config, STREAM_HEAD_BYTES));
-    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => streamOriginal(bucket, original, config) };
+    const header = probe(await readOriginalHead(bucket, original, STREAM_HEAD_BYTES));
+    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => streamOriginal(bucket, original) };
   }
-  const bytes = await readOriginal(bucket, original, config);
+  const bytes = await readOriginal(bucket, original);
   return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes };
 }
 
 export async function transform(
   bucket: R2Bucket,
-  original: OriginalRef,
+  original: Original,
   spec: ResolvedSpec,
   config: Config,
   time: StageTimer,
 ): Promise<Transformed> {
-  const { input, header, inputBytes } = await time('read', () => readInput(bucket, original, config));
+  const { input, header, inputBytes } = await time('read', () => readInput(bucket, original));
   const plan = planTransform(header, inputBytes, spec, config);
   const output = await runPipeline(await input(), header, plan, time);
   return { output, meta: variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks) };

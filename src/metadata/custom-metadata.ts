@@ -2,7 +2,7 @@
  * {@link ImageFacts} to and from R2 custom metadata (string → string, at most
  * 2 KiB per object, so EXIF text is already cut short).
  */
-import { INPUT_FORMATS, type InputFormat } from '../codecs/types';
+import { INPUT_FORMATS, type InputFormat } from '../lib/formats';
 import type { ImageFacts } from './describe';
 
 export function toCustomMetadata(facts: ImageFacts): Record<string, string> {

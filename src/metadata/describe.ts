@@ -3,14 +3,14 @@
  * at upload (validating it on the way: 415, 422, 413) and kept in the R2
  * object's custom metadata, so reading it later costs one HEAD.
  */
-import { MIME_TYPES } from '../codecs';
+import { MIME_TYPES } from '../lib/formats';
 import { probe } from '../codecs/probe';
 import type { InputFormat } from '../codecs/types';
 import type { Config } from '../config';
 import { unsupportedMediaType } from '../errors';
 import { orientSize } from '../pipeline/orientation';
-import { assertOriginalBytes } from '../security/limits';
-import { sha256Hex } from '../security/sha256';
+import { assertOriginalBytes } from '../pipeline/limits';
+import { sha256Hex } from '../lib/sha256';
 import { readExifSummary, type ExifSummary } from './exif';
 import { makePlaceholder, type Placeholder } from './placeholder';
 

@@ -4,8 +4,9 @@
  * white or red, never pink. Mostly transparent pixels do not vote.
  */
 import type { RgbaImage } from '../codecs/types';
+import { hexByte } from '../lib/hex';
 
-const hex2 = (n: number) => Math.round(n).toString(16).padStart(2, '0');
+const mean = (sum: number, n: number) => hexByte(Math.round(sum / n));
 
 /** `#rrggbb`, or undefined when every pixel is (nearly) transparent. */
 export function dominantColor({ data }: RgbaImage): string | undefined {
@@ -25,5 +26,5 @@ export function dominantColor({ data }: RgbaImage): string | undefined {
   }
   if (best < 0) return undefined;
   const n = counts[best]!;
-  return `#${hex2(sums[best * 3]! / n)}${hex2(sums[best * 3 + 1]! / n)}${hex2(sums[best * 3 + 2]! / n)}`;
+  return `#${mean(sums[best * 3]!, n)}${mean(sums[best * 3 + 1]!, n)}${mean(sums[best * 3 + 2]!, n)}`;
 }

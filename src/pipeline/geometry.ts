@@ -3,15 +3,9 @@
  * crop, what size to scale to and, for `pad`, the canvas. Everything is in
  * the oriented original's pixels, so the decoder may then decode smaller.
  */
-import type { Size } from '../codecs/types';
+import { clamp, wholeRect, type Rect, type Size } from '../lib/size';
+import { cropArea } from '../spec/crop-area';
 import type { TransformSpec } from '../spec/transform-spec';
-
-export type { Size };
-
-export interface Rect extends Size {
-  x: number;
-  y: number;
-}
 
 export interface Geometry {
   /** Part of the oriented original that ends up in the output. */
@@ -23,7 +17,6 @@ export interface Geometry {
   output: Size;
 }
 
-const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
 const atLeastOne = (n: number) => Math.max(1, Math.round(n));
 
 /** Fills in a missing side from the aspect ratio; `adaptive` turns the box to the picture's orientation. */
@@ -54,16 +47,6 @@ function coverRegion(source: Size, box: Size, scale: number, spec: TransformSpec
   return { x, y, width, height };
 }
 
-const whole = (source: Size): Rect => ({ x: 0, y: 0, ...source });
-
-/** The manual crop, clamped to the picture (at least one pixel), or the whole picture. */
-export function cropArea(source: Size, spec: TransformSpec): Rect {
-  if (!spec.crop) return whole(source);
-  const x = clamp(spec.crop.x, 0, source.width - 1);
-  const y = clamp(spec.crop.y, 0, source.height - 1);
-  return { x, y, width: clamp(spec.crop.width, 1, source.width - x), height: clamp(spec.crop.height, 1, source.height - y) };
-}
-
 /** A manual crop comes first: everything else is planned inside it, then moved back to source pixels. */
 export function planGeometry(source: Size, spec: TransformSpec): Geometry {
   const area = cropArea(source, spec);
@@ -73,20 +56,20 @@ export function planGeometry(source: Size, spec: TransformSpec): Geometry {
 
 function planFit(source: Size, spec: TransformSpec): Geometry {
   const exact = targetBox(source, spec);
-  if (!exact) return { region: whole(source), scaled: source, output: source };
+  if (!exact) return { region: wholeRect(source), scaled: source, output: source };
   const box = { width: atLeastOne(exact.width), height: atLeastOne(exact.height) };
   switch (spec.fit) {
     case 'scale-down':
     case 'contain': {
       const scaled = fitInside(source, exact, spec.fit === 'contain');
-      return { region: whole(source), scaled, output: scaled };
+      return { region: wholeRect(source), scaled, output: scaled };
     }
     case 'squeeze':
-      return { region: whole(source), scaled: box, output: box };
+      return { region: wholeRect(source), scaled: box, output: box };
     case 'outside': {
       const scale = Math.max(exact.width / source.width, exact.height / source.height);
       const scaled = { width: atLeastOne(source.width * scale), height: atLeastOne(source.height * scale) };
-      return { region: whole(source), scaled, output: scaled };
+      return { region: wholeRect(source), scaled, output: scaled };
     }
     case 'pad': {
       const scaled = fitInside(source, exact, true);
@@ -95,7 +78,7 @@ function planFit(source: Size, spec: TransformSpec): Geometry {
         y: Math.floor((box.height - scaled.height) / 2),
         ...box,
       };
-      return { region: whole(source), scaled, canvas, output: box };
+      return { region: wholeRect(source), scaled, canvas, output: box };
     }
     case 'cover':
     case 'crop': {

@@ -5,7 +5,7 @@
  * frame and rearrange pixels (also for the flip and rotate filters).
  */
 import type { RgbaImage } from '../codecs/types';
-import type { Rect, Size } from './geometry';
+import type { Rect, Size } from '../lib/size';
 
 /** Orientations 5–8 rotate by a quarter turn, swapping width and height. */
 export const swapsAxes = (orientation: number) => orientation >= 5 && orientation <= 8;

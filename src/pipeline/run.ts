@@ -10,7 +10,7 @@ import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { corruptImage, ProblemError } from '../errors';
 import { chargedBytes, trackBuffer } from '../lib/memory-meter';
-import { assertInputPixels, assertOutputSize, assertWorkingMemory } from '../security/limits';
+import { assertInputPixels, assertOutputSize, assertWorkingMemory } from './limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import { outputChoices, outputMemory, type OutputPlan } from './encode';
 import { minimumDecodeSize, planGeometry } from './geometry';

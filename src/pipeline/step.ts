@@ -1,7 +1,8 @@
 import { collect, replay, type RowSink } from '../codecs/rows';
 import type { RgbaImage, Size } from '../codecs/types';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import type { Geometry, Rect } from './geometry';
+import type { Rect } from '../lib/size';
+import type { Geometry } from './geometry';
 
 /** The plan in the file's own orientation, which pixels keep until the orient step. */
 export interface StoredPlan {

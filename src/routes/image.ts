@@ -3,13 +3,13 @@ import { Hono } from 'hono';
 import { getConfig, type Config } from '../config';
 import { deliver } from '../delivery/deliver';
 import type { AppContext, Env } from '../env';
-import { readStoredImage } from '../metadata/lookup';
+import { describeOriginal } from '../delivery/describe';
 import { parseImagePath } from '../url/cloudflare/parse';
 import { imageResource } from './api/image-resource';
 
 /** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
 async function metadataResponse(c: AppContext, key: string, config: Config) {
-  const image = await readStoredImage(c.env.ORIGINALS, key, config);
+  const image = await describeOriginal(c.env.ORIGINALS, key, config);
   return c.json(await imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
 }
 

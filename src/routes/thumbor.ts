@@ -8,28 +8,21 @@ import { every } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
 import { resolveFormat } from '../codecs/negotiate';
-import { probe } from '../codecs/probe';
 import { getConfig } from '../config';
 import type { AppContext, Env } from '../env';
 import { planTransform } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
 import { verifyThumborPath } from '../security/thumbor-signature';
 import type { TransformSpec } from '../spec/transform-spec';
-import { lookupOriginal, readOriginal } from '../storage/originals';
 import { parseThumborPath } from '../url/thumbor/grammar';
 import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
 import { deliver } from '../delivery/deliver';
-
-/** The original's header, read whole but never decoded: for /meta/ and `orig` sides. */
-async function readHeader(c: AppContext, key: string) {
-  const original = await lookupOriginal(c.env.ORIGINALS, key);
-  return { original, header: probe(await readOriginal(c.env.ORIGINALS, original, getConfig(c.env))) };
-}
+import { readOriginalHeader } from '../delivery/original';
 
 /** Thumbor's /meta/ shape: the source, the operations, and the target size. */
 async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
-  const { original, header } = await readHeader(c, key);
+  const { original, header } = await readOriginalHeader(c.env.ORIGINALS, key, config);
   const format = resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits);
   const { geometry } = planTransform(header, original.size, { ...spec, format }, config).context;
   const source = orientSize(header, header.orientation);
@@ -58,7 +51,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
   const { key, meta } = request;
   let spec = request.spec;
   if (request.sourceSide) {
-    const { header } = await readHeader(c, key);
+    const { header } = await readOriginalHeader(c.env.ORIGINALS, key, config);
     spec = withSourceSide(request, orientSize(header, header.orientation));
   }
   return meta ? metaResponse(c, spec, key) : deliver(c, spec, key);

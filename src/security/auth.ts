@@ -8,6 +8,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { timingSafeEqual } from 'hono/utils/buffer';
+import { getConfig } from '../config';
 import type { Env } from '../env';
 import { misconfigured, problemResponse, unauthorized } from '../errors';
 import { findUploadToken, looksLikeUploadToken, type UploadGrant } from './upload-tokens';
@@ -27,7 +28,7 @@ const isUploadRoute = (c: Context) =>
 
 export const authenticate: MiddlewareHandler<ApiEnv> = bearerAuth({
   async verifyToken(token, c: Context<ApiEnv>) {
-    const admin = c.env.ADMIN_TOKEN;
+    const admin = getConfig(c.env).adminToken;
     if (!admin || admin.length < MIN_ADMIN_TOKEN_LENGTH) {
       throw misconfigured(`ADMIN_TOKEN: must be set, at least ${MIN_ADMIN_TOKEN_LENGTH} characters (npm start writes one to .dev.vars).`);
     }

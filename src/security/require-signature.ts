@@ -8,7 +8,7 @@ import { createMiddleware } from 'hono/factory';
 import { getConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { misconfigured, signatureRequired } from '../errors';
-import { decodeKey } from '../storage/keys';
+import { decodeKey } from '../lib/keys';
 import { capCacheControl } from './cache-control';
 import { hasSignature, verifySignedUrl } from './signature';
 

@@ -14,10 +14,10 @@
  * prefix can delete them after a day.
  */
 import * as v from 'valibot';
-import { INPUT_FORMATS, type InputFormat } from '../codecs/types';
+import { INPUT_FORMATS, type InputFormat } from '../lib/formats';
 import { forbidden, unauthorized, unsupportedMediaType, tooLarge } from '../errors';
-import type { UploadTarget } from '../storage/uploads';
-import { sha256Hex } from './sha256';
+import type { UploadTarget } from '../lib/keys';
+import { sha256Hex } from '../lib/sha256';
 
 const RECORD_PREFIX = ':edgepix/upload-tokens/';
 /** Marks upload tokens apart from the admin token, so only these cost an R2 read. */

@@ -2,10 +2,10 @@
  * One string per distinct transformation: option order, aliases, dpr and
  * options that cannot change the output never produce a new variant.
  */
+import { hexByte } from '../lib/hex';
 import { CENTER, type ResolvedSpec, type Rgba } from './transform-spec';
 
-const hex2 = (n: number) => n.toString(16).padStart(2, '0');
-export const rgbaHex = (c: Rgba) => hex2(c.r) + hex2(c.g) + hex2(c.b) + hex2(c.a);
+export const rgbaHex = (c: Rgba) => hexByte(c.r) + hexByte(c.g) + hexByte(c.b) + hexByte(c.a);
 
 const usesGravity = (spec: ResolvedSpec) => spec.fit === 'cover' || spec.fit === 'crop';
 

@@ -1,22 +1,19 @@
 /**
- * Deletes an original and every variant made from it. The original goes
- * first: the image route looks it up before consulting any cache, so from
- * that moment this isolate serves no copy, and other isolates none once
- * their remembered lookup expires (ORIGINAL_LOOKUP_TTL).
+ * Deleting an original and every variant made from it. Callers delete the
+ * original first: delivery looks it up before consulting any cache, so from
+ * that moment no copy is served once remembered lookups expire
+ * (ORIGINAL_LOOKUP_TTL; the deleting isolate forgets its own at once).
  * Variants share {@link variantPrefix}; they are listed page by page and
  * deleted in batches (R2 deletes at most 1000 keys per call).
  */
 import { notFound } from '../errors';
-import { forgetOriginal } from './original-memo';
 import { variantPrefix } from './variants';
 
 const BATCH = 1000;
 
-export async function deleteOriginal(originals: R2Bucket, variants: R2Bucket, key: string): Promise<number> {
+export async function deleteOriginal(originals: R2Bucket, key: string): Promise<void> {
   if (!(await originals.head(key))) throw notFound(`No original at key "${key}".`);
   await originals.delete(key);
-  forgetOriginal(key);
-  return purgeVariants(variants, key);
 }
 
 /** Returns how many variants were removed; `pageSize` is smaller only in tests. */

@@ -3,8 +3,8 @@
  * original's key and ETag and the canonical transformation. Replacing an
  * original changes its ETag, so a stale variant is never found again.
  */
-import { FILE_EXTENSIONS, MIME_TYPES } from '../codecs';
-import { sha256Hex } from '../security/sha256';
+import { FILE_EXTENSIONS, MIME_TYPES } from '../lib/formats';
+import { sha256Hex } from '../lib/sha256';
 import type { OutputFormat } from '../spec/transform-spec';
 
 export interface VariantMeta {

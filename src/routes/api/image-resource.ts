@@ -1,10 +1,10 @@
 /** The JSON an image is described by, in API replies and for `/img/format=json/<key>`. */
 import type { Config } from '../../config';
 import { contentTypeOf } from '../../metadata/describe';
-import type { StoredImage } from '../../metadata/lookup';
+import type { DescribedOriginal } from '../../delivery/describe';
 import { signUrl } from '../../../sdk/sign.js';
 import { isPublicKey } from '../../security/require-signature';
-import { encodeKeyPath } from '../../storage/keys';
+import { encodeKeyPath } from '../../lib/keys';
 
 type UrlConfig = Pick<Config, 'presets' | 'allowUnsigned' | 'publicPrefixes' | 'signingKeys' | 'signedUrlTtl'>;
 
@@ -23,7 +23,7 @@ export async function presetUrls(origin: string, key: string, config: UrlConfig)
   return Object.fromEntries(await Promise.all(entries));
 }
 
-export async function imageResource(image: StoredImage, origin: string, config: Config) {
+export async function imageResource(image: DescribedOriginal, origin: string, config: Config) {
   const { facts } = image;
   return {
     key: image.key,

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { getConfig } from '../../config';
 import { invalidRequest } from '../../errors';
-import { readStoredImage } from '../../metadata/lookup';
+import { describeOriginal } from '../../delivery/describe';
 import type { ApiEnv } from '../../security/auth';
 import { imageResource } from './image-resource';
 import { keyFromPath } from './key-path';
@@ -55,6 +55,6 @@ export const imageReadRoutes = new Hono<ApiEnv>()
   })
   .get('/*', async (c) => {
     const config = getConfig(c.env);
-    const image = await readStoredImage(c.env.ORIGINALS, keyFromPath(c, '/images/'), config);
+    const image = await describeOriginal(c.env.ORIGINALS, keyFromPath(c, '/images/'), config);
     return c.json(await imageResource(image, new URL(c.req.url).origin, config));
   });

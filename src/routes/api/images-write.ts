@@ -8,8 +8,7 @@ import { asProblem, invalidRequest, problemBody, unsupportedMediaType } from '..
 import type { ApiEnv, Grant } from '../../security/auth';
 import { uploadBodyLimit } from '../../security/upload-limit';
 import { scopeTarget } from '../../security/upload-tokens';
-import { validateKey, validatePrefix } from '../../storage/keys';
-import type { UploadTarget } from '../../storage/uploads';
+import { validateKey, validatePrefix, type UploadTarget } from '../../lib/keys';
 import { ingest } from './ingest';
 import { keyFromPath } from './key-path';
 

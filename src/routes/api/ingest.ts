@@ -10,10 +10,13 @@
  */
 import type { Context } from 'hono';
 import { getConfig } from '../../config';
-import { describeImage, type FormatCheck } from '../../metadata/describe';
+import { forgetOriginal } from '../../delivery/original';
+import { contentAddressedKey, type UploadTarget } from '../../lib/keys';
+import { toCustomMetadata } from '../../metadata/custom-metadata';
+import { contentTypeOf, describeImage, type FormatCheck } from '../../metadata/describe';
 import type { ApiEnv } from '../../security/auth';
 import { assertGrantAllowsFile, consumeUploadToken } from '../../security/upload-tokens';
-import { writeOriginal, type UploadTarget } from '../../storage/uploads';
+import { writeOriginal } from '../../storage/uploads';
 import { imageResource } from './image-resource';
 
 export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget) {
@@ -24,7 +27,15 @@ export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: Uplo
     grant.kind === 'upload-token' ? (format) => assertGrantAllowsFile(grant, format, bytes.length) : undefined;
   const facts = await describeImage(bytes, config, checkFormat);
   if (grant.kind === 'upload-token') await consumeUploadToken(c.env.VARIANTS, grant);
-  const stored = await writeOriginal(c.env.ORIGINALS, bytes, facts, target);
+  const stored = await writeOriginal(c.env.ORIGINALS, {
+    key: target.key ?? contentAddressedKey(facts.sha256, facts.format, target.prefix),
+    bytes,
+    contentType: contentTypeOf(facts),
+    customMetadata: toCustomMetadata(facts),
+    overwrite: target.overwrite,
+    holdsSameBytes: target.key === undefined ? (existing) => existing.customMetadata?.sha256 === facts.sha256 : undefined,
+  });
+  forgetOriginal(stored.key);
   const image = { key: stored.key, facts, uploaded: stored.uploaded, etag: stored.etag };
   return { ...(await imageResource(image, new URL(c.req.url).origin, config)), deduplicated: stored.deduplicated };
 }

@@ -1,12 +1,12 @@
 /** POST /api/v1/upload-tokens: a single-use token for one browser upload. Admin token. */
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { INPUT_FORMATS } from '../../codecs/types';
+import { INPUT_FORMATS } from '../../lib/formats';
 import { getConfig } from '../../config';
 import { invalidRequest } from '../../errors';
 import type { ApiEnv } from '../../security/auth';
 import { issueUploadToken, UploadTokenRequestSchema, type UploadTokenRecord } from '../../security/upload-tokens';
-import { encodeKeyPath, validateKey, validatePrefix } from '../../storage/keys';
+import { encodeKeyPath, validateKey, validatePrefix } from '../../lib/keys';
 
 async function readJson(request: Request): Promise<unknown> {
   try {

@@ -1,11 +1,15 @@
 /**
  * Parses `/img/<options>/<key>`: a comma-separated `name=value` list in
- * Cloudflare Images' vocabulary, then the original's key.
+ * Cloudflare Images' vocabulary, or a preset's name, then the original's key.
+ * Presets (the `PRESETS` variable) are option lists parsed by the same
+ * {@link parseOptions} as a URL, so `/img/thumb/<key>` and its spelled-out
+ * options give one canonical spec and share one variant.
  */
 import * as v from 'valibot';
-import { invalidOptions, presetsOnly } from '../../errors';
+import type { Config } from '../../config';
+import { invalidOptions, misconfigured, presetsOnly, ProblemError } from '../../errors';
 import { DEFAULT_SPEC, type TransformSpec } from '../../spec/transform-spec';
-import { decodeKey } from '../../storage/keys';
+import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
 
 export interface ParsedImageUrl {
@@ -15,12 +19,8 @@ export interface ParsedImageUrl {
   json: boolean;
 }
 
-/** What besides the vocabulary decides how an options segment reads (see config.ts). */
-export interface OptionRules {
-  maxOutputDimension: number;
-  presets: ReadonlyMap<string, TransformSpec>;
-  presetsOnly: boolean;
-}
+/** What besides the vocabulary decides how an options segment reads. */
+export type OptionRules = Pick<Config, 'maxOutputDimension' | 'presets' | 'presetsOnly'>;
 
 const JSON_FORMAT = new Set(['format=json', 'f=json']);
 
@@ -60,6 +60,25 @@ function applyDpr({ dpr, ...spec }: SpecDraft, maxOutputDimension: number): Tran
   return spec;
 }
 
+const presetsParsed = new WeakMap<OptionRules, ReadonlyMap<string, TransformSpec>>();
+
+/** Every preset's spec, parsed once per configuration; a bad one fails every request, naming it. */
+function presetSpecs(rules: OptionRules): ReadonlyMap<string, TransformSpec> {
+  const known = presetsParsed.get(rules);
+  if (known) return known;
+  const specs = new Map<string, TransformSpec>();
+  for (const [name, options] of rules.presets) {
+    try {
+      specs.set(name, parseOptions(options, rules.maxOutputDimension));
+    } catch (error) {
+      if (error instanceof ProblemError) throw misconfigured(`PRESETS: ${name}: ${error.detail}`);
+      throw error;
+    }
+  }
+  presetsParsed.set(rules, specs);
+  return specs;
+}
+
 function presetSpec(name: string, presets: ReadonlyMap<string, TransformSpec>): TransformSpec {
   const spec = presets.get(name);
   if (spec) return spec;
@@ -76,12 +95,13 @@ export function parseOptionsSegment(segment: string, rules: OptionRules): { spec
   const parts = segment.split(',');
   const rest = parts.filter((part) => !JSON_FORMAT.has(part.trim()));
   const json = rest.length < parts.length;
+  const presets = presetSpecs(rules);
   if (rest.length === 0) return { spec: DEFAULT_SPEC, json };
   const text = rest.join(',');
-  if (rest.length === 1 && !text.includes('=')) return { spec: presetSpec(text.trim(), rules.presets), json };
-  if (rest.length === 1 && text.startsWith('preset=')) return { spec: presetSpec(text.slice(7).trim(), rules.presets), json };
+  if (rest.length === 1 && !text.includes('=')) return { spec: presetSpec(text.trim(), presets), json };
+  if (rest.length === 1 && text.startsWith('preset=')) return { spec: presetSpec(text.slice(7).trim(), presets), json };
   if (rules.presetsOnly) {
-    throw presetsOnly(`Only presets are allowed (/img/<preset>/<key>); presets: ${[...rules.presets.keys()].join(', ')}.`);
+    throw presetsOnly(`Only presets are allowed (/img/<preset>/<key>); presets: ${[...presets.keys()].join(', ')}.`);
   }
   return { spec: parseOptions(text, rules.maxOutputDimension), json };
 }

@@ -8,9 +8,10 @@
  * flip; halign/valign place the crop; smart uses the best gravity we have.
  */
 import { invalidOptions } from '../../errors';
-import { cropArea, type Size } from '../../pipeline/geometry';
+import { decodeKey } from '../../lib/keys';
+import type { Size } from '../../lib/size';
+import { cropArea } from '../../spec/crop-area';
 import { DEFAULT_SPEC, type Fit, type Gravity, type TransformSpec } from '../../spec/transform-spec';
-import { decodeKey } from '../../storage/keys';
 import { applyFilters, type ThumborDraft } from './filters';
 import type { Side, ThumborParts } from './grammar';
 

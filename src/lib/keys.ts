@@ -4,6 +4,7 @@
  * that are neither empty nor `.` or `..`.
  */
 import { invalidKey } from '../errors';
+import { FILE_EXTENSIONS, type InputFormat } from './formats';
 
 const MAX_KEY_BYTES = 1024;
 // C0/C1 controls, DEL and backslash have no business in a key.
@@ -39,3 +40,15 @@ export const encodeKeyPath = (key: string) => key.split('/').map(encodeURICompon
 
 /** A prefix is a key without its last segment: the same rules, a trailing `/` optional. */
 export const validatePrefix = (prefix: string) => validateKey(prefix.replace(/\/+$/, ''));
+
+/** Where an upload lands: an explicit key, or `<prefix>/<sha256>.<ext>` named by its content. */
+export interface UploadTarget {
+  key?: string;
+  prefix?: string;
+  overwrite: boolean;
+}
+
+export function contentAddressedKey(sha256: string, format: InputFormat, prefix?: string): string {
+  const name = `${sha256}.${FILE_EXTENSIONS[format]}`;
+  return validateKey(prefix ? `${prefix}/${name}` : name);
+}

@@ -1,8 +1,7 @@
 /** Size limits, checked before any expensive work; each failure names the limit. */
 import type { Config } from '../config';
 import { tooLarge } from '../errors';
-import type { ImageHeader } from '../codecs/types';
-import type { Size } from '../codecs/types';
+import type { ImageHeader, Size } from '../codecs/types';
 
 export function assertOriginalBytes(bytes: number, config: Config): void {
   if (bytes > config.maxOriginalBytes) {
