@@ -19,7 +19,7 @@ describe('DELETE /images/<key>', () => {
     const key = await uploaded('cat.jpg');
     for (const options of ['width=100', 'width=50,format=webp', 'thumb']) expect((await img(options, key)).status).toBe(200);
     const cached = await img('width=100', key);
-    expect(cached.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(cached.headers.get('X-Edgepix-Cache')).toBe('edge');
     const variantKeys = (await env.VARIANTS.list({ prefix: variantPrefix(key) })).objects.map((o) => o.key);
     expect(variantKeys).toHaveLength(3);
 

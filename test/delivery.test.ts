@@ -20,8 +20,8 @@ describe('tiers: transform, then R2 variant, then edge cache', () => {
     expect(stored.customMetadata?.original).toBe(key);
 
     const second = await img('width=100,format=webp', key);
-    expect(second.headers.get('X-Edgepix-Cache')).toBe('hit');
-    expect(second.headers.get('Server-Timing')).toContain('cache;desc="hit"');
+    expect(second.headers.get('X-Edgepix-Cache')).toBe('edge');
+    expect(second.headers.get('Server-Timing')).toContain('cache;desc="edge"');
     expect(second.headers.get('ETag')).toBe(first.headers.get('ETag'));
     expect(new Uint8Array(await second.arrayBuffer())).toEqual(body);
   });
@@ -67,7 +67,7 @@ describe('canonical form', () => {
     ];
     const tiers: string[] = [];
     for (const options of spellings) tiers.push((await img(options, key)).headers.get('X-Edgepix-Cache')!);
-    expect(tiers).toEqual(['miss', 'hit', 'hit']);
+    expect(tiers).toEqual(['miss', 'edge', 'edge']);
     expect(await countVariants(key)).toBe(1);
   });
 
@@ -75,7 +75,7 @@ describe('canonical form', () => {
     const key = await putFixture('formats/320x240.jpg');
     await img('width=120,format=webp', key);
     const auto = await img('width=120,format=auto', key, { headers: { Accept: 'image/webp' } });
-    expect(auto.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(auto.headers.get('X-Edgepix-Cache')).toBe('edge');
     expect(await countVariants(key)).toBe(1);
   });
 
@@ -115,7 +115,7 @@ describe('replacing an original', () => {
 
     await env.ORIGINALS.delete(key); // as another isolate would: this one still trusts its lookup
     const hit = await img('width=60', key);
-    expect(hit.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(hit.headers.get('X-Edgepix-Cache')).toBe('edge');
     expect(await sides(hit)).toEqual([60, 40]);
     await expectProblem(await img('width=60', key, undefined, { ORIGINAL_LOOKUP_TTL: '0' }), 404);
   });

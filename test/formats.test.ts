@@ -141,7 +141,7 @@ describe('JPEG shrink-on-load', () => {
     expect(probe(bytes).progressive).toBe(true);
     const eighth = await decodeImage('jpeg', bytes, { minWidth: 400, minHeight: 300 });
     const full = await decodeImage('jpeg', bytes, { minWidth: 4032, minHeight: 3024 });
-    const averaged = await applyStep(shrink, full, { stored: { scaled: { width: 252, height: 189 } } } as StepContext); // 8×8 boxes
+    const averaged = await applyStep(shrink, full, { unoriented: { scaled: { width: 252, height: 189 } } } as StepContext); // 8×8 boxes
     expect([averaged.width, averaged.height]).toEqual([eighth.width, eighth.height]);
     expect(await meanDifference(eighth, averaged)).toBeLessThan(1.5);
   });

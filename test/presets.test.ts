@@ -13,7 +13,7 @@ describe('presets', () => {
     const etag = first.headers.get('ETag');
     for (const options of ['preset=thumb', 'fit=cover,format=auto,h=200,w=200', THUMB]) {
       const response = await img(options, key, accept);
-      expect(response.headers.get('X-Edgepix-Cache')).toBe('hit');
+      expect(response.headers.get('X-Edgepix-Cache')).toBe('edge');
       expect(response.headers.get('ETag')).toBe(etag);
     }
     expect(await countVariants(key)).toBe(1);

@@ -50,7 +50,7 @@ describe('SDK ↔ worker round trip', () => {
     for (const expiresIn of [600, 900]) tiers.push((await get(await sign(path, { expiresIn }))).headers.get('X-Edgepix-Cache')!);
     tiers.push((await get(await sign(path, { key: OLD_SECRET, kid: 'old' }))).headers.get('X-Edgepix-Cache')!);
     tiers.push((await get(path, { ...SIGNED_ONLY, ALLOW_UNSIGNED: 'true' })).headers.get('X-Edgepix-Cache')!);
-    expect(tiers).toEqual(['miss', 'hit', 'hit', 'hit']);
+    expect(tiers).toEqual(['miss', 'edge', 'edge', 'edge']);
     expect(await countVariants(key)).toBe(1);
   });
 });
@@ -115,7 +115,7 @@ describe('expiry', () => {
     expect(maxAge(first)).toBeGreaterThan(80);
     expect(maxAge(first)).toBeLessThanOrEqual(90);
     const hit = await get(url);
-    expect(hit.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(hit.headers.get('X-Edgepix-Cache')).toBe('edge');
     expect(maxAge(hit)).toBeLessThanOrEqual(90);
     const notModified = await get(url, SIGNED_ONLY, { headers: { 'If-None-Match': first.headers.get('ETag')! } });
     expect(notModified.status).toBe(304);

@@ -108,7 +108,7 @@ describe('libthumbor URLs are served as Thumbor would size them', () => {
     const both = cases.find((c) => c.name === 'both sides: fill the box and crop')!;
     await thumbor(both.url);
     const same = await request(`/img/width=100,height=100,fit=cover/${table.image}`);
-    expect(same.headers.get('X-Edgepix-Cache')).toBe('hit');
+    expect(same.headers.get('X-Edgepix-Cache')).toBe('edge');
   });
 });
 

@@ -18,7 +18,8 @@ import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
 import { transform } from './transform';
 
-type Tier = 'hit' | 'variant' | 'miss';
+/** Which tier answered, named alike in X-Edgepix-Cache and Server-Timing: the edge cache, an R2 variant, or a transform. */
+type Tier = 'edge' | 'variant' | 'miss';
 
 function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: Original, config: Config): Response {
   const headers: Record<string, string> = {
@@ -74,9 +75,9 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
   const cached = await time('edge', () => matchEdge(cacheUrl));
-  if (cached) return served(c, cached, 'hit', negotiated);
+  if (cached) return served(c, cached, 'edge', negotiated);
 
-  const stored = await time('r2', () => getVariant(c.env.VARIANTS, storageKey));
+  const stored = await time('variant', () => getVariant(c.env.VARIANTS, storageKey));
   if (stored) {
     const response = variantResponse(stored.body, stored.size, stored.meta, original, config);
     c.executionCtx.waitUntil(putEdge(cacheUrl, response.clone()));

@@ -10,12 +10,12 @@ import type { Rect, Size } from '../lib/size';
 /** Orientations 5–8 rotate by a quarter turn, swapping width and height. */
 export const swapsAxes = (orientation: number) => orientation >= 5 && orientation <= 8;
 
-/** Swapping is its own inverse, so this maps stored → upright and back. */
+/** Swapping is its own inverse, so this maps unoriented → upright and back. */
 export const orientSize = (size: Size, orientation: number): Size =>
   swapsAxes(orientation) ? { width: size.height, height: size.width } : size;
 
-/** Where upright point (x, y) lies in the stored image of size w×h (edges, not pixel centres). */
-function storedPoint(x: number, y: number, orientation: number, w: number, h: number): [number, number] {
+/** Where upright point (x, y) lies in the unoriented image of size w×h (edges, not pixel centres). */
+function unorientedPoint(x: number, y: number, orientation: number, w: number, h: number): [number, number] {
   switch (orientation) {
     case 2: return [w - x, y];
     case 3: return [w - x, h - y];
@@ -28,10 +28,10 @@ function storedPoint(x: number, y: number, orientation: number, w: number, h: nu
   }
 }
 
-/** An upright rectangle, expressed in the stored image (`stored` is the stored image's size). */
-export function storedRect(rect: Rect, orientation: number, stored: Size): Rect {
-  const [x1, y1] = storedPoint(rect.x, rect.y, orientation, stored.width, stored.height);
-  const [x2, y2] = storedPoint(rect.x + rect.width, rect.y + rect.height, orientation, stored.width, stored.height);
+/** An upright rectangle, expressed in the unoriented image of size `frame`. */
+export function unorientedRect(rect: Rect, orientation: number, frame: Size): Rect {
+  const [x1, y1] = unorientedPoint(rect.x, rect.y, orientation, frame.width, frame.height);
+  const [x2, y2] = unorientedPoint(rect.x + rect.width, rect.y + rect.height, orientation, frame.width, frame.height);
   return { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) };
 }
 

@@ -14,7 +14,7 @@ import { assertInputPixels, assertOutputSize, assertWorkingMemory } from './limi
 import type { ResolvedSpec } from '../spec/transform-spec';
 import { outputChoices, outputMemory, type OutputPlan } from './encode';
 import { minimumDecodeSize, planGeometry } from './geometry';
-import { orientSize, storedRect } from './orientation';
+import { orientSize, unorientedRect } from './orientation';
 import type { Stage, Step, StepContext } from './step';
 import { blur } from './steps/blur';
 import { brightness } from './steps/brightness';
@@ -54,15 +54,15 @@ export interface TransformPlan {
   freshCodecHeap: boolean;
 }
 
-/** Geometry for a stored image of `storedSource`, upright and in the file's own frame. */
-function planSteps(storedSource: Size, orientation: number, spec: ResolvedSpec): StepContext {
-  const geometry = planGeometry(orientSize(storedSource, orientation), spec);
-  const stored = {
-    source: storedSource,
-    region: storedRect(geometry.region, orientation, storedSource),
+/** Geometry for an image of `source` in its file's frame: planned upright, then mapped back to that frame. */
+function planSteps(source: Size, orientation: number, spec: ResolvedSpec): StepContext {
+  const geometry = planGeometry(orientSize(source, orientation), spec);
+  const unoriented = {
+    source,
+    region: unorientedRect(geometry.region, orientation, source),
     scaled: orientSize(geometry.scaled, orientation),
   };
-  return { spec, orientation, geometry, stored };
+  return { spec, orientation, geometry, unoriented };
 }
 
 /** The stages that turn a picture decoded at `decoded` into the output, in order. */
@@ -85,8 +85,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   assertInputPixels(header, config);
   const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec);
   assertOutputSize(context.geometry.output, config);
-  // The decoder works in the file's own frame, so the hint comes from the stored plan.
-  const min = minimumDecodeSize(context.stored.source, context.stored);
+  // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
+  const min = minimumDecodeSize(context.unoriented.source, context.unoriented);
   const hint = { minWidth: min.width, minHeight: min.height };
   const decoder = CODECS[header.format];
   const decoded = decoder.decodedSize(header, hint);

@@ -4,9 +4,9 @@ import type { ResolvedSpec } from '../spec/transform-spec';
 import type { Rect } from '../lib/size';
 import type { Geometry } from './geometry';
 
-/** The plan in the file's own orientation, which pixels keep until the orient step. */
-export interface StoredPlan {
-  /** Full size of the original as stored; the decoded image may be smaller. */
+/** The plan in the file's own (unoriented) frame, which pixels keep until the orient step. */
+export interface UnorientedPlan {
+  /** Full size of the original in its file's frame; the decoded image may be smaller. */
   source: Size;
   region: Rect;
   scaled: Size;
@@ -18,7 +18,7 @@ export interface StepContext {
   orientation: number;
   /** Planned on the upright picture. */
   geometry: Geometry;
-  stored: StoredPlan;
+  unoriented: UnorientedPlan;
 }
 
 /** What a step does to a picture of a given size: the size it passes on, and how to wire it before the next sink. */

@@ -27,7 +27,7 @@ export async function measureThroughput({ worker, input, transform, load, log })
   // Two requests make sure the variant is in the Cache API (the first may transform it).
   await transformRequest(worker, key, edgepixOptions(transform));
   const cached = await transformRequest(worker, key, edgepixOptions(transform));
-  if (cached.tier !== 'hit') return { error: `expected a Cache API hit, got ${cached.status} ${cached.tier}` };
+  if (cached.tier !== 'edge') return { error: `expected a Cache API hit, got ${cached.status} ${cached.tier}` };
   const imageUrl = `${worker.url}/img/${edgepixOptions(transform)}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const window = {
     connections: load.connections,
@@ -44,7 +44,7 @@ export async function measureThroughput({ worker, input, transform, load, log })
         await generateLoad(imageUrl, {
           ...window,
           cpuPid: worker.runtimePid,
-          isOk: (r) => r.status === 200 && r.headers['x-edgepix-cache'] === 'hit',
+          isOk: (r) => r.status === 200 && r.headers['x-edgepix-cache'] === 'edge',
         }),
       );
       windows.trivial.push(

@@ -59,7 +59,7 @@ export async function measureTiers({ worker, inputs, runs, transform, log }) {
       continue;
     }
     const variant = await sampleTier(runs, 'variant', () => send({ host: freshHost() }));
-    const hit = await sampleTier(runs, 'hit', () => send());
+    const hit = await sampleTier(runs, 'edge', () => send());
     results[input.id] = { variant, hit };
     log(`  ${input.id}: R2 variant ${variant.medianWallMs?.toFixed(1)} ms, Cache API hit ${hit.medianWallMs?.toFixed(1)} ms`);
   }

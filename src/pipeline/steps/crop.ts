@@ -1,7 +1,7 @@
 /** Cuts the planned region, scaled to however large the decoder actually decoded; rows outside it are dropped as they arrive. */
 import type { Step } from '../step';
 
-export const crop: Step = (input, { stored: { source, region } }) => {
+export const crop: Step = (input, { unoriented: { source, region } }) => {
   const sx = input.width / source.width;
   const sy = input.height / source.height;
   const x = Math.min(Math.floor(region.x * sx), input.width - 1);

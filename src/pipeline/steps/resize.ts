@@ -3,7 +3,7 @@ import { initCodecs } from '../../codecs/codecs-wasm';
 import { lanczos3Rows, resampleMemory } from '../resample/index';
 import type { Step } from '../step';
 
-export const resize: Step = (input, { stored: { scaled } }) => {
+export const resize: Step = (input, { unoriented: { scaled } }) => {
   if (input.width === scaled.width && input.height === scaled.height) return undefined;
   initCodecs();
   return { output: scaled, memory: resampleMemory(input, scaled), connect: (next) => lanczos3Rows(input, scaled, next, { exact: false }) };

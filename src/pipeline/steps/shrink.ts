@@ -9,7 +9,7 @@ import { initCodecs } from '../../codecs/codecs-wasm';
 import { boxShrinkMemory, boxShrinkRows } from '../resample/index';
 import type { Step } from '../step';
 
-export const shrink: Step = (input, { stored: { scaled } }) => {
+export const shrink: Step = (input, { unoriented: { scaled } }) => {
   const factor = Math.floor(Math.min(input.width / scaled.width, input.height / scaled.height) / BOX_SHRINK_HEADROOM);
   if (factor < 2) return undefined;
   initCodecs();
