@@ -8,6 +8,7 @@
  */
 import * as v from 'valibot';
 import { misconfigured } from './errors';
+import { validate } from './lib/validate';
 import { parseSigningKeys, SIGNING_KEYS_FORMAT } from '../sdk/keys.js';
 
 const MiB = 1024 * 1024;
@@ -134,13 +135,9 @@ const cache = new WeakMap<object, Config>();
 export function getConfig(env: VariableValues): Config {
   const known = cache.get(env);
   if (known) return known;
-  const parsed = v.safeParse(ConfigSchema, env);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    throw misconfigured(`${v.getDotPath(issue) ?? 'config'}: ${issue.message}`);
-  }
+  const values = validate(ConfigSchema, env, misconfigured, 'config');
   const config = Object.fromEntries(
-    Object.entries(VARIABLES).map(([name, { field }]) => [field, parsed.output[name as VariableName]]),
+    Object.entries(VARIABLES).map(([name, { field }]) => [field, values[name as VariableName]]),
   ) as Config;
   cache.set(env, config);
   return config;

@@ -13,6 +13,8 @@ export type ProblemSlug =
   | 'too-large'
   | 'unsupported-media-type'
   | 'corrupt-image'
+  | 'undecodable-image'
+  | 'insufficient-memory'
   | 'original-changed'
   | 'busy'
   | 'unauthorized'
@@ -51,6 +53,12 @@ export const unsupportedMediaType = (detail: string) =>
   new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', detail);
 export const corruptImage = (detail: string) =>
   new ProblemError(422, 'corrupt-image', 'Corrupt image', detail);
+/** The codec failed in a way that says nothing certain about the file (a WebAssembly trap). */
+export const undecodableImage = (detail: string) =>
+  new ProblemError(422, 'undecodable-image', 'Image could not be processed', detail);
+/** The cost model admitted the transform, yet memory ran out: another isolate, or later, may manage. */
+export const insufficientMemory = (detail: string) =>
+  new ProblemError(503, 'insufficient-memory', 'Out of memory', detail, { 'Retry-After': '1' });
 export const originalChanged = () =>
   new ProblemError(503, 'original-changed', 'Original changed during processing',
     'The original was replaced while this variant was being made; retry the request.', { 'Retry-After': '1' });

@@ -16,9 +16,11 @@
  * throws through the wasm frames like a longjmp; `call` then restores the
  * shadow stack, so the instance stays usable. An exception from a JS
  * callback called by wasm is carried through the same way. Anything else
- * thrown while wasm runs is a trap: the instance is never entered again.
+ * thrown while wasm runs is a trap: the instance is never entered again,
+ * and callers get a {@link CodecTrap}.
  */
 import { trackWasmMemory } from '../lib/memory-meter';
+import { CodecOutOfMemory, CodecTrap } from './failures';
 
 export interface BaseExports {
   memory: WebAssembly.Memory;
@@ -193,9 +195,9 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
             if (!instance.poisoned) instance.ex.stackRestore(sp);
             throw error.error;
           }
-          if (codecSpec.wrapperError && error instanceof codecSpec.wrapperError) throw error;
+          if (error instanceof CodecOutOfMemory || (codecSpec.wrapperError && error instanceof codecSpec.wrapperError)) throw error;
           poison(instance);
-          throw error;
+          throw new CodecTrap(codecSpec.name, error);
         }
       },
     };

@@ -8,7 +8,7 @@ import type { EncodedInput } from '../codecs/codec';
 import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
-import { corruptImage, ProblemError } from '../errors';
+import { codecProblem } from './codec-problem';
 import { chargedBytes, trackBuffer } from '../lib/memory-meter';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from './limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
@@ -137,12 +137,10 @@ async function decodeThrough<T>(input: EncodedInput, header: ImageHeader, plan: 
   try {
     return await CODECS[header.format].decodeRows(input, header, plan.hint, (decoded) => connect(decoded, header, plan, end));
   } catch (error) {
-    if (error instanceof ProblemError) throw error;
-    // Emscripten decoders may throw bare numbers or objects: only an Error has a message worth showing.
-    const reason = error instanceof Error ? `: ${error.message}` : '.';
-    throw corruptImage(`The ${header.format.toUpperCase()} could not be decoded${reason}`);
+    throw codecProblem(error, header.format.toUpperCase());
   }
 }
+
 
 /** The output's pixels, before encoding (placeholders). */
 export function renderPixels(input: EncodedInput, header: ImageHeader, plan: TransformPlan): Promise<RgbaImage> {

@@ -20,6 +20,7 @@
 import type { EncodeOptions, RowSink } from '../rows';
 import type { Size } from '../types';
 import { acquire, cleanup, guarded, JpegError, release } from './instance';
+import { CodecOutOfMemory } from '../failures';
 
 /** libjpeg's largest dimension (JPEG_MAX_DIMENSION). */
 const MAX_DIMENSION = 65500;
@@ -100,9 +101,9 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
 
   run(() => {
     ctx = ex.je_new(width, height, quality, options.progressive ? 1 : 0) >>> 0;
-    if (ctx === 0) throw new JpegError('jpeg-turbo: out of memory for an encoder');
+    if (ctx === 0) throw new CodecOutOfMemory('jpeg-turbo: out of memory for an encoder');
     strip = ex.jt_malloc(STRIP_ROWS * rowBytes) >>> 0;
-    if (strip === 0) throw new JpegError(`jpeg-turbo: out of memory for a ${width}x${STRIP_ROWS} strip`);
+    if (strip === 0) throw new CodecOutOfMemory(`jpeg-turbo: out of memory for a ${width}x${STRIP_ROWS} strip`);
     ex.je_start(ctx);
   });
 

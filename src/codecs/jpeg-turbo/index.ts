@@ -27,6 +27,7 @@
  * ../shared-wasm.ts).
  */
 import { acquire, callback, cleanup, guarded, JpegError, readCString, release, type Exports, type Inst } from './instance';
+import { CodecOutOfMemory } from '../failures';
 
 export { JpegError } from './instance';
 export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
@@ -321,7 +322,7 @@ function withDecoder<T>(bytes: Uint8Array, fn: (d: Decoder) => T): T {
   try {
     return guarded(inst, () => {
       ctx = ex.jt_new(bytes.length) >>> 0;
-      if (ctx === 0) throw new JpegError(`jpeg-turbo: out of memory copying ${bytes.length} input bytes`);
+      if (ctx === 0) throw new CodecOutOfMemory(`jpeg-turbo: out of memory copying ${bytes.length} input bytes`);
       d.ctx = ctx;
       d.heap().set(bytes, ex.jt_input(ctx) >>> 0);
       return fn(d);
@@ -382,7 +383,7 @@ function decodeStrips(
     const out = { width, height, scaleDenom: denom, info };
     if (onStart) callback(() => onStart(out));
     const strip = ex.jt_malloc(rows * rowBytes) >>> 0;
-    if (strip === 0) throw new JpegError(`jpeg-turbo: out of memory for a ${width}x${rows} strip`);
+    if (strip === 0) throw new CodecOutOfMemory(`jpeg-turbo: out of memory for a ${width}x${rows} strip`);
     d.allocs.push(strip);
     // Reused JS-side buffer handed to the callback (never a view of wasm memory,
     // so it cannot be detached by a later memory.grow).

@@ -28,6 +28,7 @@ import { sharedWasm } from '../shared-wasm';
 import type { BaseExports } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
+import { CodecOutOfMemory } from '../failures';
 
 /** A failure reported by the decoder about its input (or by this wrapper). */
 export class AvifError extends Error {
@@ -80,7 +81,7 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
     let d = 0;
     try {
       d = call(inst, () => ex.av_new(bytes.length) >>> 0);
-      if (d === 0) throw new AvifError(`libavif: out of memory copying ${bytes.length} input bytes`);
+      if (d === 0) throw new CodecOutOfMemory(`libavif: out of memory copying ${bytes.length} input bytes`);
       new Uint8Array(ex.memory.buffer).set(bytes, ex.av_input(d) >>> 0);
       const info = () => new Int32Array(ex.memory.buffer, ex.av_info(d) >>> 0, INFO_COUNT);
       call(inst, () => ex.av_parse(d));
@@ -97,7 +98,7 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
       const rowBytes = size.width * 4;
       const bandRows = Math.max(1, Math.min(size.height, MAX_BAND_ROWS, Math.floor(BAND_BYTES / rowBytes)));
       const band = call(inst, () => ex.av_malloc(bandRows * rowBytes) >>> 0);
-      if (band === 0) throw new AvifError(`libavif: out of memory for a ${size.width}x${bandRows} band`);
+      if (band === 0) throw new CodecOutOfMemory(`libavif: out of memory for a ${size.width}x${bandRows} band`);
       try {
         let y = 0;
         while (y < size.height) {

@@ -29,6 +29,7 @@ import { sharedWasm } from '../shared-wasm';
 import { fromWasm, type BaseExports, type Instance } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
+import { CodecOutOfMemory } from '../failures';
 
 /** A failure reported by libwebp (or by this wrapper about libwebp's input). */
 export class WebpError extends Error {
@@ -82,7 +83,7 @@ export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
     let d = 0;
     try {
       d = call(inst, () => ex.wp_dec_new(bytes.length) >>> 0);
-      if (d === 0) throw new WebpError(`libwebp: out of memory copying ${bytes.length} input bytes`, 1);
+      if (d === 0) throw new CodecOutOfMemory(`libwebp: out of memory copying ${bytes.length} input bytes`);
       new Uint8Array(ex.memory.buffer).set(bytes, ex.wp_dec_input(d) >>> 0);
       call(inst, () => ex.wp_dec_header(d));
       const info = () => new Int32Array(ex.memory.buffer, ex.wp_dec_info(d) >>> 0, INFO_COUNT);
@@ -144,7 +145,7 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
   }
   if (e === 0) {
     release(inst);
-    throw new WebpError(`libwebp: out of memory for a ${width}x${height} picture`, 1);
+    throw new CodecOutOfMemory(`libwebp: out of memory for a ${width}x${height} picture`);
   }
   const rowBytes = width * 4;
   const stageRows = ex.wp_enc_stage_rows(e);

@@ -1,6 +1,7 @@
 /** GET /api/v1/images (list, cursor paging) and GET /api/v1/images/<key> (metadata). Admin token. */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { validate } from '../../lib/validate';
 import { getConfig } from '../../config';
 import { invalidRequest } from '../../errors';
 import { describeOriginal } from '../../delivery/describe';
@@ -42,9 +43,7 @@ function listItem(object: R2Object) {
 
 export const imageReadRoutes = new Hono<ApiEnv>()
   .get('/', async (c) => {
-    const query = v.safeParse(ListQuerySchema, c.req.query());
-    if (!query.success) throw invalidRequest(query.issues[0].message);
-    const { prefix, cursor, limit } = query.output;
+    const { prefix, cursor, limit } = validate(ListQuerySchema, c.req.query(), invalidRequest);
     const page = await c.env.ORIGINALS.list({ prefix, cursor, limit, include: ['customMetadata'] });
     return c.json({
       images: page.objects.map(listItem),

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { validate } from '../../lib/validate';
 import { asProblem, invalidRequest, problemBody, unsupportedMediaType } from '../../errors';
 import type { ApiEnv, Grant } from '../../security/auth';
 import { uploadBodyLimit } from '../../security/upload-limit';
@@ -19,12 +20,6 @@ const FormFieldsSchema = v.object({
   prefix: v.optional(v.pipe(v.string(), v.nonEmpty('prefix must not be empty'))),
   overwrite: overwriteFlag,
 });
-
-function parseWith<T extends v.GenericSchema>(schema: T, input: unknown): v.InferOutput<T> {
-  const result = v.safeParse(schema, input);
-  if (!result.success) throw invalidRequest(result.issues[0].message);
-  return result.output;
-}
 
 function allowedTarget(grant: Grant, target: UploadTarget, fileCount: number): UploadTarget {
   return grant.kind === 'upload-token' ? scopeTarget(grant, target, fileCount) : target;
@@ -46,11 +41,11 @@ export const imageWriteRoutes = new Hono<ApiEnv>()
     const form = await readForm(c.req.raw);
     const files = form.getAll('file').filter((f): f is File => typeof f !== 'string');
     if (files.length === 0) throw invalidRequest('Expected one or more "file" fields.');
-    const fields = parseWith(FormFieldsSchema, {
+    const fields = validate(FormFieldsSchema, {
       key: form.get('key') ?? undefined,
       prefix: form.get('prefix') ?? undefined,
       overwrite: form.get('overwrite') ?? c.req.query('overwrite'),
-    });
+    }, invalidRequest);
     if (fields.key !== undefined && files.length > 1) throw invalidRequest('"key" names one file; send several files with "prefix" instead.');
     const target = allowedTarget(c.get('grant'), {
       key: fields.key === undefined ? undefined : validateKey(fields.key),
@@ -73,7 +68,7 @@ export const imageWriteRoutes = new Hono<ApiEnv>()
   })
   .put('/*', uploadBodyLimit, async (c) => {
     const key = keyFromPath(c, '/images/');
-    const { overwrite } = parseWith(v.object({ overwrite: overwriteFlag }), { overwrite: c.req.query('overwrite') });
+    const { overwrite } = validate(v.object({ overwrite: overwriteFlag }), { overwrite: c.req.query('overwrite') }, invalidRequest);
     const target = allowedTarget(c.get('grant'), { key, overwrite: overwrite === 'true' }, 1);
     return c.json(await ingest(c, new Uint8Array(await c.req.arrayBuffer()), target), 201);
   });

@@ -1,6 +1,6 @@
 /** POST /api/v1/upload-tokens: a single-use token for one browser upload. Admin token. */
 import { Hono } from 'hono';
-import * as v from 'valibot';
+import { validate } from '../../lib/validate';
 import { INPUT_FORMATS } from '../../lib/formats';
 import { getConfig } from '../../config';
 import { invalidRequest } from '../../errors';
@@ -18,12 +18,7 @@ async function readJson(request: Request): Promise<unknown> {
 
 export const uploadTokenRoutes = new Hono<ApiEnv>().post('/', async (c) => {
   const config = getConfig(c.env);
-  const parsed = v.safeParse(UploadTokenRequestSchema, await readJson(c.req.raw));
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    throw invalidRequest(`${v.getDotPath(issue) ?? 'body'}: ${issue.message}`);
-  }
-  const request = parsed.output;
+  const request = validate(UploadTokenRequestSchema, await readJson(c.req.raw), invalidRequest, 'body');
   const maxBytes = request.maxBytes ?? config.maxOriginalBytes;
   if (maxBytes > config.maxOriginalBytes) {
     throw invalidRequest(`maxBytes: at most MAX_ORIGINAL_BYTES (${config.maxOriginalBytes}).`);
