@@ -1,0 +1,18 @@
+/** Papercuts a new user hit (issue 16): each test fails without its fix. */
+import { describe, expect, it } from 'vitest';
+import { api, expectProblem, fixture, uniqueKey, uploadForm } from './helpers';
+
+describe('an upload token over its maxBytes', () => {
+  async function issue(body: object): Promise<string> {
+    const response = await api('/upload-tokens', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    expect(response.status, await response.clone().text()).toBe(201);
+    return (await response.json<{ token: string }>()).token;
+  }
+
+  it('POST: the detail names the token’s maxBytes, not that plus the multipart allowance', async () => {
+    const token = await issue({ prefix: uniqueKey('capped'), maxBytes: 1000 });
+    const form = uploadForm([['big.jpg', await fixture('formats/320x240.jpg')]]); // 81 KB: over maxBytes + framing
+    const body = await expectProblem(await api('/images', { method: 'POST', body: form }, {}, token), 413, /over 1000 bytes \(the upload token's maxBytes\)/);
+    expect(body.detail).not.toMatch(/17384/);
+  });
+});
