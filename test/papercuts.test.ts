@@ -1,6 +1,6 @@
 /** Papercuts a new user hit (issue 16): each test fails without its fix. */
 import { describe, expect, it } from 'vitest';
-import { api, expectProblem, fixture, uniqueKey, uploadForm } from './helpers';
+import { api, expectProblem, fixture, img, uniqueKey, uploadForm } from './helpers';
 
 describe('an upload token over its maxBytes', () => {
   async function issue(body: object): Promise<string> {
@@ -14,5 +14,18 @@ describe('an upload token over its maxBytes', () => {
     const form = uploadForm([['big.jpg', await fixture('formats/320x240.jpg')]]); // 81 KB: over maxBytes + framing
     const body = await expectProblem(await api('/images', { method: 'POST', body: form }, {}, token), 413, /over 1000 bytes \(the upload token's maxBytes\)/);
     expect(body.detail).not.toMatch(/17384/);
+  });
+});
+
+describe('a bad width or height names the configured MAX_OUTPUT_DIMENSION', () => {
+  it.each([
+    ['width=abc', {}, /whole number of pixels from 1 to 12000 for width but received "abc"/],
+    ['height=-3', {}, /whole number of pixels from 1 to 12000 for height/],
+    ['w=999999', {}, /whole number of pixels from 1 to 12000 for width/],
+    ['width=abc', { MAX_OUTPUT_DIMENSION: '5000' }, /from 1 to 5000 for width/],
+    ['width=6000', { MAX_OUTPUT_DIMENSION: '5000' }, /exceeds the maximum output dimension of 5000/],
+  ])('%s with %o', async (options, vars, detail) => {
+    const body = await expectProblem(await img(options, 'never-looked-up.jpg', undefined, vars), 400, detail);
+    expect(body.detail).not.toMatch(/100000/);
   });
 });
