@@ -1,6 +1,6 @@
 /** Papercuts a new user hit (issue 16): each test fails without its fix. */
 import { describe, expect, it } from 'vitest';
-import { api, expectProblem, fixture, img, uniqueKey, uploadForm } from './helpers';
+import { api, expectProblem, fixture, img, request, uniqueKey, uploadForm } from './helpers';
 
 describe('an upload token over its maxBytes', () => {
   async function issue(body: object): Promise<string> {
@@ -27,5 +27,17 @@ describe('a bad width or height names the configured MAX_OUTPUT_DIMENSION', () =
   ])('%s with %o', async (options, vars, detail) => {
     const body = await expectProblem(await img(options, 'never-looked-up.jpg', undefined, vars), 400, detail);
     expect(body.detail).not.toMatch(/100000/);
+  });
+});
+
+describe('a Thumbor URL whose image is a remote URL', () => {
+  it.each([
+    '/thumbor/unsafe/300x200/https://example.com/a.jpg',
+    '/thumbor/unsafe/300x200/http://example.com/a.jpg',
+    '/thumbor/unsafe/https%3A%2F%2Fexample.com%2Fa.jpg',
+    '/thumbor/unsafe/fit-in/300x200/filters:quality(80)/http%3a//example.com/photos/a.jpg?v=2',
+  ])('%s: 400 remote-source, suggesting an upload', async (path) => {
+    const body = await expectProblem(await request(path, undefined, { THUMBOR_ALLOW_UNSAFE: 'true' }), 400, /Remote sources are not supported.*Upload the image/);
+    expect(body).toMatchObject({ type: expect.stringMatching(/#problem-remote-source$/), title: 'Remote sources are not supported' });
   });
 });
