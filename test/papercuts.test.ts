@@ -1,6 +1,8 @@
 /** Papercuts a new user hit (issue 16): each test fails without its fix. */
+import readme from '../README.md?raw';
 import { describe, expect, it } from 'vitest';
-import { api, expectProblem, fixture, img, request, uniqueKey, uploadForm } from './helpers';
+import { sha256Hex } from '../src/security/sha256';
+import { api, expectProblem, fixture, img, putFixture, request, uniqueKey, uploadForm } from './helpers';
 
 describe('an upload token over its maxBytes', () => {
   async function issue(body: object): Promise<string> {
@@ -40,4 +42,12 @@ describe('a Thumbor URL whose image is a remote URL', () => {
     const body = await expectProblem(await request(path, undefined, { THUMBOR_ALLOW_UNSAFE: 'true' }), 400, /Remote sources are not supported.*Upload the image/);
     expect(body).toMatchObject({ type: expect.stringMatching(/#problem-remote-source$/), title: 'Remote sources are not supported' });
   });
+});
+
+it('the README says what the ETag is: the first 128 bits of the SHA-256 of the variant, in hex', async () => {
+  const response = await img('width=50', await putFixture('formats/320x240.jpg'));
+  const digest = await sha256Hex(new Uint8Array(await response.arrayBuffer()));
+  expect(response.headers.get('ETag')).toBe(`"${digest.slice(0, 32)}"`);
+  const sentence = readme.slice(readme.indexOf('a strong `ETag`'), readme.indexOf('`If-None-Match` gives `304`'));
+  expect(sentence.replace(/\s+/g, ' ')).toContain("the first 128 bits of the SHA-256 of the variant's bytes, as 32 lowercase hex digits");
 });
