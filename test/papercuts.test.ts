@@ -1,4 +1,5 @@
 /** Papercuts a new user hit (issue 16): each test fails without its fix. */
+import { env } from 'cloudflare:test';
 import readme from '../README.md?raw';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/security/sha256';
@@ -50,4 +51,66 @@ it('the README says what the ETag is: the first 128 bits of the SHA-256 of the v
   expect(response.headers.get('ETag')).toBe(`"${digest.slice(0, 32)}"`);
   const sentence = readme.slice(readme.indexOf('a strong `ETag`'), readme.indexOf('`If-None-Match` gives `304`'));
   expect(sentence.replace(/\s+/g, ' ')).toContain("the first 128 bits of the SHA-256 of the variant's bytes, as 32 lowercase hex digits");
+});
+
+describe('If-Modified-Since (RFC 9110 §13.1.3)', () => {
+  const OPTIONS = 'width=61';
+  /** The original's upload time, in whole seconds as Last-Modified carries it. */
+  async function stored(): Promise<{ key: string; uploaded: number }> {
+    const key = await putFixture('formats/320x240.jpg');
+    return { key, uploaded: Math.floor((await env.ORIGINALS.head(key))!.uploaded.getTime() / 1000) * 1000 };
+  }
+  const since = (ms: number, headers: Record<string, string> = {}) => ({ headers: { 'If-Modified-Since': new Date(ms).toUTCString(), ...headers } });
+  const tier = (response: Response) => /cache;desc="(\w+)"/.exec(response.headers.get('Server-Timing') ?? '')?.[1];
+
+  async function expectNotModified(response: Response, expectedTier: string) {
+    expect(response.status).toBe(304);
+    expect(tier(response)).toBe(expectedTier);
+    expect(response.headers.get('ETag')).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(response.headers.get('Cache-Control')).toContain('max-age');
+    expect(await response.text()).toBe('');
+  }
+
+  it('304 without a body when Last-Modified is not later than the date: fresh transform, edge hit and R2 variant alike', async () => {
+    const { key, uploaded } = await stored();
+    await expectNotModified(await img(OPTIONS, key, since(uploaded)), 'miss');
+    await expectNotModified(await img(OPTIONS, key, since(uploaded + 60_000)), 'hit');
+    await expectNotModified(await img(OPTIONS, key, { ...since(uploaded), method: 'HEAD' }), 'hit');
+    const [variant] = (await env.VARIANTS.list({ prefix: `${encodeURIComponent(key)}/` })).objects;
+    expect(await caches.default.delete(`http://localhost/__edgepix/variants/${variant!.key}`)).toBe(true);
+    await expectNotModified(await img(OPTIONS, key, since(uploaded)), 'variant');
+  });
+
+  it('the obsolete RFC 850 and asctime date forms are understood too', async () => {
+    const { key, uploaded } = await stored();
+    const later = new Date(uploaded + 86_400_000);
+    const [weekday, day, month, year, time] = later.toUTCString().split(/,? /);
+    const longWeekday = later.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+    for (const date of [`${longWeekday}, ${day}-${month}-${year!.slice(2)} ${time} GMT`, `${weekday} ${month} ${day!.padStart(2, ' ')} ${time} ${year}`]) {
+      expect((await img(OPTIONS, key, { headers: { 'If-Modified-Since': date } })).status, date).toBe(304);
+    }
+  });
+
+  it('200 with the body when modified since, when If-None-Match is present (it wins), or when the date is not an HTTP-date', async () => {
+    const { key, uploaded } = await stored();
+    const lastModified = new Date(uploaded).toUTCString();
+    for (const init of [
+      since(uploaded - 1000),
+      since(uploaded + 60_000, { 'If-None-Match': '"not-this-one"' }),
+      { headers: { 'If-Modified-Since': 'garbage' } },
+      { headers: { 'If-Modified-Since': '9999-12-31' } }, // Date.parse reads it; HTTP does not
+    ]) {
+      const response = await img(OPTIONS, key, init);
+      expect(response.status, JSON.stringify(init)).toBe(200);
+      expect(response.headers.get('Last-Modified')).toBe(lastModified);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+  });
+
+  it('Thumbor URLs are answered the same way', async () => {
+    const { key, uploaded } = await stored();
+    const thumbor = (init: RequestInit) => request(`/thumbor/unsafe/61x0/${key}`, init, { THUMBOR_ALLOW_UNSAFE: 'true' });
+    expect((await thumbor(since(uploaded))).status).toBe(304);
+    expect((await thumbor(since(uploaded - 1000))).status).toBe(200);
+  });
 });

@@ -6,7 +6,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { every } from 'hono/combine';
 import { cors } from 'hono/cors';
-import { etag } from 'hono/etag';
 import { resolveFormat } from '../codecs/negotiate';
 import { probe } from '../codecs/probe';
 import { getConfig } from '../config';
@@ -18,6 +17,7 @@ import type { TransformSpec } from '../spec/transform-spec';
 import { lookupOriginal, readOriginal } from '../storage/originals';
 import { parseThumborPath } from '../url/thumbor/grammar';
 import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
+import { conditionalGet } from '../delivery/conditional';
 import { deliver } from '../delivery/deliver';
 
 /** The original's header, read whole but never decoded: for /meta/ and `orig` sides. */
@@ -65,7 +65,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
 }
 
 // The same CORS and conditional-request handling as /img gets in app.ts.
-const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), etag(), handleThumbor);
+const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), conditionalGet, handleThumbor);
 
 /** Mounted on every path, because the prefix is configuration; handles those under it and passes the rest on. */
 export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {
