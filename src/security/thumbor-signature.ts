@@ -17,8 +17,8 @@ const HMAC_SHA1_BYTES = 20;
 const PARSER_ESCAPES = /(?:%(?:20|22|3C|3E|5E|60|7B|7D|[89A-F][0-9A-F]))+/gi;
 
 /**
- * Undoes only the parser's escapes, so `café` signs `caf%C3%A9`; any other
- * escape stays as it is, so an options segment cannot be respelled (`%31` for `1`).
+ * Undoes only the parser's escapes, so `caf%C3%A9` is checked as the `café`
+ * libthumbor signed; any other escape stays, so options cannot be respelled (`%31` for `1`).
  */
 function asWritten(rest: string): string {
   return rest.replace(PARSER_ESCAPES, (run) => {
