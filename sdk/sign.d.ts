@@ -1,7 +1,7 @@
 /** edgepix/sign: mint private links for edgepix (Web Crypto only). */
 
 export interface ExpiresIn {
-  /** Seconds from now (or from `now`). */
+  /** Seconds from now (or from `now`), more than zero. */
   expiresIn: number;
   expiresAt?: undefined;
   /** Milliseconds since the epoch to count from; defaults to Date.now(). */

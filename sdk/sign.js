@@ -30,6 +30,10 @@ function expiry({ expiresIn, expiresAt, now = Date.now() }) {
   if ((expiresIn === undefined) === (expiresAt === undefined)) {
     throw new TypeError('Expected exactly one of expiresIn (seconds) or expiresAt (Date or unix seconds).');
   }
+  // A link that is born expired is never what the caller meant (a past expiresAt is explicit).
+  if (expiresIn !== undefined && !(expiresIn > 0)) {
+    throw new TypeError(`Expected a positive number of seconds for expiresIn but received ${expiresIn}.`);
+  }
   const seconds = expiresAt === undefined
     ? Math.floor(now / 1000) + expiresIn
     : expiresAt instanceof Date ? Math.floor(expiresAt.getTime() / 1000) : expiresAt;

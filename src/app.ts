@@ -1,9 +1,9 @@
 /** The Hono app: middleware order and route mounting only. */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { etag } from 'hono/etag';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
+import { conditionalGet } from './delivery/conditional';
 import type { Env } from './env';
 import { notFound, problemResponse } from './errors';
 import { apiRoutes } from './routes/api';
@@ -17,9 +17,9 @@ export const app = new Hono<{ Bindings: Env }>();
 app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
 app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
-// After the handler: answers If-None-Match with 304 from the ETag the route set.
-app.use('/img/*', etag());
-// Inside etag, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
+// After the handler: answers If-None-Match (or If-Modified-Since) with 304 from the ETag (or Last-Modified) the route set.
+app.use('/img/*', conditionalGet);
+// Inside conditionalGet, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
 app.use('/img/*', requireSignature);
 // Browsers upload with an upload token in the Authorization header; no cookies, so any origin is safe.
 app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'DELETE'] }));

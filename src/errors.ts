@@ -27,6 +27,7 @@ export type ProblemSlug =
   | 'invalid-signature'
   | 'expired'
   | 'unsupported-filter'
+  | 'remote-source'
   | 'internal';
 
 const PROBLEM_BASE = 'https://github.com/edgepix/edgepix#problem-';
@@ -83,6 +84,9 @@ export const expired = (at: Date) =>
   new ProblemError(410, 'expired', 'Link expired', `This link expired at ${at.toISOString()}.`);
 export const unsupportedFilter = (detail: string) =>
   new ProblemError(400, 'unsupported-filter', 'Unsupported filter', detail);
+export const remoteSource = () =>
+  new ProblemError(400, 'remote-source', 'Remote sources are not supported',
+    'Remote sources are not supported: edgepix serves only the originals in its bucket. Upload the image (POST /api/v1/images) and use its key instead of its URL.');
 
 /** The RFC 9457 body of a problem, also embedded per file in multi-file upload results. */
 export function problemBody(problem: ProblemError) {

@@ -13,6 +13,8 @@ import { requestWithoutR2 } from './without-r2';
 
 interface Case {
   name: string;
+  /** Its own key instead of table.image, e.g. with non-ASCII characters. */
+  image?: string;
   options: Record<string, unknown>;
   expect?: [number, number];
   format?: string;
@@ -46,8 +48,9 @@ const unflipped = async (width: number, height: number) =>
 const pixel = (image: RgbaImage, x: number, y: number) => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4)];
 
 beforeAll(async () => {
-  // libthumbor signed the key, so every run uses the same one (same bytes each time).
-  await putOriginal(table.image, await fixture(table.source));
+  // libthumbor signed the keys, so every run uses the same ones (same bytes each time).
+  const source = await fixture(table.source);
+  for (const image of new Set([table.image, ...cases.map((c) => c.image ?? table.image)])) await putOriginal(image, source);
 });
 
 it('every case has a libthumbor URL (regenerate with npm run thumbor:urls)', () => {
@@ -122,10 +125,22 @@ describe('altered or unauthorised Thumbor URLs are refused', () => {
     ['a character of the signature', (u) => flipAt(u, 1)],
     ['the signature without its padding', (u) => u.replace('=/', '/')],
     ['an appended filter', (u) => u.replace('/thumbor-fixtures', '/filters:quality(10)/thumbor-fixtures')],
+    // Escapes a URL parser would not make stay as they are when checking the libthumbor spelling.
+    ['an options character respelled as a percent-escape', (u) => {
+      const at = u.indexOf('/', 1) + 1;
+      return `${u.slice(0, at)}%${u.charCodeAt(at).toString(16).toUpperCase()}${u.slice(at + 1)}`;
+    }],
   ];
   it.each(tampers)('%s', async (_, tamper) => {
     for (const c of signed.slice(0, 6)) {
       const body = await expectProblem(await requestWithoutR2(`/thumbor${tamper(c.url)}`, VARS), 403);
+      expect(body.detail).toBe('The URL signature is not valid.');
+    }
+  });
+
+  it('a non-ASCII key altered by one character', async () => {
+    for (const c of signed.filter((x) => x.image)) {
+      const body = await expectProblem(await requestWithoutR2(`/thumbor${c.url.replace('.jpg', 'ё.jpg')}`, VARS), 403);
       expect(body.detail).toBe('The URL signature is not valid.');
     }
   });

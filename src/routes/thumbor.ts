@@ -6,7 +6,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { every } from 'hono/combine';
 import { cors } from 'hono/cors';
-import { etag } from 'hono/etag';
 import { resolveFormat } from '../codecs/negotiate';
 import { getConfig } from '../config';
 import type { AppContext, Env } from '../env';
@@ -16,6 +15,7 @@ import { verifyThumborPath } from '../security/thumbor-signature';
 import type { TransformSpec } from '../spec/transform-spec';
 import { parseThumborPath } from '../url/thumbor/grammar';
 import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
+import { conditionalGet } from '../delivery/conditional';
 import { deliver } from '../delivery/deliver';
 import { readOriginalHeader } from '../delivery/original';
 
@@ -58,7 +58,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
 }
 
 // The same CORS and conditional-request handling as /img gets in app.ts.
-const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), etag(), handleThumbor);
+const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), conditionalGet, handleThumbor);
 
 /** Mounted on every path, because the prefix is configuration; handles those under it and passes the rest on. */
 export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {

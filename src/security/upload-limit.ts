@@ -16,14 +16,15 @@ export const uploadBodyLimit: MiddlewareHandler<ApiEnv> = (c, next) => {
   const config = getConfig(c.env);
   const grant = c.get('grant');
   const multipart = c.req.method === 'POST';
-  const [maxSize, limit] =
+  // A token's multipart body may exceed its maxBytes by the framing; the detail still names the token's own limit.
+  const [maxBytes, limit, allowance] =
     grant.kind === 'upload-token'
-      ? [grant.record.maxBytes + (multipart ? MULTIPART_ALLOWANCE : 0), "the upload token's maxBytes"]
+      ? [grant.record.maxBytes, "the upload token's maxBytes", multipart ? MULTIPART_ALLOWANCE : 0]
       : multipart
-        ? [config.maxUploadBytes, 'MAX_UPLOAD_BYTES']
-        : [config.maxOriginalBytes, 'MAX_ORIGINAL_BYTES'];
+        ? [config.maxUploadBytes, 'MAX_UPLOAD_BYTES', 0]
+        : [config.maxOriginalBytes, 'MAX_ORIGINAL_BYTES', 0];
   return bodyLimit({
-    maxSize,
-    onError: () => problemResponse(tooLarge(`The request body is over ${maxSize} bytes (${limit}).`)),
+    maxSize: maxBytes + allowance,
+    onError: () => problemResponse(tooLarge(`The request body is over ${maxBytes} bytes (${limit}).`)),
   })(c, next);
 };

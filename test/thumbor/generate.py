@@ -15,8 +15,9 @@ table = json.loads((here / "cases.json").read_text())
 crypto = CryptoURL(key=table["securityKey"])
 
 
-def url_for(options):
-    options = dict(options, image_url=table["image"])
+def url_for(case):
+    # A case may name its own image, e.g. a key with non-ASCII characters, written raw as libthumbor users do.
+    options = dict(case["options"], image_url=case.get("image", table["image"]))
     if "crop" in options:
         options["crop"] = tuple(tuple(corner) for corner in options["crop"])
     url = crypto.generate(**options)
@@ -24,5 +25,5 @@ def url_for(options):
     return url if url.startswith("/") else "/" + url
 
 
-json.dump([{"name": case["name"], "url": url_for(case["options"])} for case in table["cases"]], sys.stdout, indent=2)
+json.dump([{"name": case["name"], "url": url_for(case)} for case in table["cases"]], sys.stdout, indent=2, ensure_ascii=False)
 sys.stdout.write("\n")

@@ -27,7 +27,8 @@ export interface OptionDoc {
 interface OptionDef<T> {
   name: string;
   aliases: readonly string[];
-  schema: v.GenericSchema<string, T>;
+  /** A function when the bounds are configuration: it gets MAX_OUTPUT_DIMENSION. */
+  schema: v.GenericSchema<string, T> | ((maxOutputDimension: number) => v.GenericSchema<string, T>);
   apply: (draft: SpecDraft, value: T) => void;
   doc: OptionDoc;
 }
@@ -35,14 +36,8 @@ interface OptionDef<T> {
 // Keeps each entry's value type tied to its own apply().
 const option = <T>(def: OptionDef<T>): OptionDef<unknown> => def as OptionDef<unknown>;
 
-const wholeNumber = (min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, `a whole number from ${min} to ${max}`),
-    v.transform(Number),
-    v.minValue(min, `a whole number from ${min} to ${max}`),
-    v.maxValue(max, `a whole number from ${min} to ${max}`),
-  );
+const wholeNumber = (min: number, max: number, message = `a whole number from ${min} to ${max}`) =>
+  v.pipe(v.string(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
 
 const fraction = v.pipe(v.string(), v.regex(/^(0(\.\d+)?|1(\.0+)?)$/), v.transform(Number));
 
@@ -92,18 +87,22 @@ const dprSchema = v.pipe(
 /** Upper bound before limits from config are applied; keeps arithmetic finite. */
 const MAX_DIMENSION_SYNTAX = 100_000;
 
+/** The message names the configured limit; sizes up to it pass here and are checked after dpr (parse.ts). */
+const pixels = (maxOutputDimension: number) =>
+  wholeNumber(1, MAX_DIMENSION_SYNTAX, `a whole number of pixels from 1 to ${maxOutputDimension}`);
+
 export const OPTIONS: readonly OptionDef<unknown>[] = [
   option({
     name: 'width',
     aliases: ['w'],
-    schema: wholeNumber(1, MAX_DIMENSION_SYNTAX),
+    schema: pixels,
     apply: (d, value) => (d.width = value),
     doc: { values: 'pixels, 1 to MAX_OUTPUT_DIMENSION', default: 'original width', example: 'width=400' },
   }),
   option({
     name: 'height',
     aliases: ['h'],
-    schema: wholeNumber(1, MAX_DIMENSION_SYNTAX),
+    schema: pixels,
     apply: (d, value) => (d.height = value),
     doc: { values: 'pixels, 1 to MAX_OUTPUT_DIMENSION', default: 'original height', example: 'height=300' },
   }),

@@ -36,7 +36,8 @@ export function parseOptions(text: string, maxOutputDimension: number): Transfor
     if (!def) throw invalidOptions(`Unknown option "${name}".`);
     if (seen.has(def.name)) throw invalidOptions(`Option "${def.name}" is given more than once.`);
     seen.add(def.name);
-    const result = v.safeParse(def.schema, raw);
+    const schema = typeof def.schema === 'function' ? def.schema(maxOutputDimension) : def.schema;
+    const result = v.safeParse(schema, raw);
     if (!result.success) {
       throw invalidOptions(`Expected ${result.issues[0].message} for ${def.name} but received "${raw}".`);
     }

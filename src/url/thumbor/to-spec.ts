@@ -7,7 +7,7 @@
  * box; fill() with fit-in pads to the box; negative sizes
  * flip; halign/valign place the crop; smart uses the best gravity we have.
  */
-import { invalidOptions } from '../../errors';
+import { invalidOptions, remoteSource } from '../../errors';
 import { decodeKey } from '../../lib/keys';
 import type { Size } from '../../lib/size';
 import { cropArea } from '../../spec/crop-area';
@@ -58,6 +58,14 @@ function fitFor(parts: ThumborParts, draft: ThumborDraft, both: boolean): Fit {
   return draft.noUpscale ? 'scale-down' : 'contain';
 }
 
+// Thumbor fetches an http(s) image URL, written plain or percent-encoded; edgepix has no loader for one.
+const REMOTE_SOURCE = /^https?(?::|%3A)/i;
+
+function imageKey(image: string): string {
+  if (REMOTE_SOURCE.test(image)) throw remoteSource();
+  return decodeKey(image);
+}
+
 function decodeFilters(raw: string): string {
   try {
     return decodeURIComponent(raw);
@@ -91,7 +99,7 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     }
     spec.crop = { x: left, y: top, width: right - left, height: bottom - top };
   }
-  return { spec: dropUndefined(spec), key: decodeKey(parts.image), meta: parts.meta, sourceSide };
+  return { spec: dropUndefined(spec), key: imageKey(parts.image), meta: parts.meta, sourceSide };
 }
 
 /** Fills in an `orig` side from the upright original's size, after the manual crop as Thumbor does. */
