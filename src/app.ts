@@ -5,7 +5,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import { conditionalGet } from './delivery/conditional';
 import type { Env } from './env';
+import { HTTPException } from 'hono/http-exception';
 import { notFound, problemResponse } from './errors';
+import { logError } from './lib/log';
 import { apiRoutes } from './routes/api';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
@@ -31,4 +33,8 @@ app.route('/api/v1', apiRoutes);
 app.use('*', thumborRoutes);
 
 app.notFound(() => problemResponse(notFound('No such route.')));
-app.onError((error) => problemResponse(error));
+app.onError((error, c) => {
+  // A problem is an answer; anything else is a bug or an outage, and its cause belongs in the log.
+  if (!(error instanceof HTTPException)) logError('unexpected-error', error, { method: c.req.method, path: new URL(c.req.url).pathname });
+  return problemResponse(error);
+});

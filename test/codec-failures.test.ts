@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeImage } from '../src/codecs';
 import { initCodecs } from '../src/codecs/codecs-wasm';
 import { CodecOutOfMemory, CodecTrap } from '../src/codecs/failures';
@@ -13,6 +13,10 @@ const problemOf = (error: unknown) => {
 };
 
 describe('a codec failure is named for what it is', () => {
+  // They are logged (test/logging.test.ts covers that); keep the test output clean.
+  beforeEach(() => void vi.spyOn(console, 'error').mockImplementation(() => undefined));
+  afterEach(() => vi.restoreAllMocks());
+
   it('only a codec’s verdict on the data is a corrupt image', () => {
     expect(problemOf(new JpegError('Corrupt JPEG data: premature end of data segment', 68))).toMatchObject({
       status: 422,

@@ -9,6 +9,7 @@ import { resolveFormat } from '../codecs/negotiate';
 import { getConfig, type Config } from '../config';
 import type { AppContext } from '../env';
 import { ProblemError } from '../errors';
+import { logError } from '../lib/log';
 import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
 import { canonicalize } from '../spec/canonical';
@@ -32,6 +33,10 @@ function variantResponse(body: BodyInit, size: number, meta: VariantMeta, origin
   if (meta.fallback) headers['X-Edgepix-Fallback'] = meta.fallback;
   return new Response(body, { headers });
 }
+
+/** A write-back after the response: its failure costs only a later transform, but is logged with its cause. */
+const writeBack = (event: string, variant: string, work: Promise<unknown>) =>
+  work.catch((error: unknown) => logError(event, error, { variant }));
 
 /** Adds what depends on this request; cached copies never carry these. */
 function served(c: AppContext, response: Response, tier: Tier, negotiated: boolean): Response {
@@ -80,7 +85,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const stored = await time('variant', () => getVariant(c.env.VARIANTS, storageKey));
   if (stored) {
     const response = variantResponse(stored.body, stored.size, stored.meta, original, config);
-    c.executionCtx.waitUntil(putEdge(cacheUrl, response.clone()));
+    c.executionCtx.waitUntil(writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())));
     return served(c, response, 'variant', negotiated);
   }
 
@@ -88,8 +93,9 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
   const { output, meta } = result;
   const response = variantResponse(output, output.byteLength, meta, original, config);
-  c.executionCtx.waitUntil(
-    Promise.all([putVariant(c.env.VARIANTS, storageKey, output, meta, key), putEdge(cacheUrl, response.clone())]),
-  );
+  c.executionCtx.waitUntil(Promise.all([
+    writeBack('variant-write-failed', storageKey, putVariant(c.env.VARIANTS, storageKey, output, meta, key)),
+    writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())),
+  ]));
   return served(c, response, 'miss', negotiated);
 }

@@ -6,6 +6,7 @@
  */
 import { CodecOutOfMemory, CodecTrap } from '../codecs/failures';
 import { corruptImage, insufficientMemory, ProblemError, undecodableImage } from '../errors';
+import { logError } from '../lib/log';
 
 /** Allocation failures in JS or in jsquash's Emscripten glue (aborts with "OOM"). */
 const OUT_OF_MEMORY = /out of memory|\bOOM\b|allocation failed|maximum memory size/i;
@@ -14,11 +15,11 @@ const OUT_OF_MEMORY = /out of memory|\bOOM\b|allocation failed|maximum memory si
 export function codecProblem(error: unknown, format: string): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof CodecOutOfMemory || ((error instanceof RangeError || error instanceof WebAssembly.RuntimeError) && OUT_OF_MEMORY.test(error.message))) {
-    console.error(JSON.stringify({ message: 'codec out of memory', format, error: String(error) }));
+    logError('codec-out-of-memory', error, { format });
     return insufficientMemory(`Processing this ${format} ran out of memory; retry, or ask for a smaller output.`);
   }
   if (error instanceof CodecTrap || error instanceof WebAssembly.RuntimeError) {
-    console.error(JSON.stringify({ message: 'codec trap', format, error: String(error) }));
+    logError('codec-trap', error, { format });
     return undecodableImage(`The ${format} decoder or encoder failed on this file; it may be malformed in a way the codec does not report.`);
   }
   // Emscripten codecs may throw bare numbers or objects: only an Error has a message worth showing.

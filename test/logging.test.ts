@@ -1,0 +1,49 @@
+/** Unexpected failures reach the log with their cause, and never the client. */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import worker from '../src/index';
+import { putFixture } from './helpers';
+
+/** The real local bucket, except that `method` throws. */
+const failing = (bucket: R2Bucket, method: keyof R2Bucket, error: Error) =>
+  new Proxy(bucket, {
+    get(target, name) {
+      if (name === method) return () => Promise.reject(error);
+      const value = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+async function fetchWith(path: string, bindings: Partial<typeof env>) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`http://localhost${path}`), { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const logged = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.map(([line]) => JSON.parse(String(line)));
+
+describe('logs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('an unexpected error is a bare 500 for the client and a log line with its cause', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await fetchWith(`/img/width=50/${key}`, { ORIGINALS: failing(env.ORIGINALS, 'get', new Error('R2 is down at /internal/path')) });
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).not.toContain('R2 is down');
+    expect(body).not.toContain('/internal/path');
+    expect(logged(spy)).toEqual([
+      expect.objectContaining({ level: 'error', event: 'unexpected-error', method: 'GET', path: `/img/width=50/${key}`, message: 'R2 is down at /internal/path' }),
+    ]);
+  });
+
+  it('a failed variant write-back still serves the image, and is logged', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await fetchWith(`/img/width=51/${key}`, { VARIANTS: failing(env.VARIANTS, 'put', new Error('put refused')) });
+    expect(response.status).toBe(200);
+    expect(logged(spy)).toEqual([expect.objectContaining({ event: 'variant-write-failed', message: 'put refused' })]);
+  });
+});
