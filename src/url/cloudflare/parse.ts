@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import type { Config } from '../../config';
 import { invalidOptions, misconfigured, presetsOnly, ProblemError } from '../../errors';
+import { assertRequestedSide } from '../../spec/requested-size';
 import { DEFAULT_SPEC, type TransformSpec } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
@@ -51,11 +52,7 @@ function applyDpr({ dpr, ...spec }: SpecDraft, maxOutputDimension: number): Tran
     const value = spec[side];
     if (value === undefined) continue;
     const scaled = Math.round(value * dpr);
-    if (scaled > maxOutputDimension) {
-      throw invalidOptions(
-        `${side}=${value}${dpr === 1 ? '' : ` at dpr=${dpr}`} exceeds the maximum output dimension of ${maxOutputDimension} pixels.`,
-      );
-    }
+    assertRequestedSide(`${side}=${value}${dpr === 1 ? '' : ` at dpr=${dpr}`}`, scaled, maxOutputDimension);
     spec[side] = scaled;
   }
   return spec;

@@ -11,6 +11,7 @@ import { invalidOptions, remoteSource } from '../../errors';
 import { decodeKey } from '../../lib/keys';
 import type { Size } from '../../lib/size';
 import { cropArea } from '../../spec/crop-area';
+import { assertRequestedSide } from '../../spec/requested-size';
 import { DEFAULT_SPEC, type Fit, type Gravity, type TransformSpec } from '../../spec/transform-spec';
 import { applyFilters, type ThumborDraft } from './filters';
 import type { Side, ThumborParts } from './grammar';
@@ -41,9 +42,7 @@ function sides(parts: ThumborParts, maxOutputDimension: number) {
   const size = (s: Side) => (typeof s === 'number' && s > 0 ? s : undefined);
   const result = { width: size(width), height: size(height) };
   for (const [name, value] of Object.entries(result)) {
-    if (value !== undefined && value > maxOutputDimension) {
-      throw invalidOptions(`${name}=${value} exceeds the maximum output dimension of ${maxOutputDimension} pixels.`);
-    }
+    if (value !== undefined) assertRequestedSide(`${name}=${value}`, value, maxOutputDimension);
   }
   return { ...result, sourceSide } as const;
 }
