@@ -2,8 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { startOriginServers } from './test/origin-servers.mjs';
 
 const fixturesDir = fileURLToPath(new URL('./test/fixtures/', import.meta.url));
+
+// A real S3-compatible server and an HTTP file server on 127.0.0.1, for test/origins.test.ts.
+const origins = await startOriginServers();
 
 // wrangler warns that wrangler.toml has no [env.test] section; that is intended (see below).
 process.env.WRANGLER_LOG ??= 'error';
@@ -17,9 +21,10 @@ export default defineConfig({
       miniflare: {
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.
-        bindings: { ALLOW_UNSIGNED: 'true' },
+        bindings: { ALLOW_UNSIGNED: 'true', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase },
         // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file system.
         serviceBindings: {
+          ORIGIN_CONTROL: origins.control,
           FIXTURES: async (request: Request) => {
             const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
             if (path.includes('..')) return new Response('bad path', { status: 400 });

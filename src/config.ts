@@ -61,6 +61,63 @@ const presets = v.pipe(
   }),
 );
 
+/** A key prefix an origin serves: key rules, ending in `/` so `minio/` never matches `minimal/`. */
+const originPrefix = v.pipe(v.string(), v.regex(/^[^/\\]+(\/[^/\\]+)*\/$/, 'must be a key prefix ending in "/", such as "minio/"'));
+/** Prepended inside the origin; the same shape, without the trailing slash. */
+const originRoot = v.optional(v.pipe(v.string(), v.regex(/^[^/\\]+(\/[^/\\]+)*$/, 'must be a key prefix such as "media/2024"')));
+/** The name of secrets (`<NAME>_ACCESS_KEY_ID`, …, or a headers secret): letters, digits and `_`. */
+const secretName = v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a secret name such as MINIO')));
+const httpUrl = v.pipe(v.string(), v.url('must be an absolute URL'), v.regex(/^https?:\/\//, 'must be http:// or https://'));
+const originLimits = {
+  root: originRoot,
+  /** Seconds to wait for an origin's headers, and between two chunks of its body. */
+  timeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(60)), 10),
+  /** Further attempts after a network error, timeout or 5xx, with jittered backoff. */
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5)), 2),
+};
+
+const S3OriginSchema = v.object({
+  prefix: originPrefix,
+  type: v.literal('s3'),
+  endpoint: httpUrl,
+  bucket: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')),
+  region: v.optional(v.pipe(v.string(), v.nonEmpty()), 'us-east-1'),
+  pathStyle: v.optional(v.boolean(), false),
+  credentials: secretName,
+  ...originLimits,
+});
+
+const HttpOriginSchema = v.pipe(
+  v.object({
+    prefix: originPrefix,
+    type: v.literal('http'),
+    base: v.pipe(httpUrl, v.endsWith('/', 'must end in "/"')),
+    headers: secretName,
+    allowInsecure: v.optional(v.boolean(), false),
+    ...originLimits,
+  }),
+  v.check((origin) => origin.allowInsecure || origin.base.startsWith('https://'), 'an http origin needs https:// unless allowInsecure is true'),
+);
+
+export type S3OriginConfig = v.InferOutput<typeof S3OriginSchema>;
+export type HttpOriginConfig = v.InferOutput<typeof HttpOriginSchema>;
+export type OriginConfig = S3OriginConfig | HttpOriginConfig;
+
+/** A JSON array of origins; keys no prefix matches stay in the ORIGINALS bucket. */
+const origins = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return JSON.parse(dataset.value) as unknown;
+    } catch {
+      addIssue({ message: 'must be a JSON array of origins such as [{"prefix": "minio/", "type": "s3", …}]' });
+      return NEVER;
+    }
+  }),
+  v.array(v.union([S3OriginSchema, HttpOriginSchema], 'each origin must be {"type": "s3", …} or {"type": "http", …} as the README describes')),
+  v.check((list) => new Set(list.map((o) => o.prefix)).size === list.length, 'two origins have the same prefix'),
+);
+
 type Schema = v.GenericSchema<string, unknown>;
 
 interface Variable<F extends string, S extends Schema> {
@@ -110,6 +167,8 @@ export const VARIABLES = {
   PRESETS: variable('presets', presets,
     '{"thumb": "width=200,height=200,fit=cover,format=auto", "card": "width=600,height=400,fit=cover,format=auto", "hero": "width=1600,format=auto"}',
     'JSON object: preset name → option string (see "Presets")'),
+  ORIGINS: variable('origins', origins, '[]',
+    'JSON array of S3-compatible and HTTP origins by key prefix (see "Origins"); other keys are read from the `ORIGINALS` bucket'),
   PRESETS_ONLY: variable('presetsOnly', flag, 'false', '`true` refuses `/img/` options that are not a preset (403)'),
   EXPOSE_GPS: variable('exposeGps', flag, 'false', '`true` includes EXIF GPS coordinates in metadata'),
   BENCH_MEMORY_METER: variable('benchMemoryMeter', flag, 'false',

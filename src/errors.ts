@@ -17,6 +17,9 @@ export type ProblemSlug =
   | 'insufficient-memory'
   | 'original-changed'
   | 'busy'
+  | 'origin-unavailable'
+  | 'origin-timeout'
+  | 'not-writable'
   | 'unauthorized'
   | 'forbidden'
   | 'conflict'
@@ -63,6 +66,14 @@ export const insufficientMemory = (detail: string) =>
 export const originalChanged = () =>
   new ProblemError(503, 'original-changed', 'Original changed during processing',
     'The original was replaced while this variant was being made; retry the request.', { 'Retry-After': '1' });
+/** An origin other than R2 failed or refused; its own answer is never passed on (it may name internals). */
+export const originUnavailable = (detail: string) =>
+  new ProblemError(502, 'origin-unavailable', 'Origin unavailable', detail, { 'Retry-After': '5' });
+export const originTimeout = (detail: string) =>
+  new ProblemError(504, 'origin-timeout', 'Origin timed out', detail, { 'Retry-After': '5' });
+/** Keys under an S3 or HTTP origin are read there; edgepix writes originals only to R2. */
+export const notWritable = (detail: string) =>
+  new ProblemError(405, 'not-writable', 'Not writable here', detail, { Allow: 'GET, HEAD, DELETE' });
 export const unauthorized = (detail: string) =>
   new ProblemError(401, 'unauthorized', 'Unauthorized', detail, { 'WWW-Authenticate': 'Bearer realm="edgepix"' });
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);

@@ -27,7 +27,7 @@ function variantResponse(body: BodyInit, size: number, meta: VariantMeta, origin
     'Content-Type': meta.contentType,
     'Content-Length': String(size),
     ETag: meta.etag,
-    'Last-Modified': original.uploaded.toUTCString(),
+    'Last-Modified': original.version.uploaded.toUTCString(),
     'Cache-Control': config.variantCacheControl,
   };
   if (meta.fallback) headers['X-Edgepix-Fallback'] = meta.fallback;
@@ -64,7 +64,7 @@ export async function deliver(c: AppContext, spec: TransformSpec, key: string): 
     return await fromTiers(c, spec, key);
   } catch (error) {
     if (!(error instanceof ProblemError && error.slug === 'original-changed')) throw error;
-    // The remembered ETag was stale (or the original changed mid-read): once more, asking R2.
+    // The remembered version was stale (or the original changed mid-read): once more, asking the origin.
     forgetOriginal(key);
     return fromTiers(c, spec, key);
   }
@@ -73,10 +73,10 @@ export async function deliver(c: AppContext, spec: TransformSpec, key: string): 
 async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
   const time = stageTimer(c);
-  const original = await time('origin', () => findOriginal(c.env.ORIGINALS, key, config));
+  const original = await time('origin', () => findOriginal(c.env, key, config));
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
-  const storageKey = variantKey(key, original.etag, canonicalize(resolved), resolved.format);
+  const storageKey = variantKey(key, original.version.etag, canonicalize(resolved), resolved.format);
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
   const cached = await time('edge', () => matchEdge(cacheUrl));
@@ -89,7 +89,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
     return served(c, response, 'variant', negotiated);
   }
 
-  const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(c.env.ORIGINALS, original, resolved, config, time)));
+  const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(original, resolved, config, time)));
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
   const { output, meta } = result;
   const response = variantResponse(output, output.byteLength, meta, original, config);

@@ -1,13 +1,15 @@
 /**
  * The facts about an original: from its custom metadata when the API stored
- * it (one HEAD), otherwise computed from its bytes — for originals put into
- * R2 by other means. Those are not written back: a rewrite would change the
- * ETag and orphan every variant.
+ * it in R2 (one HEAD), otherwise computed from its bytes — for originals put
+ * there by other means, and those of other origins. Those are not written
+ * back: a rewrite would change the ETag and orphan every variant.
  */
 import type { Config } from '../config';
+import type { Env } from '../env';
 import { notFound } from '../errors';
 import { fromCustomMetadata } from '../metadata/custom-metadata';
 import { describeImage, type ImageFacts } from '../metadata/describe';
+import { originFor } from '../storage/origins';
 import { readWholeOriginal } from './original';
 
 export interface DescribedOriginal {
@@ -17,11 +19,13 @@ export interface DescribedOriginal {
   etag: string;
 }
 
-export async function describeOriginal(bucket: R2Bucket, key: string, config: Config): Promise<DescribedOriginal> {
-  const head = await bucket.head(key);
-  if (!head) throw notFound(`No original at key "${key}".`);
-  const stored = fromCustomMetadata(head.customMetadata, head.size);
-  if (stored) return { key, facts: stored, uploaded: head.uploaded, etag: head.etag };
-  const { original, bytes } = await readWholeOriginal(bucket, key, config);
-  return { key, facts: await describeImage(bytes, config), uploaded: original.uploaded, etag: original.etag };
+export async function describeOriginal(env: Env, key: string, config: Config): Promise<DescribedOriginal> {
+  if (originFor(env, config, key).kind === 'r2') {
+    const head = await env.ORIGINALS.head(key);
+    if (!head) throw notFound(`No original at key "${key}".`);
+    const stored = fromCustomMetadata(head.customMetadata, head.size);
+    if (stored) return { key, facts: stored, uploaded: head.uploaded, etag: head.etag };
+  }
+  const { original, bytes } = await readWholeOriginal(env, key, config);
+  return { key, facts: await describeImage(bytes, config), uploaded: original.version.uploaded, etag: original.version.etag };
 }

@@ -1,20 +1,27 @@
 /**
- * The original a request names: looked up in R2 (a ranged read of its first
- * bytes), sniffed, and checked against the byte limit before anything else.
+ * The original a request names: looked up in its origin (a ranged read of
+ * its first bytes), sniffed, and checked against the byte limit before
+ * anything else.
  *
- * Lookups are remembered per isolate, so a cache hit needs no R2 call. The
- * lookup's ETag versions every variant; remembering it for a few seconds
- * trades "a replaced original is seen at once" for "within the TTL" in other
- * isolates. Writes and deletes through this isolate forget the key at once,
- * and a transform that finds the original changed retries with a fresh lookup.
+ * Lookups are remembered per isolate, so a cache hit needs no origin call.
+ * The lookup's validator versions every variant; remembering it for a few
+ * seconds trades "a replaced original is seen at once" for "within the TTL"
+ * in other isolates. Once the TTL is over, the lookup is conditional (If-None-
+ * Match), so an unchanged original is not downloaded again. Writes and
+ * deletes through this isolate forget the key at once, and a transform that
+ * finds the original changed retries with a fresh lookup.
  */
 import type { SourceTraits } from '../codecs/negotiate';
 import { probe, probePrefix } from '../codecs/probe';
 import type { Config } from '../config';
+import type { Env } from '../env';
 import { assertOriginalBytes } from '../pipeline/limits';
-import { lookupOriginal, readOriginal, type OriginalVersion } from '../storage/originals';
+import type { Origin, OriginalVersion } from '../storage/origin';
+import { originFor } from '../storage/origins';
 
-export interface Original extends OriginalVersion {
+export interface Original {
+  version: OriginalVersion;
+  origin: Origin;
   traits: SourceTraits;
 }
 
@@ -23,21 +30,31 @@ const MAX_ENTRIES = 10_000;
 
 const remembered = new Map<string, { original: Original; expires: number }>();
 
-async function lookUp(bucket: R2Bucket, key: string, config: Config): Promise<Original> {
-  const { version, prefix } = await lookupOriginal(bucket, key);
-  assertOriginalBytes(version.size, config);
-  const { format, hasAlpha } = probePrefix(prefix);
-  return { ...version, traits: { format, hasAlpha } };
+async function lookUp(env: Env, key: string, config: Config, known?: Original): Promise<Original> {
+  const origin = known?.origin ?? originFor(env, config, key);
+  const found = await origin.lookup(key, known?.version);
+  if (!found.changed) return known!;
+  const { format, hasAlpha } = probePrefix(found.prefix);
+  return { version: found.version, origin, traits: { format, hasAlpha } };
 }
 
-export async function findOriginal(bucket: R2Bucket, key: string, config: Config): Promise<Original> {
+/** The original `key` names now (or as remembered), refused before any download when over MAX_ORIGINAL_BYTES. */
+export async function findOriginal(env: Env, key: string, config: Config): Promise<Original> {
+  const original = await recall(env, key, config);
+  assertOriginalBytes(original.version.size, config);
+  return original;
+}
+
+async function recall(env: Env, key: string, config: Config): Promise<Original> {
   const ttl = config.originalLookupTtl;
-  if (ttl === 0) return lookUp(bucket, key, config);
+  if (ttl === 0) return lookUp(env, key, config);
   const now = Date.now();
+  // Remembered under this configuration's origin only: another ORIGINS may map the key elsewhere.
   const known = remembered.get(key);
-  if (known && known.expires > now) return known.original;
+  const same = known && originFor(env, config, key) === known.original.origin ? known : undefined;
+  if (same && same.expires > now) return same.original;
   remembered.delete(key);
-  const original = await lookUp(bucket, key, config);
+  const original = await lookUp(env, key, config, same?.original);
   remembered.set(key, { original, expires: now + ttl * 1000 });
   if (remembered.size > MAX_ENTRIES) remembered.delete(remembered.keys().next().value!);
   return original;
@@ -48,13 +65,13 @@ export function forgetOriginal(key: string): void {
 }
 
 /** The whole original, read but not decoded. */
-export async function readWholeOriginal(bucket: R2Bucket, key: string, config: Config) {
-  const original = await findOriginal(bucket, key, config);
-  return { original, bytes: await readOriginal(bucket, original) };
+export async function readWholeOriginal(env: Env, key: string, config: Config) {
+  const original = await findOriginal(env, key, config);
+  return { original, bytes: await original.origin.read(original.version) };
 }
 
 /** The original's complete header, without decoding its pixels. */
-export async function readOriginalHeader(bucket: R2Bucket, key: string, config: Config) {
-  const { original, bytes } = await readWholeOriginal(bucket, key, config);
+export async function readOriginalHeader(env: Env, key: string, config: Config) {
+  const { original, bytes } = await readWholeOriginal(env, key, config);
   return { original, header: probe(bytes) };
 }

@@ -4,7 +4,6 @@ import { probe } from '../codecs/probe';
 import type { Config } from '../config';
 import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
 import type { ResolvedSpec } from '../spec/transform-spec';
-import { readOriginal, readOriginalHead, streamOriginal } from '../storage/originals';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
 import type { Original } from './original';
 
@@ -23,23 +22,22 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
  * streams — a header from a ranged read, and the stream opened only once
  * the plan is within the limits.
  */
-async function readInput(bucket: R2Bucket, original: Original) {
-  if (CODECS[original.traits.format].streamsInput) {
-    const header = probe(await readOriginalHead(bucket, original, STREAM_HEAD_BYTES));
-    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => streamOriginal(bucket, original) };
+async function readInput({ origin, version, traits }: Original) {
+  if (CODECS[traits.format].streamsInput) {
+    const header = probe(await origin.readHead(version, STREAM_HEAD_BYTES));
+    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => origin.stream(version) };
   }
-  const bytes = await readOriginal(bucket, original);
+  const bytes = await origin.read(version);
   return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes };
 }
 
 export async function transform(
-  bucket: R2Bucket,
   original: Original,
   spec: ResolvedSpec,
   config: Config,
   time: StageTimer,
 ): Promise<Transformed> {
-  const { input, header, inputBytes } = await time('read', () => readInput(bucket, original));
+  const { input, header, inputBytes } = await time('read', () => readInput(original));
   const plan = planTransform(header, inputBytes, spec, config);
   const output = await runPipeline(await input(), header, plan, time);
   return { output, meta: variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks) };

@@ -9,7 +9,7 @@ import { imageResource } from './api/image-resource';
 
 /** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
 async function metadataResponse(c: AppContext, key: string, config: Config) {
-  const image = await describeOriginal(c.env.ORIGINALS, key, config);
+  const image = await describeOriginal(c.env, key, config);
   return c.json(await imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
 }
 

@@ -22,9 +22,9 @@ import { readOriginalHeader } from '../delivery/original';
 /** Thumbor's /meta/ shape: the source, the operations, and the target size. */
 async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   const config = getConfig(c.env);
-  const { original, header } = await readOriginalHeader(c.env.ORIGINALS, key, config);
+  const { original, header } = await readOriginalHeader(c.env, key, config);
   const format = resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits);
-  const { geometry } = planTransform(header, original.size, { ...spec, format }, config).context;
+  const { geometry } = planTransform(header, original.version.size, { ...spec, format }, config).context;
   const source = orientSize(header, header.orientation);
   const { region, scaled } = geometry;
   const operations: Record<string, unknown>[] = [];
@@ -51,7 +51,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
   const { key, meta } = request;
   let spec = request.spec;
   if (request.sourceSide) {
-    const { header } = await readOriginalHeader(c.env.ORIGINALS, key, config);
+    const { header } = await readOriginalHeader(c.env, key, config);
     spec = withSourceSide(request, orientSize(header, header.orientation));
   }
   return meta ? metaResponse(c, spec, key) : deliver(c, spec, key);

@@ -69,8 +69,9 @@ export class ByteSource {
     try {
       result = await this.reader!.read();
     } catch (error) {
+      // The source failed, not the file: its own error (a 413 over the byte cap, a 504 stall) stands.
       this.ended = true;
-      throw new PngError(`reading the PNG failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw error;
     }
     if (result.done) this.ended = true;
     else [this.chunk, this.at] = [result.value, 0];

@@ -54,6 +54,6 @@ export const imageReadRoutes = new Hono<ApiEnv>()
   })
   .get('/*', async (c) => {
     const config = getConfig(c.env);
-    const image = await describeOriginal(c.env.ORIGINALS, keyFromPath(c, '/images/'), config);
+    const image = await describeOriginal(c.env, keyFromPath(c, '/images/'), config);
     return c.json(await imageResource(image, new URL(c.req.url).origin, config));
   });

@@ -10,12 +10,14 @@
  */
 import type { Context } from 'hono';
 import { getConfig } from '../../config';
+import { notWritable } from '../../errors';
 import { forgetOriginal } from '../../delivery/original';
 import { contentAddressedKey, type UploadTarget } from '../../lib/keys';
 import { toCustomMetadata } from '../../metadata/custom-metadata';
 import { contentTypeOf, describeImage, type FormatCheck } from '../../metadata/describe';
 import type { ApiEnv } from '../../security/auth';
 import { assertGrantAllowsFile, consumeUploadToken } from '../../security/upload-tokens';
+import { originFor } from '../../storage/origins';
 import { writeOriginal } from '../../storage/uploads';
 import { imageResource } from './image-resource';
 
@@ -26,9 +28,12 @@ export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: Uplo
   const checkFormat: FormatCheck | undefined =
     grant.kind === 'upload-token' ? (format) => assertGrantAllowsFile(grant, format, bytes.length) : undefined;
   const facts = await describeImage(bytes, config, checkFormat);
+  const key = target.key ?? contentAddressedKey(facts.sha256, facts.format, target.prefix);
+  const origin = originFor(c.env, config, key);
+  if (origin.kind !== 'r2') throw notWritable(`"${key}" is read from the origin ${origin.name}; upload it there. edgepix writes originals only to R2.`);
   if (grant.kind === 'upload-token') await consumeUploadToken(c.env.VARIANTS, grant);
   const stored = await writeOriginal(c.env.ORIGINALS, {
-    key: target.key ?? contentAddressedKey(facts.sha256, facts.format, target.prefix),
+    key,
     bytes,
     contentType: contentTypeOf(facts),
     customMetadata: toCustomMetadata(facts),
