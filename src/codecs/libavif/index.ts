@@ -37,7 +37,7 @@ export class AvifError extends Error {
   }
 }
 
-export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
+export { initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const avifShrinkOnLoad = boxShrinkOnLoad;

@@ -41,7 +41,7 @@ export class WebpError extends Error {
   }
 }
 
-export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
+export { initCodecsWasm } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const webpShrinkOnLoad = boxShrinkOnLoad;

@@ -44,5 +44,3 @@ export async function imageResource(image: DescribedOriginal, origin: string, co
     urls: await presetUrls(origin, image.key, config),
   };
 }
-
-export type ImageResource = Awaited<ReturnType<typeof imageResource>>;
