@@ -29,7 +29,10 @@ import type { BaseExports } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
-/** A failure reported by the decoder about its input (or by this wrapper). */
+/**
+ * A failure reported by the decoder about its input (or by this wrapper).
+ * @public for wasm/avif/smoke.mjs, which bundles this file
+ */
 export class AvifError extends Error {
   constructor(message: string) {
     super(message);

@@ -30,7 +30,10 @@ import { fromWasm, type BaseExports, type Instance } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 
-/** A failure reported by libwebp (or by this wrapper about libwebp's input). */
+/**
+ * A failure reported by libwebp (or by this wrapper about libwebp's input).
+ * @public for wasm/webp/smoke.mjs, which bundles this file
+ */
 export class WebpError extends Error {
   /** libwebp's VP8StatusCode (0–7), 100+ for the shim's own checks, 200 + WebPEncodingError, -1 for the wrapper. */
   readonly status: number;

@@ -6,7 +6,7 @@
  */
 
 /** [x0, y0, dx, dy] per pass. */
-export const PASSES = [
+const PASSES = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
