@@ -43,7 +43,7 @@ const PANORAMA_SOURCE = 'rachel-hisko-rEM3cK8F1pk-unsplash.jpg';
 const PANORAMA = { width: 11158, height: 2156 };
 
 /** sharp's AVIF effort (0–9) for the inputs; only their making depends on it, not what a decoder does. */
-export const INPUT_AVIF_EFFORT = 4;
+const INPUT_AVIF_EFFORT = 4;
 
 const MATRIX_DIR = path.join(INPUTS_DIR, 'matrix');
 const shortId = (file) => path.basename(file).split(/[-_.]/)[0];

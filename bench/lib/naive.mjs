@@ -67,6 +67,7 @@ async function transformOnce(bytes, format, transform) {
 
 const warmedUp = new Set();
 
+/** @public called by name in the child process (child.mjs) */
 export async function timeTransform(file, format, transform) {
   const bytes = fs.readFileSync(file);
   // One untimed run per decoder first: V8 tiers WASM up as it runs, and the worker is measured warm too.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BENCH_DIR = path.join(ROOT, 'bench');
+const BENCH_DIR = path.join(ROOT, 'bench');
 export const FIXTURES_DIR = path.resolve(ROOT, '../shared/fixtures');
 export const WORK_DIR = path.join(BENCH_DIR, '.work');
 /** Generated inputs (baseline re-encodes, 100 MP images): kept between runs, they are slow to make. */

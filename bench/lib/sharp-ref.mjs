@@ -49,6 +49,7 @@ const reference = ({ width, quality }, buffer) =>
     .webp({ quality })
     .toBuffer();
 
+/** @public called by name in the child process (child.mjs) */
 export async function timeTransform(file, transform) {
   const firstCall = !sharp;
   await load();
@@ -71,6 +72,7 @@ async function ssimAgainst(encoded, target) {
   return ssim({ data, width: info.width, height: info.height }, target).mssim;
 }
 
+/** @public called by name in the child process (child.mjs) */
 export async function scoreOutput(file, edgepixOutput, transform) {
   await load();
   const buffer = original(file);
@@ -95,7 +97,7 @@ export async function scoreOutput(file, edgepixOutput, transform) {
  *         i.e. speed 8 as edgepix's ENCODE_SPEED
  *   png   sharp's defaults
  */
-export const SHARP_ENCODERS = {
+const SHARP_ENCODERS = {
   webp: (image, quality) => image.webp({ quality, effort: 4 }),
   jpeg: (image, quality) => image.jpeg({ quality, progressive: true, optimiseCoding: true, chromaSubsampling: '4:2:0' }),
   avif: (image, quality) => image.avif({ quality, effort: 1, chromaSubsampling: '4:2:0', bitdepth: 8 }),
@@ -118,6 +120,7 @@ function operation(buffer, { width, height, fit = 'scale-down', format, quality 
 
 const warmedFormats = new Set();
 
+/** @public called by name in the child process (child.mjs) */
 export async function timeOperation(file, op) {
   await load();
   if (!warmedFormats.has(op.format)) {

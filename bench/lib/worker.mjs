@@ -53,7 +53,7 @@ export function snapshotSources(dir) {
 /** Environment for every wrangler command: no telemetry. */
 export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -108,7 +108,7 @@ async function waitUntilReady(url, child, logFile) {
  *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another).
  * @returns {Promise<RunningWorker>}
  */
-export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT }) {
+async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);

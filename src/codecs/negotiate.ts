@@ -3,7 +3,7 @@ import type { OutputFormat, RequestedFormat } from '../spec/transform-spec';
 import type { InputFormat } from './types';
 
 /** True when Accept names `type` explicitly with q > 0 (wildcards do not promise AVIF or WebP). */
-export function accepts(accept: string | null, type: string): boolean {
+function accepts(accept: string | null, type: string): boolean {
   if (!accept) return false;
   return accept.split(',').some((entry) => {
     const [name, ...params] = entry.split(';').map((p) => p.trim().toLowerCase());

@@ -20,6 +20,7 @@ import { standaloneWasm } from './standalone-wasm';
  * that has a module of its own: see `heldCodecMemory`), so only a trap, or
  * a memory grown past what any transform may use, lets it go; everything
  * else is reused.
+ * @public for wasm/jpeg-turbo/smoke.mjs (through the codec's index.ts)
  */
 export const CODECS_MAX_RETAINED_MEMORY = 128 * 1024 * 1024;
 
@@ -32,6 +33,7 @@ export const initCodecsWasm = (module: WebAssembly.Module): void => sharedWasm.i
  * Changes the drop threshold (bytes) of the one instance: when its last user
  * releases it and its memory grew past this, the next use instantiates a
  * fresh one. 0 = a fresh instance per job (the smoke scripts measure peaks so).
+ * @public for the jpeg-turbo and avif smoke scripts (through their index.ts)
  */
 export const setCodecsMaxRetainedMemory = (bytes: number): void => sharedWasm.setMaxRetainedMemory(bytes);
 

@@ -38,7 +38,7 @@ export interface Instance<E extends BaseExports> {
 }
 
 /** An exception from a JS callback, on its way out through wasm frames (so it is not taken for a trap). */
-export class CallbackError {
+class CallbackError {
   constructor(readonly error: unknown) {}
 }
 

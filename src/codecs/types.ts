@@ -12,8 +12,6 @@ export interface RgbaImage extends Size {
   data: Uint8ClampedArray;
 }
 
-export const rgbaBytes = (size: Size) => size.width * size.height * 4;
-
 /** What a format's header says, read without decoding pixels. */
 export interface ImageHeader {
   format: InputFormat;

@@ -32,7 +32,7 @@ const MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
  * it holding too much memory, it is re-initialised at once, so nothing keeps
  * the big instance reachable and the next GC can free it.
  */
-export function wasmCodec(init: () => Promise<unknown>, oversized: () => boolean = () => false): WasmCodec {
+function wasmCodec(init: () => Promise<unknown>, oversized: () => boolean = () => false): WasmCodec {
   let ready: Promise<unknown> | undefined;
   return {
     async run(work) {

@@ -20,9 +20,9 @@ const QUALITY_FLOOR = 1;
  * AVIF (aom) needs about 40 bytes per output pixel: above this many pixels it
  * would not fit beside the decoder, so the output is WebP instead.
  */
-export const AVIF_MAX_OUTPUT_PIXELS = 1_500_000;
+const AVIF_MAX_OUTPUT_PIXELS = 1_500_000;
 /** Above this, JPEG is baseline (it streams) rather than progressive (a whole coefficient buffer), as Cloudflare does over 3000×3000. */
-export const PROGRESSIVE_JPEG_MAX_PIXELS = 3000 * 3000;
+const PROGRESSIVE_JPEG_MAX_PIXELS = 3000 * 3000;
 
 export interface OutputPlan {
   /** What is encoded: the requested format unless a fallback replaced it. */

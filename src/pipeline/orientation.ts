@@ -8,7 +8,7 @@ import type { RgbaImage } from '../codecs/types';
 import type { Rect, Size } from '../lib/size';
 
 /** Orientations 5–8 rotate by a quarter turn, swapping width and height. */
-export const swapsAxes = (orientation: number) => orientation >= 5 && orientation <= 8;
+const swapsAxes = (orientation: number) => orientation >= 5 && orientation <= 8;
 
 /** Swapping is its own inverse, so this maps unoriented → upright and back. */
 export const orientSize = (size: Size, orientation: number): Size =>

@@ -39,7 +39,7 @@ import { shrink } from './steps/shrink';
  * equal specs give equal bytes; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
-export const STEPS: readonly Step[] = [
+const STEPS: readonly Step[] = [
   crop, shrink, resize, orient, pad, flip, rotate, grayscale, brightness, contrast, blur, sharpen, flatten,
 ];
 

@@ -36,7 +36,7 @@ export interface Stage {
 export type Step = (input: Size, context: StepContext) => Stage | undefined;
 
 /** The RGBA view of a band, for the pixel helpers that work on whole images. */
-export const bandImage = (band: Uint8Array, width: number, count: number): RgbaImage => ({
+const bandImage = (band: Uint8Array, width: number, count: number): RgbaImage => ({
   width,
   height: count,
   data: new Uint8ClampedArray(band.buffer, band.byteOffset, width * count * 4),

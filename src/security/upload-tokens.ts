@@ -23,7 +23,7 @@ const RECORD_PREFIX = ':edgepix/upload-tokens/';
 /** Marks upload tokens apart from the admin token, so only these cost an R2 read. */
 const TOKEN_PREFIX = 'ept_';
 
-export const MAX_TOKEN_TTL_SECONDS = 3600;
+const MAX_TOKEN_TTL_SECONDS = 3600;
 
 export const UploadTokenRequestSchema = v.pipe(
   v.strictObject({

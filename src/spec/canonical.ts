@@ -5,7 +5,7 @@
 import { hexByte } from '../lib/hex';
 import { CENTER, type ResolvedSpec, type Rgba } from './transform-spec';
 
-export const rgbaHex = (c: Rgba) => hexByte(c.r) + hexByte(c.g) + hexByte(c.b) + hexByte(c.a);
+const rgbaHex = (c: Rgba) => hexByte(c.r) + hexByte(c.g) + hexByte(c.b) + hexByte(c.a);
 
 const usesGravity = (spec: ResolvedSpec) => spec.fit === 'cover' || spec.fit === 'crop';
 

@@ -15,13 +15,14 @@ export interface S3Credentials {
 }
 
 /** The URL of an (encoded) object path. */
-export function s3Url(config: S3OriginConfig, path: string): string {
+function s3Url(config: S3OriginConfig, path: string): string {
   const endpoint = new URL(config.endpoint);
   const base = endpoint.pathname.replace(/\/+$/, '');
   if (config.pathStyle) return `${endpoint.origin}${base}/${config.bucket}/${path}`;
   return `${endpoint.protocol}//${config.bucket}.${endpoint.host}${base}/${path}`;
 }
 
+/** @public Also bundled by test/node/sigv4.test.mjs, which checks its signatures against @smithy/signature-v4. */
 export function s3Transport(config: S3OriginConfig, credentials?: S3Credentials): Transport {
   const client = credentials && new AwsClient({ ...credentials, service: 's3', region: config.region });
   return {

@@ -24,7 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { checks, codecsWasmModule, importBundled } from '../smoke-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -37,35 +38,15 @@ const bench = args.includes('--bench');
 const useSharp = !args.includes('--no-sharp');
 const extra = args.filter((a) => !a.startsWith('--'));
 
-// --- load index.ts (bundled, not type-checked: that is the project's tsc job) ---
+const av = await importBundled(path.join(codecDir, 'index.ts'), 'avif-smoke-');
+// Scratch files for avifdec.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'avif-smoke-'));
-require('esbuild').buildSync({
-  entryPoints: [path.join(codecDir, 'index.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  outfile: path.join(tmp, 'index.mjs'),
-  logLevel: 'error',
-});
-const av = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
 const sharp = useSharp ? require('sharp') : null;
 if (sharp) sharp.concurrency(1);
 
-let failures = 0;
-let passes = 0;
-function check(cond, msg) {
-  if (cond) passes++;
-  else {
-    failures++;
-    console.log(`  FAIL: ${msg}`);
-  }
-}
+const { check, finish } = checks();
 
-const wasmBytes = fs.readFileSync(path.join(root, 'src/codecs/edgepix-codecs.wasm'));
-const module = new WebAssembly.Module(wasmBytes);
-console.log(`wasm: ${wasmBytes.length} bytes`);
-console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
+const module = codecsWasmModule();
 av.initCodecsWasm(module);
 // A fresh instance per decode, so each peak is that file's own.
 av.setCodecsMaxRetainedMemory(0);
@@ -364,5 +345,4 @@ if (table.length) {
     console.log(`| ${r.name} | ${r.size} | ${r.decodeMs.toFixed(0)} (${r.decodeCpu.toFixed(0)}) | ${r.rowsMs.toFixed(0)} (${r.rowsCpu.toFixed(0)}) | ${r.rows8Cpu?.toFixed(0) ?? '-'} | ${r.sharpMs === undefined ? '-' : `${r.sharpMs.toFixed(0)} (${r.sharpCpu.toFixed(0)})`} | ${l} | ${d} | ${s8} | ${MB(r.peak)} | ${MB(r.estimate)} |`);
   }
 }
-console.log(`\n${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checks, codecsWasmModule } from '../smoke-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -44,22 +45,9 @@ const jt = await import(pathToFileURL(path.join(tmp, 'src/codecs/jpeg-turbo/inde
 const sharpArg = process.argv.indexOf('--sharp');
 const sharp = sharpArg > 0 ? createRequire(import.meta.url)(path.resolve(process.argv[sharpArg + 1])) : null;
 
-let failures = 0;
-let passes = 0;
-function check(cond, msg) {
-  if (cond) passes++;
-  else {
-    failures++;
-    console.log(`  FAIL: ${msg}`);
-  }
-}
+const { check, finish } = checks();
 
-const wasmPath = path.join(root, 'src/codecs/edgepix-codecs.wasm');
-const wasmBytes = fs.readFileSync(wasmPath);
-const module = new WebAssembly.Module(wasmBytes);
-console.log(`wasm: ${wasmBytes.length} bytes`);
-console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
-console.log('exports:', WebAssembly.Module.exports(module).map((e) => e.name).join(', '));
+const module = codecsWasmModule({ listExports: true });
 jt.initCodecsWasm(module);
 
 function stats(img) {
@@ -849,5 +837,4 @@ if (process.argv.includes('--bench')) {
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`\n${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -11,10 +11,10 @@
 // errors throw WebpError and leave the module usable. --quick skips the 24 MP
 // files. Exits non-zero on any failure.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { checks, codecsWasmModule, importBundled } from '../smoke-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -24,19 +24,8 @@ const scratch = process.env.WP_BUILD_DIR ?? '/tmp/edgepix-webp-build';
 const require = createRequire(path.join(root, 'package.json'));
 const quick = process.argv.includes('--quick');
 
-const esbuild = require('esbuild');
 const sharp = require('sharp');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-smoke-'));
-esbuild.buildSync({
-  entryPoints: [path.join(codecDir, 'index.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  outfile: path.join(tmp, 'index.mjs'),
-  logLevel: 'error',
-});
-const wp = await import(pathToFileURL(path.join(tmp, 'index.mjs')).href);
+const wp = await importBundled(path.join(codecDir, 'index.ts'), 'wp-smoke-');
 
 // Remember the last instance's memory (the wrapper drops grown instances),
 // count instances, and let a test make one export trap once.
@@ -63,20 +52,9 @@ WebAssembly.Instance = function (module, imports) {
 };
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
-let failures = 0;
-let passes = 0;
-function check(cond, msg) {
-  if (cond) passes++;
-  else {
-    failures++;
-    console.log(`  FAIL: ${msg}`);
-  }
-}
+const { check, finish } = checks();
 
-const wasmBytes = fs.readFileSync(path.join(root, 'src/codecs/edgepix-codecs.wasm'));
-const module = new WebAssembly.Module(wasmBytes);
-console.log(`wasm: ${wasmBytes.length} bytes`);
-console.log('imports:', WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).join(', '));
+const module = codecsWasmModule();
 wp.initCodecsWasm(module);
 
 // --- helpers ----------------------------------------------------------------
@@ -490,6 +468,4 @@ if (!quick) {
   check(a.width === b.width && d < 2 && ad < 0.5, 'alpha transcode');
 }
 
-fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`\n${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

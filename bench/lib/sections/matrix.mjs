@@ -26,7 +26,7 @@ import { ratio, sleep } from '../stats.mjs';
 import { snapshotSources, withWorker } from '../worker.mjs';
 
 /** What sites ask for (Cloudflare-style options), in the order they are run. */
-export const RENDITIONS = [
+const RENDITIONS = [
   'width=640,format=webp',
   'width=1600,format=webp',
   'width=2560,format=jpeg',
@@ -36,7 +36,7 @@ export const RENDITIONS = [
   'format=jpeg',
 ];
 const SMOKE_RENDITIONS = ['width=640,format=webp', 'width=1080,height=1080,fit=cover,format=webp'];
-export const BURST_OPTIONS = 'width=320,format=webp';
+const BURST_OPTIONS = 'width=320,format=webp';
 
 /** The variable that makes every /img response carry `mem-peak` and `mem-idle` in Server-Timing. */
 const MEMORY_METER_VARS = { BENCH_MEMORY_METER: 'true' };
@@ -62,7 +62,7 @@ function edgepixDefaultQualities(root) {
 }
 
 /** `width=1080,height=1080,fit=cover,format=webp` → `{ width: 1080, height: 1080, fit: 'cover', format: 'webp' }` */
-export function parseRendition(options) {
+function parseRendition(options) {
   const op = { fit: 'scale-down' };
   for (const pair of options.split(',')) {
     const [name, value] = pair.split('=');
@@ -80,7 +80,7 @@ const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
  * inside and never enlarges; cover fills the box and crops the overflow; no size at all is the original's.
  * `source` is the oriented original (no EXIF orientation in the matrix's inputs).
  */
-export function expectedSize(source, { width, height, fit }) {
+function expectedSize(source, { width, height, fit }) {
   if (width == null && height == null) return { width: source.width, height: source.height };
   const exact = {
     width: width ?? (source.width * height) / source.height,

@@ -114,10 +114,10 @@ export interface DecodedJpeg {
 }
 
 /** Absolute pixel cap from the header, checked before any pixel memory is allocated. */
-export const JPEG_MAX_PIXELS = 200_000_000;
+const JPEG_MAX_PIXELS = 200_000_000;
 
 /** Most bands `maxCoefficientBytes` may choose by default. */
-export const JPEG_MAX_BANDS = 16;
+const JPEG_MAX_BANDS = 16;
 
 /** What `progressiveBandPlan` needs from a header (edgepix's ImageHeader fits). */
 export interface JpegBandHeader {
@@ -204,7 +204,10 @@ export function progressiveBandPlan(
   return { bands: limit, coefficientBytes: bytes, fits: false };
 }
 
-/** Reads only the header (no pixel decode). Throws Error on non-JPEG/corrupt header. */
+/**
+ * Reads only the header (no pixel decode). Throws Error on non-JPEG/corrupt header.
+ * @public for wasm/jpeg-turbo/smoke.mjs, which bundles this file
+ */
 export function readJpegInfo(bytes: Uint8Array): JpegInfo {
   return withDecoder(bytes, (d) => {
     d.ex.jt_read_header(d.ctx, 1);
@@ -212,7 +215,10 @@ export function readJpegInfo(bytes: Uint8Array): JpegInfo {
   });
 }
 
-/** Decodes to RGBA 8-bit at the smallest DCT scale (1/8,1/4,1/2,1) whose output is still >= minWidth x minHeight (both 0 = full size). */
+/**
+ * Decodes to RGBA 8-bit at the smallest DCT scale (1/8,1/4,1/2,1) whose output is still >= minWidth x minHeight (both 0 = full size).
+ * @public for wasm/jpeg-turbo/smoke.mjs, which bundles this file
+ */
 export function decodeJpeg(bytes: Uint8Array, opts?: JpegDecodeOptions): DecodedJpeg {
   const dst = { data: new Uint8ClampedArray(0), rowBytes: 0 };
   const res = decodeStrips(bytes, opts ?? {}, 0, (out) => {

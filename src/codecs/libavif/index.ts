@@ -30,7 +30,10 @@ import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 import { CodecOutOfMemory } from '../failures';
 
-/** A failure reported by the decoder about its input (or by this wrapper). */
+/**
+ * A failure reported by the decoder about its input (or by this wrapper).
+ * @public for wasm/avif/smoke.mjs, which bundles this file
+ */
 export class AvifError extends Error {
   constructor(message: string) {
     super(message);
@@ -38,7 +41,7 @@ export class AvifError extends Error {
   }
 }
 
-export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
+export { initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const avifShrinkOnLoad = boxShrinkOnLoad;

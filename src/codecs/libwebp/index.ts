@@ -31,7 +31,10 @@ import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 import { CodecOutOfMemory } from '../failures';
 
-/** A failure reported by libwebp (or by this wrapper about libwebp's input). */
+/**
+ * A failure reported by libwebp (or by this wrapper about libwebp's input).
+ * @public for wasm/webp/smoke.mjs, which bundles this file
+ */
 export class WebpError extends Error {
   /** libwebp's VP8StatusCode (0–7), 100+ for the shim's own checks, 200 + WebPEncodingError, -1 for the wrapper. */
   readonly status: number;
@@ -42,7 +45,7 @@ export class WebpError extends Error {
   }
 }
 
-export { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
+export { initCodecsWasm } from '../shared-wasm';
 
 /** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
 export const webpShrinkOnLoad = boxShrinkOnLoad;

@@ -4,10 +4,9 @@
  * gathered into one packed image first (height × packed row bytes, at the
  * file's bit depth: a quarter of RGBA for 8-bit RGB… far less for 1-bit).
  */
-import { packedRowBytes } from './header';
 
 /** [x0, y0, dx, dy] per pass. */
-export const PASSES = [
+const PASSES = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
@@ -37,10 +36,6 @@ export function passes(width: number, height: number): Pass[] {
     height: Math.ceil((height - y0) / dy),
   })).filter((p) => p.width > 0 && p.height > 0);
 }
-
-/** Inflated bytes the passes need: each pass row is a filter byte plus its packed pixels. */
-export const interlacedBytes = (width: number, height: number, channels: number, bitDepth: number) =>
-  passes(width, height).reduce((sum, p) => sum + p.height * (1 + packedRowBytes(p.width, channels, bitDepth)), 0);
 
 /** Copies one unfiltered pass row into its places in the packed image (`stride` bytes per full row). */
 export function scatter(row: Uint8Array, pass: Pass, passY: number, image: Uint8Array, stride: number, bitsPerPixel: number): void {

@@ -31,7 +31,7 @@ import { unfilter } from './unfilter';
 export { PngError } from './errors';
 
 /** Rows handed to the sink per write. */
-export const BAND_ROWS = 16;
+const BAND_ROWS = 16;
 /**
  * The inflate's reading buffer, about as much again for what workerd's zlib
  * holds after one write (a write can reach ~16 MiB only on the one piece

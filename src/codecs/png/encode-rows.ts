@@ -99,7 +99,7 @@ const COST = Uint8Array.from({ length: 256 }, (_, v) => (v < 128 ? v : 256 - v))
  * (None, Sub, Up, Average, Paeth) whose bytes, read as signed, sum smallest;
  * ties go to the lower filter number. Returns the filter chosen.
  */
-export function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
+function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
   const n = row.length;
   const cost = COST;
   let s0 = 0;

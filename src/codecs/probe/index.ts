@@ -16,7 +16,7 @@ const PROBES: Record<InputFormat, (bytes: Uint8Array) => HeaderFields> = {
 };
 
 /** Sniffs the format or throws 415. */
-export function detectFormat(bytes: Uint8Array): InputFormat {
+function detectFormat(bytes: Uint8Array): InputFormat {
   const result = sniff(bytes);
   if (!result.supported) {
     throw unsupportedMediaType(`The original is ${result.description}; supported inputs are JPEG, PNG, WebP and AVIF.`);

@@ -13,7 +13,7 @@ type UrlConfig = Pick<Config, 'presets' | 'allowUnsigned' | 'publicPrefixes' | '
  * first key and expiring after SIGNED_URL_TTL when the worker requires
  * signatures for this key.
  */
-export async function presetUrls(origin: string, key: string, config: UrlConfig): Promise<Record<string, string>> {
+async function presetUrls(origin: string, key: string, config: UrlConfig): Promise<Record<string, string>> {
   const path = encodeKeyPath(key);
   const signer = config.allowUnsigned || isPublicKey(key, config.publicPrefixes) ? undefined : config.signingKeys[0];
   const entries = [...config.presets.keys()].map(async (name) => {
@@ -44,5 +44,3 @@ export async function imageResource(image: DescribedOriginal, origin: string, co
     urls: await presetUrls(origin, image.key, config),
   };
 }
-
-export type ImageResource = Awaited<ReturnType<typeof imageResource>>;

@@ -89,7 +89,7 @@ function presetSpec(name: string, presets: ReadonlyMap<string, TransformSpec>): 
  * else the option vocabulary (refused in presets-only mode). `format=json`
  * may accompany either; it asks for metadata instead of pixels.
  */
-export function parseOptionsSegment(segment: string, rules: OptionRules): { spec: TransformSpec; json: boolean } {
+function parseOptionsSegment(segment: string, rules: OptionRules): { spec: TransformSpec; json: boolean } {
   const parts = segment.split(',');
   const rest = parts.filter((part) => !JSON_FORMAT.has(part.trim()));
   const json = rest.length < parts.length;
