@@ -174,6 +174,24 @@ describe.each(ORIGINS)('origin: $name', (origin) => {
 describe('origin faults are 502/504 with Retry-After, never the origin’s own reply', () => {
   const web = client(httpOriginVars());
 
+  it('a 5xx is retried `retries` times, then 502', async () => {
+    await env.ORIGIN_CONTROL.fetch('http://control/http-log');
+    await expectProblem(await web('/img/width=10/web/error-500/y.jpg'), 502, /answered 500 \(2 attempts\)/);
+    const log = (await (await env.ORIGIN_CONTROL.fetch('http://control/http-log')).json()) as unknown[];
+    expect(log).toHaveLength(2); // retries: 1 in httpOriginVars
+  });
+
+  it.each(['web/../secret.jpg', 'web//etc/passwd', 'web/a%2F..%2F..%2Fsecret.jpg', 'web/%2e%2e/secret.jpg'])(
+    'the key %s never leaves the origin: the origin is not asked',
+    async (raw) => {
+      await env.ORIGIN_CONTROL.fetch('http://control/http-log');
+      // 400 invalid-key; or, where URL parsing already removed a dot segment (as the runtime does too), a 404 from R2.
+      const response = await web(`/img/width=10/${raw}`);
+      await expectProblem(response, response.status === 404 ? 404 : 400);
+      expect(await (await env.ORIGIN_CONTROL.fetch('http://control/http-log')).json()).toEqual([]);
+    },
+  );
+
   it.each([
     ['a 5xx, after retries', 'web/error-500/x.jpg', 502],
     ['no answer within timeoutSeconds', 'web/slow/x.jpg', 504],
