@@ -15,6 +15,7 @@
  *   at MAX_ORIGINAL_BYTES.
  */
 import { notFound, originalChanged, originTimeout, originUnavailable, ProblemError, tooLarge, unsupportedMediaType } from '../errors';
+import { encodeKeyPath } from '../lib/keys';
 import { trackBuffer } from '../lib/memory-meter';
 import { PREFIX_BYTES, type Lookup, type Origin, type OriginalVersion } from './origin';
 
@@ -77,8 +78,7 @@ function totalSize(response: Response): number {
 
 export function remoteOrigin(transport: Transport, limits: RemoteLimits): Origin {
   const timeoutMs = limits.timeoutSeconds * 1000;
-  const pathOf = (key: string) =>
-    [limits.root, key.slice(limits.prefix.length)].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/');
+  const pathOf = (key: string) => encodeKeyPath([limits.root, key.slice(limits.prefix.length)].filter(Boolean).join('/'));
 
   /** One GET, redirects within the host followed, headers within the deadline; undefined on a network error. */
   async function attempt(key: string, headers: Record<string, string>): Promise<Response> {
