@@ -18,6 +18,7 @@ export type ProblemSlug =
   | 'original-changed'
   | 'busy'
   | 'origin-unavailable'
+  | 'storage-unavailable'
   | 'origin-timeout'
   | 'not-writable'
   | 'unauthorized'
@@ -69,6 +70,9 @@ export const originalChanged = () =>
 /** An origin other than R2 failed or refused; its own answer is never passed on (it may name internals). */
 export const originUnavailable = (detail: string) =>
   new ProblemError(502, 'origin-unavailable', 'Origin unavailable', detail, { 'Retry-After': '5' });
+/** R2 itself failed (an outage, not the request): nothing was changed, and a retry may succeed. */
+export const storageUnavailable = (detail: string) =>
+  new ProblemError(503, 'storage-unavailable', 'Storage unavailable', detail, { 'Retry-After': '2' });
 export const originTimeout = (detail: string) =>
   new ProblemError(504, 'origin-timeout', 'Origin timed out', detail, { 'Retry-After': '5' });
 /** Keys under an S3 or HTTP origin are read there; edgepix writes originals only to R2. */

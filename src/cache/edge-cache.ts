@@ -5,13 +5,15 @@
  * response before adding what depends on the request (X-Edgepix-Cache, Vary,
  * Server-Timing), so cached copies never carry those.
  */
+import { logError } from '../lib/log';
 
 export function edgeCacheUrl(requestUrl: string, variantKey: string): string {
   return `${new URL(requestUrl).origin}/__edgepix/variants/${variantKey}`;
 }
 
+/** A miss when the Cache API fails too (logged): the request falls through to R2. */
 export function matchEdge(cacheUrl: string): Promise<Response | undefined> {
-  return caches.default.match(cacheUrl);
+  return caches.default.match(cacheUrl).catch((error: unknown) => (logError('edge-cache-read-failed', error, { cacheUrl }), undefined));
 }
 
 export function putEdge(cacheUrl: string, response: Response): Promise<void> {

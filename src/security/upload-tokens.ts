@@ -17,6 +17,8 @@ import * as v from 'valibot';
 import { INPUT_FORMATS, type InputFormat } from '../lib/formats';
 import { forbidden, unauthorized, unsupportedMediaType, tooLarge } from '../errors';
 import type { UploadTarget } from '../lib/keys';
+import { encodeBase64url } from '../../sdk/canonical.js';
+import { r2 } from '../lib/r2';
 import { sha256Hex } from '../lib/sha256';
 
 const RECORD_PREFIX = ':edgepix/upload-tokens/';
@@ -59,14 +61,15 @@ export const looksLikeUploadToken = (token: string) => token.startsWith(TOKEN_PR
 
 export async function issueUploadToken(bucket: R2Bucket, record: Omit<UploadTokenRecord, 'used'>): Promise<string> {
   const random = crypto.getRandomValues(new Uint8Array(32));
-  const token = TOKEN_PREFIX + btoa(String.fromCharCode(...random)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  await bucket.put(await recordKey(token), JSON.stringify({ ...record, used: false } satisfies UploadTokenRecord));
+  const token = TOKEN_PREFIX + encodeBase64url(random);
+  const key = await recordKey(token);
+  await r2('upload token write', () => bucket.put(key, JSON.stringify({ ...record, used: false } satisfies UploadTokenRecord)));
   return token;
 }
 
 export async function findUploadToken(bucket: R2Bucket, token: string, now = Date.now()): Promise<UploadGrant> {
   const key = await recordKey(token);
-  const object = await bucket.get(key);
+  const object = await r2('upload token read', () => bucket.get(key));
   if (!object) throw unauthorized('Unknown upload token.');
   const record = await object.json<UploadTokenRecord>();
   if (record.used) throw unauthorized('This upload token has already been used.');
@@ -103,6 +106,6 @@ export function assertGrantAllowsFile(grant: UploadGrant, format: InputFormat, b
 /** Spends the token; throws if another request spent it first. */
 export async function consumeUploadToken(bucket: R2Bucket, grant: UploadGrant): Promise<void> {
   const used = JSON.stringify({ ...grant.record, used: true } satisfies UploadTokenRecord);
-  const swapped = await bucket.put(grant.recordKey, used, { onlyIf: { etagMatches: grant.recordEtag } });
+  const swapped = await r2('upload token spend', () => bucket.put(grant.recordKey, used, { onlyIf: { etagMatches: grant.recordEtag } }));
   if (!swapped) throw unauthorized('This upload token has already been used.');
 }

@@ -7,13 +7,14 @@
  * deleted in batches (R2 deletes at most 1000 keys per call).
  */
 import { notFound } from '../errors';
+import { r2 } from '../lib/r2';
 import { variantPrefix } from './variants';
 
 const BATCH = 1000;
 
 export async function deleteOriginal(originals: R2Bucket, key: string): Promise<void> {
-  if (!(await originals.head(key))) throw notFound(`No original at key "${key}".`);
-  await originals.delete(key);
+  if (!(await r2('original head', () => originals.head(key)))) throw notFound(`No original at key "${key}".`);
+  await r2('original delete', () => originals.delete(key));
 }
 
 /** Returns how many variants were removed; `pageSize` is smaller only in tests. */
@@ -22,9 +23,9 @@ export async function purgeVariants(variants: R2Bucket, originalKey: string, pag
   let removed = 0;
   let cursor: string | undefined;
   do {
-    const page = await variants.list({ prefix, cursor, limit: pageSize });
+    const page = await r2('variant list', () => variants.list({ prefix, cursor, limit: pageSize }));
     if (page.objects.length > 0) {
-      await variants.delete(page.objects.map((object) => object.key));
+      await r2('variant delete', () => variants.delete(page.objects.map((object) => object.key)));
       removed += page.objects.length;
     }
     cursor = page.truncated ? page.cursor : undefined;

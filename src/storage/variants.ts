@@ -4,6 +4,7 @@
  * original changes its ETag, so a stale variant is never found again.
  */
 import { FILE_EXTENSIONS, MIME_TYPES } from '../lib/formats';
+import { logError } from '../lib/log';
 import { sha256Hex } from '../lib/sha256';
 import type { OutputFormat } from '../spec/transform-spec';
 
@@ -30,8 +31,9 @@ export function variantMeta(format: OutputFormat, etag: string, fallbacks: reado
   return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }) };
 }
 
+/** Undefined when there is none — or when R2 fails to say (logged): the variant is then made again. */
 export async function getVariant(bucket: R2Bucket, key: string) {
-  const object = await bucket.get(key);
+  const object = await bucket.get(key).catch((error: unknown) => logError('variant-read-failed', error, { variant: key }));
   if (!object) return undefined;
   const etag = object.customMetadata?.etag ?? object.httpEtag;
   const fallback = object.customMetadata?.fallback;

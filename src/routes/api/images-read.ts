@@ -1,6 +1,7 @@
 /** GET /api/v1/images (list, cursor paging) and GET /api/v1/images/<key> (metadata). Admin token. */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { r2 } from '../../lib/r2';
 import { validate } from '../../lib/validate';
 import { getConfig } from '../../config';
 import { invalidRequest } from '../../errors';
@@ -44,7 +45,7 @@ function listItem(object: R2Object) {
 export const imageReadRoutes = new Hono<ApiEnv>()
   .get('/', async (c) => {
     const { prefix, cursor, limit } = validate(ListQuerySchema, c.req.query(), invalidRequest);
-    const page = await c.env.ORIGINALS.list({ prefix, cursor, limit, include: ['customMetadata'] });
+    const page = await r2('original list', () => c.env.ORIGINALS.list({ prefix, cursor, limit, include: ['customMetadata'] }));
     return c.json({
       images: page.objects.map(listItem),
       // Pass back as ?cursor= for the next page; absent on the last one.
