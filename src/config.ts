@@ -169,6 +169,8 @@ export const VARIABLES = {
     'JSON object: preset name → option string (see "Presets")'),
   ORIGINS: variable('origins', origins, '[]',
     'JSON array of S3-compatible and HTTP origins by key prefix (see "Origins"); other keys are read from the `ORIGINALS` bucket'),
+  MAX_VARIANTS_PER_ORIGINAL: variable('maxVariantsPerOriginal', wholeNumber, '0',
+    'distinct variants one original may have in R2 before new ones are refused (403 `too-many-variants`); a guard against URLs that mint endless variants at your expense. `0`: no cap'),
   PRESETS_ONLY: variable('presetsOnly', flag, 'false', '`true` refuses `/img/` options that are not a preset (403)'),
   EXPOSE_GPS: variable('exposeGps', flag, 'false', '`true` includes EXIF GPS coordinates in metadata'),
   BENCH_MEMORY_METER: variable('benchMemoryMeter', flag, 'false',

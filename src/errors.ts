@@ -26,6 +26,7 @@ export type ProblemSlug =
   | 'conflict'
   | 'invalid-request'
   | 'presets-only'
+  | 'too-many-variants'
   | 'misconfigured'
   | 'signature-required'
   | 'invalid-signature'
@@ -83,6 +84,8 @@ export const unauthorized = (detail: string) =>
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
 export const presetsOnly = (detail: string) =>
   new ProblemError(403, 'presets-only', 'Only presets are allowed', detail);
+export const tooManyVariants = (detail: string) =>
+  new ProblemError(403, 'too-many-variants', 'Too many variants', detail);
 export const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
 export const invalidRequest = (detail: string) =>
   new ProblemError(400, 'invalid-request', 'Invalid request', detail);

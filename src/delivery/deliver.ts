@@ -8,13 +8,13 @@ import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
 import { resolveFormat } from '../codecs/negotiate';
 import { getConfig, type Config } from '../config';
 import type { AppContext } from '../env';
-import { ProblemError } from '../errors';
+import { ProblemError, tooManyVariants } from '../errors';
 import { logError } from '../lib/log';
 import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
-import { getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
+import { countVariants, getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
 import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
 import { transform } from './transform';
@@ -89,6 +89,9 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
     return served(c, response, 'variant', negotiated);
   }
 
+  if (config.maxVariantsPerOriginal > 0 && (await countVariants(c.env.VARIANTS, key, config.maxVariantsPerOriginal)) >= config.maxVariantsPerOriginal) {
+    throw tooManyVariants(`"${key}" already has ${config.maxVariantsPerOriginal} variants, the limit (MAX_VARIANTS_PER_ORIGINAL); use one of the URLs that made them.`);
+  }
   const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(original, resolved, config, time)));
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
   const { output, meta } = result;

@@ -8,6 +8,7 @@ import { every } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { resolveFormat } from '../codecs/negotiate';
 import { getConfig } from '../config';
+import { presetsOnly } from '../errors';
 import type { AppContext, Env } from '../env';
 import { planTransform } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
@@ -45,6 +46,8 @@ async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Pr
 
 async function handleThumbor(c: AppContext): Promise<Response> {
   const config = getConfig(c.env);
+  // Thumbor URLs spell out any transformation, so they cannot be allowed where only presets are.
+  if (config.presetsOnly) throw presetsOnly('Thumbor URLs are refused while PRESETS_ONLY=true; use /img/<preset>/<key>.');
   const path = new URL(c.req.url).pathname.slice(config.thumborPathPrefix.length + 1);
   const rest = await verifyThumborPath(path, config);
   const request = toThumborRequest(parseThumborPath(rest), config.maxOutputDimension);

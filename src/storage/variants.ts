@@ -5,6 +5,7 @@
  */
 import { FILE_EXTENSIONS, MIME_TYPES } from '../lib/formats';
 import { logError } from '../lib/log';
+import { r2 } from '../lib/r2';
 import { sha256Hex } from '../lib/sha256';
 import type { OutputFormat } from '../spec/transform-spec';
 
@@ -43,6 +44,11 @@ export async function getVariant(bucket: R2Bucket, key: string) {
     ...(fallback && { fallback }),
   };
   return { body: object.body, size: object.size, meta };
+}
+
+/** How many variants of `originalKey` R2 holds, counting up to `atMost` (one list call). */
+export async function countVariants(bucket: R2Bucket, originalKey: string, atMost: number): Promise<number> {
+  return (await r2('variant list', () => bucket.list({ prefix: variantPrefix(originalKey), limit: atMost }))).objects.length;
 }
 
 /** A single R2 put is atomic: readers see the whole variant or none. */

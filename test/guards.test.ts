@@ -1,0 +1,35 @@
+/** Guards against abuse: presets-only mode, query strings, and the per-original variant cap. */
+import { describe, expect, it } from 'vitest';
+import { countVariants, encodeKey, expectProblem, img, putFixture, request } from './helpers';
+
+describe('PRESETS_ONLY', () => {
+  it('also refuses Thumbor URLs, which spell out any transformation', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const vars = { PRESETS_ONLY: 'true', THUMBOR_ALLOW_UNSAFE: 'true' };
+    await expectProblem(await request(`/thumbor/unsafe/50x50/${encodeKey(key)}`, undefined, vars), 403, /PRESETS_ONLY/);
+    expect((await img('thumb', key, undefined, vars)).status).toBe(200);
+  });
+});
+
+describe('query strings', () => {
+  it('are ignored: never part of a variant or cache key, so they cannot mint variants or poison caches', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const first = await request(`/img/width=70/${encodeKey(key)}?a=1`);
+    const second = await request(`/img/width=70/${encodeKey(key)}?a=2&cb=${Math.random()}`);
+    expect(first.headers.get('X-Edgepix-Cache')).toBe('miss');
+    expect(second.headers.get('X-Edgepix-Cache')).toBe('edge');
+    expect(await countVariants(key)).toBe(1);
+  });
+});
+
+describe('MAX_VARIANTS_PER_ORIGINAL', () => {
+  it('refuses a new variant past the cap, and keeps serving the ones made', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const vars = { MAX_VARIANTS_PER_ORIGINAL: '2' };
+    expect((await img('width=10', key, undefined, vars)).status).toBe(200);
+    expect((await img('width=11', key, undefined, vars)).status).toBe(200);
+    await expectProblem(await img('width=12', key, undefined, vars), 403, /MAX_VARIANTS_PER_ORIGINAL/);
+    expect((await img('width=10', key, undefined, vars)).status).toBe(200);
+    expect(await countVariants(key)).toBe(2);
+  });
+});
