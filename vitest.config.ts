@@ -41,6 +41,8 @@ export default defineConfig({
     }),
   ],
   test: {
+    // The worker logs one JSON line per request (test/logging.test.ts checks them); the run's output needs none.
+    onConsoleLog: (log) => !log.includes('"event":"request"'),
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -6,8 +6,10 @@ import { timing } from 'hono/timing';
 import { conditionalGet } from './delivery/conditional';
 import type { Env } from './env';
 import { HTTPException } from 'hono/http-exception';
-import { notFound, problemResponse } from './errors';
+import { getConfig } from './config';
+import { asProblem, notFound, problemResponse } from './errors';
 import { logError } from './lib/log';
+import { logRequest, noteRequest } from './lib/request-log';
 import { apiRoutes } from './routes/api';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
@@ -16,6 +18,26 @@ import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
 
+/** Which part of the service a path belongs to, for logs and metrics. */
+const routeOf = (env: Env) => (path: string) => {
+  if (path.startsWith('/img/')) return { route: '/img', dialect: 'cloudflare' };
+  if (path.startsWith('/api/')) return { route: '/api/v1' };
+  if (path === '/healthz') return { route: '/healthz' };
+  let thumbor = '/thumbor';
+  try {
+    thumbor = getConfig(env).thumborPathPrefix;
+  } catch {
+    // A misconfigured worker still logs its requests; the answer says what is wrong.
+  }
+  return path.startsWith(`${thumbor}/`) ? { route: thumbor, dialect: 'thumbor' } : { route: 'other' };
+};
+
+// Outermost: one log line (and metrics data point) per request, whatever answered it.
+app.use(async (c, next) => {
+  const started = performance.now();
+  await next();
+  logRequest(c.req.raw, c.res, started, routeOf(c.env), c.env.METRICS);
+});
 app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
 app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
@@ -36,5 +58,6 @@ app.notFound(() => problemResponse(notFound('No such route.')));
 app.onError((error, c) => {
   // A problem is an answer; anything else is a bug or an outage, and its cause belongs in the log.
   if (!(error instanceof HTTPException)) logError('unexpected-error', error, { method: c.req.method, path: new URL(c.req.url).pathname });
+  noteRequest(c.req.raw, { errorClass: error instanceof HTTPException ? asProblem(error).slug : 'internal' });
   return problemResponse(error);
 });

@@ -5,6 +5,8 @@ import type { VariableValues } from './config';
 export interface Env extends VariableValues {
   ORIGINALS: R2Bucket;
   VARIANTS: R2Bucket;
+  /** Optional Workers Analytics Engine dataset: one data point per request (README "Logs and metrics"). */
+  METRICS?: AnalyticsEngineDataset;
 }
 
 /** The Hono context every route and the delivery service see. */

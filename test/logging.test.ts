@@ -41,6 +41,25 @@ describe('logs', () => {
     ]);
   });
 
+  it('each request is one JSON line with its route, tier, formats, bytes, stages and status, and no query string', async () => {
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const key = await putFixture('formats/320x240.jpg');
+    await fetchWith(`/img/width=60,format=webp/${key}?utm_source=secret-value`, {});
+    await fetchWith(`/img/width=60,format=webp/${key}`, {});
+    await fetchWith('/img/width=abc/x.jpg', {});
+    const lines = logged(spy);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        event: 'request', route: '/img', dialect: 'cloudflare', path: `/img/width=60,format=webp/${key}`, status: 200, tier: 'miss',
+        inputFormat: 'jpeg', inputMegapixels: 0.08, outputFormat: 'image/webp', outputBytes: expect.any(Number),
+        stages: expect.objectContaining({ origin: expect.any(Number), decode: expect.any(Number) }),
+      }),
+      expect.objectContaining({ status: 200, tier: 'edge' }),
+      expect.objectContaining({ status: 400, errorClass: 'invalid-options' }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain("secret-value");
+  });
+
   it('a failed variant write-back still serves the image, and is logged', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const key = await putFixture('formats/320x240.jpg');

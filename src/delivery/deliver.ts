@@ -10,6 +10,7 @@ import { getConfig, type Config } from '../config';
 import type { AppContext } from '../env';
 import { ProblemError, tooManyVariants } from '../errors';
 import { logError } from '../lib/log';
+import { noteRequest } from '../lib/request-log';
 import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
 import { canonicalize } from '../spec/canonical';
@@ -74,6 +75,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const config = getConfig(c.env);
   const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
+  noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
   const negotiated = spec.format === 'auto';
   const storageKey = variantKey(key, original.version.etag, canonicalize(resolved), resolved.format);
@@ -94,7 +96,8 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   }
   const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(original, resolved, config, time)));
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
-  const { output, meta } = result;
+  const { output, meta, inputMegapixels } = result;
+  noteRequest(c.req.raw, { inputMegapixels });
   const response = variantResponse(output, output.byteLength, meta, original, config);
   c.executionCtx.waitUntil(Promise.all([
     writeBack('variant-write-failed', storageKey, putVariant(c.env.VARIANTS, storageKey, output, meta, key)),

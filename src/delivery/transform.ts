@@ -10,6 +10,8 @@ import type { Original } from './original';
 export interface Transformed {
   output: Uint8Array;
   meta: VariantMeta;
+  /** The original's size, from its header: for logs and metrics. */
+  inputMegapixels: number;
 }
 
 /** How much of a streamed original is read for its header (a PNG's chunks before its pixels). */
@@ -40,5 +42,6 @@ export async function transform(
   const { input, header, inputBytes } = await time('read', () => readInput(original));
   const plan = planTransform(header, inputBytes, spec, config);
   const output = await runPipeline(await input(), header, plan, time);
-  return { output, meta: variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks) };
+  const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks);
+  return { output, meta, inputMegapixels: Math.round((header.width * header.height) / 1e4) / 100 };
 }
