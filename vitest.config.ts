@@ -21,7 +21,8 @@ export default defineConfig({
       miniflare: {
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.
-        bindings: { ALLOW_UNSIGNED: 'true', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase },
+        // FUZZ_RUNS: random cases per property in test/fuzz.test.ts (`npm run fuzz` raises it).
+        bindings: { ALLOW_UNSIGNED: 'true', FUZZ_RUNS: process.env.FUZZ_RUNS ?? '25', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase },
         // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file system.
         serviceBindings: {
           ORIGIN_CONTROL: origins.control,

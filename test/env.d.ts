@@ -10,6 +10,7 @@ declare global {
       /** s3rver's endpoint, and the HTTP file server's base URL, on 127.0.0.1. */
       TEST_S3_ENDPOINT: string;
       TEST_HTTP_ORIGIN: string;
+      FUZZ_RUNS: string;
     }
   }
 }
