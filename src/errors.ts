@@ -17,6 +17,7 @@ export type ProblemSlug =
   | 'insufficient-memory'
   | 'original-changed'
   | 'busy'
+  | 'transform-timeout'
   | 'origin-unavailable'
   | 'storage-unavailable'
   | 'origin-timeout'
@@ -79,6 +80,9 @@ export const originTimeout = (detail: string) =>
 /** Keys under an S3 or HTTP origin are read there; edgepix writes originals only to R2. */
 export const notWritable = (detail: string) =>
   new ProblemError(405, 'not-writable', 'Not writable here', detail, { Allow: 'GET, HEAD, DELETE' });
+export const transformTimeout = (seconds: number) =>
+  new ProblemError(503, 'transform-timeout', 'Transform took too long',
+    `The transform was stopped after ${seconds} s, the limit (TRANSFORM_TIME_LIMIT); ask for a smaller output, or retry later.`, { 'Retry-After': '5' });
 export const unauthorized = (detail: string) =>
   new ProblemError(401, 'unauthorized', 'Unauthorized', detail, { 'WWW-Authenticate': 'Bearer realm="edgepix"' });
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);

@@ -1,5 +1,5 @@
 /** Guards against abuse: presets-only mode, query strings, and the per-original variant cap. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countVariants, encodeKey, expectProblem, img, putFixture, request } from './helpers';
 
 describe('PRESETS_ONLY', () => {
@@ -31,5 +31,22 @@ describe('MAX_VARIANTS_PER_ORIGINAL', () => {
     await expectProblem(await img('width=12', key, undefined, vars), 403, /MAX_VARIANTS_PER_ORIGINAL/);
     expect((await img('width=10', key, undefined, vars)).status).toBe(200);
     expect(await countVariants(key)).toBe(2);
+  });
+});
+
+describe('TRANSFORM_TIME_LIMIT', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('stops a transform whose bands run past the limit: 503 with Retry-After, and the isolate keeps serving', async () => {
+    const key = await putFixture('derived/progressive.jpg');
+    // Every reading of the clock is 0.4 s later than the last, as if each band took that long.
+    let now = Date.now();
+    vi.spyOn(Date, 'now').mockImplementation(() => (now += 400));
+    const response = await img('width=300', key, undefined, { TRANSFORM_TIME_LIMIT: '1' });
+    await expectProblem(response.clone(), 503, /TRANSFORM_TIME_LIMIT/);
+    expect(response.headers.get('Retry-After')).toBe('5');
+    vi.restoreAllMocks();
+    expect((await img('width=300', key)).status).toBe(200);
+    expect(await countVariants(key)).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { codecProblem } from './codec-problem';
+import { transformTimeout } from '../errors';
 import { chargedBytes, trackBuffer } from '../lib/memory-meter';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from './limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
@@ -52,6 +53,8 @@ export interface TransformPlan {
   output: OutputPlan;
   /** Let the shared codec heap go before decoding: the encoder's own heap fits only beside a new, small one. */
   freshCodecHeap: boolean;
+  /** TRANSFORM_TIME_LIMIT in ms (0: none), checked after every band of rows. */
+  timeLimitMs: number;
 }
 
 /** Geometry for an image of `source` in its file's frame: planned upright, then mapped back to that frame. */
@@ -105,7 +108,7 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
   const parts = { input: inputBytes, decoding, steps: stepping, encoding: outputMemory(output) };
   assertWorkingMemory(costOf(output, freshCodecHeap), costDetail(header, decoded, output, parts), config);
-  return { context, hint, output, freshCodecHeap };
+  return { context, hint, output, freshCodecHeap, timeLimitMs: config.transformTimeLimit * 1000 };
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
@@ -153,10 +156,14 @@ export function renderPixels(input: EncodedInput, header: ImageHeader, plan: Tra
  * that whole pass and `encode` what the encoder does once it has every row.
  */
 export async function runPipeline(input: EncodedInput, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
+  // Deployed, Date.now() moves only at I/O (a streamed original's reads), so the limit then catches
+  // slow I/O rather than CPU; Workers' own CPU limit ends a pass that computes too long.
+  const deadline = plan.timeLimitMs > 0 ? Date.now() + plan.timeLimitMs : Infinity;
   const encoder = (size: Size): RowSink<Uint8Array> => {
     const sink = plan.output.open(size);
     return {
       write(band, count) {
+        if (Date.now() > deadline) throw transformTimeout(plan.timeLimitMs / 1000);
         sink.write(band, count);
         chargedBytes(); // every band: what decoder, steps and encoder hold together
       },
