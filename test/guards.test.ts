@@ -11,6 +11,17 @@ describe('PRESETS_ONLY', () => {
   });
 });
 
+describe('secure headers', () => {
+  it('every kind of answer carries nosniff and no framing', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    for (const response of [await img('width=20', key), await request('/img/width=abc/x.jpg'), await request('/no/such/route'), await request('/healthz'), await request('/api/v1/images')]) {
+      expect(response.headers.get('X-Content-Type-Options'), response.url).toBe('nosniff');
+      expect(response.headers.get('X-Frame-Options')).toBe('SAMEORIGIN');
+      await response.arrayBuffer();
+    }
+  });
+});
+
 describe('query strings', () => {
   it('are ignored: never part of a variant or cache key, so they cannot mint variants or poison caches', async () => {
     const key = await putFixture('formats/320x240.jpg');
