@@ -22,13 +22,24 @@ function wranglerVars(): Map<string, string> {
 
 describe('configuration is declared once, in config.ts', () => {
   it("README's configuration table is exactly the declared variables, defaults and descriptions", () => {
-    const rows = section(readme, '## Configuration').split('\n').filter((line) => line.startsWith('| `'));
+    const lines = section(readme, '## Configuration').split('\n');
+    const header = lines.indexOf('| variable | default | meaning |');
+    const end = lines.findIndex((line, i) => i > header && !line.startsWith('|'));
+    const rows = lines.slice(header + 2, end);
     expect(rows).toEqual(expectedRows);
   });
 
   it("tests see only the variables vitest.config.ts sets, never a developer's .dev.vars", () => {
     const set = Object.keys(VARIABLES).filter((name) => name in env);
     expect(set).toEqual(['ALLOW_UNSIGNED']);
+  });
+
+  it("every binding wrangler.toml declares, and every one the worker's Env names, is in the README's bindings table", () => {
+    const lines = section(readme, '## Configuration').split('\n');
+    const header = lines.indexOf('| binding | type | meaning |');
+    const documented = lines.slice(header).filter((line) => line.startsWith('| `')).map((line) => /^\| `([A-Z_]+)`/.exec(line)?.[1]);
+    const declared = [...wrangler.matchAll(/^binding = "([A-Z_]+)"/gm)].map((m) => m[1]);
+    for (const name of [...declared, 'ORIGINALS', 'VARIANTS', 'METRICS']) expect(documented, name).toContain(name);
   });
 
   it('wrangler.toml sets only known, non-secret variables, and only where they differ from the defaults', () => {
