@@ -8,6 +8,7 @@ import type { Env } from './env';
 import { HTTPException } from 'hono/http-exception';
 import { getConfig } from './config';
 import { asProblem, notFound, problemResponse } from './errors';
+import { IMAGE_MOUNTS } from './lib/image-paths';
 import { logError } from './lib/log';
 import { logRequest, noteRequest } from './lib/request-log';
 import { apiRoutes } from './routes/api';
@@ -20,7 +21,8 @@ export const app = new Hono<{ Bindings: Env }>();
 
 /** Which part of the service a path belongs to, for logs and metrics. */
 const routeOf = (env: Env) => (path: string) => {
-  if (path.startsWith('/img/')) return { route: '/img', dialect: 'cloudflare' };
+  const mount = IMAGE_MOUNTS.find((m) => path.startsWith(`${m}/`));
+  if (mount) return { route: mount, dialect: 'cloudflare' };
   if (path.startsWith('/api/')) return { route: '/api/v1' };
   if (path === '/healthz') return { route: '/healthz' };
   let thumbor = '/thumbor';
@@ -40,16 +42,18 @@ app.use(async (c, next) => {
 });
 app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
 app.use(timing({ crossOrigin: true }));
-app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
-// After the handler: answers If-None-Match (or If-Modified-Since) with 304 from the ETag (or Last-Modified) the route set.
-app.use('/img/*', conditionalGet);
-// Inside conditionalGet, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
-app.use('/img/*', requireSignature);
+for (const mount of IMAGE_MOUNTS) {
+  app.use(`${mount}/*`, cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
+  // After the handler: answers If-None-Match (or If-Modified-Since) with 304 from the ETag (or Last-Modified) the route set.
+  app.use(`${mount}/*`, conditionalGet);
+  // Inside conditionalGet, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.
+  app.use(`${mount}/*`, requireSignature);
+}
 // Browsers upload with an upload token in the Authorization header; no cookies, so any origin is safe.
 app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'DELETE'] }));
 
 app.route('/healthz', healthRoutes);
-app.route('/img', imageRoutes);
+for (const mount of IMAGE_MOUNTS) app.route(mount, imageRoutes);
 app.route('/api/v1', apiRoutes);
 // Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
 app.use('*', thumborRoutes);

@@ -108,7 +108,7 @@ export const unsupportedFilter = (detail: string) =>
   new ProblemError(400, 'unsupported-filter', 'Unsupported filter', detail);
 export const remoteSource = () =>
   new ProblemError(400, 'remote-source', 'Remote sources are not supported',
-    'Remote sources are not supported: edgepix serves only the originals in its bucket. Upload the image (POST /api/v1/images) and use its key instead of its URL.');
+    'Remote sources are not supported: edgepix serves only the originals in its bucket and its configured origins (ORIGINS). Upload the image (POST /api/v1/images) and use its key instead of its URL.');
 
 /** The RFC 9457 body of a problem, also embedded per file in multi-file upload results. */
 export function problemBody(problem: ProblemError) {

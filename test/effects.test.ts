@@ -111,7 +111,7 @@ it('the SDK URL builder writes options the /img parser reads back', async () => 
   const path = imageUrl('a b/c.jpg', {
     width: 300, height: 200, fit: 'cover', gravity: { x: 0.25, y: 1 }, quality: 70, format: 'webp', dpr: 2, background: '#ff000080',
   });
-  expect(parseImagePath(path.slice('/img/'.length), { maxOutputDimension: 12000, presets: new Map(), presetsOnly: false })).toEqual({
+  expect(parseImagePath(path.slice('/img/'.length), { maxOutputDimension: 12000, presets: new Map(), presetsOnly: false, origins: [] })).toEqual({
     json: false,
     key: 'a b/c.jpg',
     spec: { width: 600, height: 400, fit: 'cover', gravity: { x: 0.25, y: 1 }, quality: 70, format: 'webp', background: { r: 255, g: 0, b: 0, a: 128 } },

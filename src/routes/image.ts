@@ -1,9 +1,14 @@
-/** GET/HEAD /img/<options>/<key>: parse the URL, then hand it to delivery (or, for format=json, describe the original). */
+/**
+ * GET/HEAD /img/<options>/<key>, and the same as /cdn-cgi/image/<options>/<source>
+ * (Cloudflare Images' URLs, so a site's existing ones keep working): parse the
+ * URL, then hand it to delivery (or, for format=json, describe the original).
+ */
 import { Hono } from 'hono';
 import { getConfig, type Config } from '../config';
 import { deliver } from '../delivery/deliver';
 import type { AppContext, Env } from '../env';
 import { describeOriginal } from '../delivery/describe';
+import { IMAGE_PATH } from '../lib/image-paths';
 import { parseImagePath } from '../url/cloudflare/parse';
 import { imageResource } from './api/image-resource';
 
@@ -15,7 +20,7 @@ async function metadataResponse(c: AppContext, key: string, config: Config) {
 
 export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
   const config = getConfig(c.env);
-  const rawPath = new URL(c.req.url).pathname.replace(/^\/img\//, '');
+  const rawPath = new URL(c.req.url).pathname.replace(IMAGE_PATH, '');
   const { spec, key, json } = parseImagePath(rawPath, config);
   if (json) return metadataResponse(c, key, config);
   return deliver(c, spec, key);

@@ -8,6 +8,7 @@ import { createMiddleware } from 'hono/factory';
 import { getConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { misconfigured, signatureRequired } from '../errors';
+import { IMAGE_PATH } from '../lib/image-paths';
 import { decodeKey } from '../lib/keys';
 import { capCacheControl } from './cache-control';
 import { hasSignature, verifySignedUrl } from './signature';
@@ -15,10 +16,10 @@ import { hasSignature, verifySignedUrl } from './signature';
 /** True when the original's key starts with a configured public prefix. */
 export const isPublicKey = (key: string, prefixes: readonly string[]) => prefixes.some((prefix) => key.startsWith(prefix));
 
-/** `/img/<options>/<key>`: true when the key is public. */
+/** `/img/<options>/<key>` (or `/cdn-cgi/image/…`): true when the key is public. */
 function isPublic(pathname: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
-  const rest = pathname.replace(/^\/img\/[^/]*\//, '');
+  const rest = pathname.replace(IMAGE_PATH, '').replace(/^[^/]*\//, '');
   try {
     return isPublicKey(decodeKey(rest), prefixes);
   } catch {

@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot';
 import type { Config } from '../../config';
-import { invalidOptions, misconfigured, presetsOnly, ProblemError } from '../../errors';
+import { invalidKey, invalidOptions, misconfigured, presetsOnly, ProblemError, remoteSource } from '../../errors';
 import { assertRequestedSide } from '../../spec/requested-size';
 import { DEFAULT_SPEC, type TransformSpec } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
@@ -21,7 +21,7 @@ export interface ParsedImageUrl {
 }
 
 /** What besides the vocabulary decides how an options segment reads. */
-export type OptionRules = Pick<Config, 'maxOutputDimension' | 'presets' | 'presetsOnly'>;
+export type OptionRules = Pick<Config, 'maxOutputDimension' | 'presets' | 'presetsOnly' | 'origins'>;
 
 const JSON_FORMAT = new Set(['format=json', 'f=json']);
 
@@ -104,15 +104,38 @@ function parseOptionsSegment(segment: string, rules: OptionRules): { spec: Trans
   return { spec: parseOptions(text, rules.maxOutputDimension), json };
 }
 
-/** `rest` is the raw (still percent-encoded) path after `/img/`. */
+/**
+ * The original a source names: a key, or — as `/cdn-cgi/image/` URLs may
+ * write it — an absolute URL, which is served only when an http origin of
+ * ORIGINS covers it (it then names that origin's key); any other URL is
+ * refused, so a request never makes edgepix fetch from where it says.
+ */
+function sourceKey(raw: string, origins: OptionRules['origins']): string {
+  const url = /^https?:\/\//i.test(raw) ? raw : /^https?%3A/i.test(raw) ? safeDecode(raw) : undefined;
+  if (url === undefined) return decodeKey(raw);
+  for (const origin of origins) {
+    if (origin.type === 'http' && url.startsWith(origin.base)) return decodeKey(origin.prefix + url.slice(origin.base.length));
+  }
+  throw remoteSource();
+}
+
+const safeDecode = (raw: string) => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidKey('The source is not valid percent-encoding.');
+  }
+};
+
+/** `rest` is the raw (still percent-encoded) path after `/img/` or `/cdn-cgi/image/`. */
 export function parseImagePath(rest: string, rules: OptionRules): ParsedImageUrl {
   const slash = rest.indexOf('/');
-  if (slash <= 0) throw invalidOptions('Expected /img/<options>/<key>.');
+  if (slash <= 0) throw invalidOptions('Expected /img/<options>/<key> (or /cdn-cgi/image/<options>/<source>).');
   let options: string;
   try {
     options = decodeURIComponent(rest.slice(0, slash));
   } catch {
     throw invalidOptions('The options segment is not valid percent-encoding.');
   }
-  return { ...parseOptionsSegment(options, rules), key: decodeKey(rest.slice(slash + 1)) };
+  return { ...parseOptionsSegment(options, rules), key: sourceKey(rest.slice(slash + 1), rules.origins) };
 }
