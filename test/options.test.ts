@@ -4,13 +4,14 @@ import { canonicalize } from '../src/spec/canonical';
 import { parseColor } from '../src/spec/color';
 import { validateKey } from '../src/lib/keys';
 import { OPTIONS } from '../src/url/cloudflare/options';
-import { parseOptions } from '../src/url/cloudflare/parse';
+import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
+import { expectProblem, img, putFixture } from './helpers';
 
-const canonical = (options: string) => canonicalize({ ...parseOptions(options, 12000), format: 'webp' });
+const canonical = (options: string) => canonicalize({ ...parseOptions(splitOptions(options), 12000), format: 'webp' });
 
 describe('parseOptions', () => {
   it('reads every option and alias into the spec', () => {
-    expect(parseOptions('w=100,h=50,fit=cover,g=left,q=70,f=avif,dpr=2,bg=%23ff000080'.replace('%23', '#'), 12000)).toEqual({
+    expect(parseOptions(splitOptions('w=100,h=50,fit=cover,g=left,q=70,f=avif,dpr=2,bg=%23ff000080', true), 12000)).toEqual({
       width: 200,
       height: 100,
       fit: 'cover',
@@ -31,7 +32,7 @@ describe('parseOptions', () => {
     expect(new Set(forms.map(canonical)).size).toBe(1);
     expect(canonical('width=400,gravity=left')).toBe(canonical('width=400')); // gravity has no effect without cover/crop
     expect(canonical('width=400,fit=cover,gravity=left')).not.toBe(canonical('width=400,fit=cover'));
-    expect(canonicalize({ ...parseOptions('width=10,quality=50', 12000), format: 'png' })).toBe('w=10,f=png');
+    expect(canonicalize({ ...parseOptions(splitOptions('width=10,quality=50'), 12000), format: 'png' })).toBe('w=10,f=png');
   });
 });
 
@@ -66,5 +67,28 @@ describe('README documents every option exactly as the code does', () => {
     const names = [option.name, ...option.aliases].map((n) => `\`${n}\``).join(', ');
     const row = `| ${names} | ${option.doc.values} | ${option.doc.default} | \`${option.doc.example}\` |`;
     expect(readme).toContain(row);
+  });
+});
+
+describe('option lists as Cloudflare writes them', () => {
+  it('values may contain commas inside parentheses or percent-encoded', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    for (const written of ['background=rgb(0,255,0)', 'background=rgb(0%2C255%2C0)', 'bg=%2300ff00']) {
+      const response = await img(`width=50,height=50,fit=pad,${written},format=png`, key);
+      expect(response.status, written).toBe(200);
+      expect(response.headers.get('ETag'), written).toBe((await img('width=50,height=50,fit=pad,background=%2300ff00,format=png', key)).headers.get('ETag'));
+    }
+  });
+
+  it('a preset may be followed by options that override it, in one variant with the same options spelled out', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const combined = await img('thumb,format=png,width=100', key);
+    expect(combined.status).toBe(200);
+    const spelled = await img('width=100,height=200,fit=cover,format=png', key);
+    expect(combined.headers.get('ETag')).toBe(spelled.headers.get('ETag'));
+    expect(spelled.headers.get('X-Edgepix-Cache')).toBe('edge');
+    expect((await img('preset=thumb,quality=40', key)).status).toBe(200);
+    await expectProblem(await img('thumb,format=png', key, undefined, { PRESETS_ONLY: 'true' }), 403);
+    await expectProblem(await img('nosuchpreset,format=png', key), 400, /Unknown preset/);
   });
 });

@@ -25,10 +25,40 @@ export type OptionRules = Pick<Config, 'maxOutputDimension' | 'presets' | 'prese
 
 const JSON_FORMAT = new Set(['format=json', 'f=json']);
 
-export function parseOptions(text: string, maxOutputDimension: number): TransformSpec {
-  const draft: SpecDraft = { ...DEFAULT_SPEC, dpr: 1 };
+/**
+ * Splits an option list at the commas between options, not those inside a
+ * value's parentheses (`background=rgb(0,255,0)`). With `decode`, each
+ * option is percent-decoded after the split, so `%2C` stays inside its value.
+ */
+export function splitOptions(list: string, decode = false): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const ch = list[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if ((ch === ',' && depth === 0) || i === list.length) {
+      parts.push(decode ? decodePart(list.slice(start, i)) : list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+function decodePart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidOptions('The options segment is not valid percent-encoding.');
+  }
+}
+
+/** Applies `name=value` options over `base` (a preset's spec, or the defaults). */
+export function parseOptions(parts: readonly string[], maxOutputDimension: number, base: TransformSpec = DEFAULT_SPEC): TransformSpec {
+  const draft: SpecDraft = { ...base, dpr: 1 };
   const seen = new Set<string>();
-  for (const part of text.split(',')) {
+  for (const part of parts) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw invalidOptions(`Expected name=value but received "${part}".`);
     const name = part.slice(0, eq).trim();
@@ -67,7 +97,7 @@ function presetSpecs(rules: OptionRules): ReadonlyMap<string, TransformSpec> {
   const specs = new Map<string, TransformSpec>();
   for (const [name, options] of rules.presets) {
     try {
-      specs.set(name, parseOptions(options, rules.maxOutputDimension));
+      specs.set(name, parseOptions(splitOptions(options), rules.maxOutputDimension));
     } catch (error) {
       if (error instanceof ProblemError) throw misconfigured(`PRESETS: ${name}: ${error.detail}`);
       throw error;
@@ -90,18 +120,21 @@ function presetSpec(name: string, presets: ReadonlyMap<string, TransformSpec>): 
  * may accompany either; it asks for metadata instead of pixels.
  */
 function parseOptionsSegment(segment: string, rules: OptionRules): { spec: TransformSpec; json: boolean } {
-  const parts = segment.split(',');
-  const rest = parts.filter((part) => !JSON_FORMAT.has(part.trim()));
+  const parts = splitOptions(segment, true).map((part) => part.trim());
+  const rest = parts.filter((part) => !JSON_FORMAT.has(part));
   const json = rest.length < parts.length;
   const presets = presetSpecs(rules);
   if (rest.length === 0) return { spec: DEFAULT_SPEC, json };
-  const text = rest.join(',');
-  if (rest.length === 1 && !text.includes('=')) return { spec: presetSpec(text.trim(), presets), json };
-  if (rest.length === 1 && text.startsWith('preset=')) return { spec: presetSpec(text.slice(7).trim(), presets), json };
+  // A preset (`thumb` or `preset=thumb`) comes first; options after it override its values.
+  const [first = ''] = rest;
+  const preset = !first.includes('=') ? first : first.startsWith('preset=') ? first.slice('preset='.length) : undefined;
+  const base = preset === undefined ? DEFAULT_SPEC : presetSpec(preset, presets);
+  const options = preset === undefined ? rest : rest.slice(1);
+  if (options.length === 0) return { spec: base, json };
   if (rules.presetsOnly) {
     throw presetsOnly(`Only presets are allowed (/img/<preset>/<key>); presets: ${[...presets.keys()].join(', ')}.`);
   }
-  return { spec: parseOptions(text, rules.maxOutputDimension), json };
+  return { spec: parseOptions(options, rules.maxOutputDimension, base), json };
 }
 
 /**
@@ -131,11 +164,5 @@ const safeDecode = (raw: string) => {
 export function parseImagePath(rest: string, rules: OptionRules): ParsedImageUrl {
   const slash = rest.indexOf('/');
   if (slash <= 0) throw invalidOptions('Expected /img/<options>/<key> (or /cdn-cgi/image/<options>/<source>).');
-  let options: string;
-  try {
-    options = decodeURIComponent(rest.slice(0, slash));
-  } catch {
-    throw invalidOptions('The options segment is not valid percent-encoding.');
-  }
-  return { ...parseOptionsSegment(options, rules), key: sourceKey(rest.slice(slash + 1), rules.origins) };
+  return { ...parseOptionsSegment(rest.slice(0, slash), rules), key: sourceKey(rest.slice(slash + 1), rules.origins) };
 }
