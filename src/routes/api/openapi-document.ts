@@ -113,6 +113,15 @@ export const openApiDocument = {
         responses: { '200': { description: 'The image' }, '304': { description: 'Not modified' }, ...problems(400, 403, 404, 413, 415, 422) },
       },
     },
+    '/cdn-cgi/image/{options}/{source}': {
+      'x-edgepix-route': '/cdn-cgi/image/*',
+      get: {
+        summary: "The same as /img/, in Cloudflare Images' own URL shape; the source is a key or a URL an http origin covers",
+        security: [],
+        parameters: [{ name: 'options', in: 'path', required: true, schema: { type: 'string' }, example: 'width=400,format=auto' }, { ...keyParameter, name: 'source' }],
+        responses: { '200': { description: 'The image' }, '304': { description: 'Not modified' }, ...problems(400, 403, 404, 413, 415, 422) },
+      },
+    },
     '/healthz': {
       'x-edgepix-route': '/healthz',
       get: { summary: 'Readiness', security: [], responses: { '200': { description: 'Both buckets answer' } } },
