@@ -5,10 +5,10 @@
 import readme from '../README.md?raw';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUPPORTED_FILTERS } from '../src/url/thumbor/filters';
-import type { RgbaImage } from '../src/codecs/types';
+import type { Picture as RgbaImage } from './oracle';
 import table from './thumbor/cases.json';
 import generated from './thumbor/libthumbor-urls.json';
-import { decodeResponse, expectProblem, fixture, meanDifference, putOriginal, request } from './helpers';
+import { decodedFixture, decodeResponse, expectProblem, fixture, meanDifference, putOriginal, request } from './helpers';
 import { requestWithoutR2 } from './without-r2';
 
 interface Case {
@@ -39,9 +39,6 @@ function mirrored(image: RgbaImage, horizontal: boolean): RgbaImage {
   return { width, height, data: new Uint8ClampedArray(out.buffer) };
 }
 
-/** The same size without the flip, through the edgepix dialect. */
-const unflipped = async (width: number, height: number) =>
-  decodeResponse(await request(`/img/width=${width},height=${height},fit=cover/${table.image}`));
 
 const pixel = (image: RgbaImage, x: number, y: number) => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4)];
 
@@ -62,11 +59,15 @@ describe('libthumbor URLs are served as Thumbor would size them', () => {
     expect([image.width, image.height]).toEqual(c.expect);
     expect(image.format).toBe(c.format ?? 'jpeg');
     if (c.check === 'flipped-horizontally' || c.check === 'flipped-vertically') {
-      const plain = await unflipped(image.width, image.height);
+      // Both flip cases show the whole picture, so the reference is the original itself (jsquash's decode).
+      const plain = await decodedFixture(table.source);
+      expect(image.width / image.height).toBeCloseTo(plain.width / plain.height, 2);
       const horizontal = c.check === 'flipped-horizontally';
-      const asMirrored = await meanDifference(mirrored(plain, horizontal), image);
+      // Compared 25 px wide: 2.2 levels from the mirrored original (JPEG at Thumbor's quality), 6.9 and 11.6
+      // from the unmirrored one (the picture is nearly symmetric left to right).
+      const asMirrored = await meanDifference(mirrored(plain, horizontal), image, 25);
       expect(asMirrored).toBeLessThan(3);
-      expect(await meanDifference(plain, image)).toBeGreaterThan(asMirrored + 3);
+      expect(await meanDifference(plain, image, 25)).toBeGreaterThan(asMirrored + 3);
     }
     if (c.check === 'gray') {
       for (let i = 0; i < image.data.length; i += 4 * 37) {
