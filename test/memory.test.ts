@@ -74,7 +74,8 @@ describe('Lanczos3 resampler', () => {
   it('keeps a picture the same size exactly as it was', async () => {
     const photo = await decodedFixture('formats/320x240.jpg');
     const same = await resizeRgba(photo, { width: photo.width, height: photo.height });
-    expect(same.data).toEqual(photo.data);
+    // Counted, not toEqual: a failing toEqual of 300 000 bytes spends minutes printing its diff.
+    expect(same.data.filter((value, i) => value !== photo.data[i]).length).toBe(0);
   });
 
   it('doubling then halving gives the picture back', async () => {

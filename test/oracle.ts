@@ -114,6 +114,15 @@ export function boxDownscale(image: Picture, width: number, height: number): Pic
   return { width, height, data };
 }
 
+/** The part of a picture inside a rectangle. */
+export function cut(image: Picture, x: number, y: number, width: number, height: number): Picture {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    data.set(image.data.subarray(((y + row) * image.width + x) * 4, ((y + row) * image.width + x + width) * 4), row * width * 4);
+  }
+  return { width, height, data };
+}
+
 /** Mean absolute difference per channel (0–255) of two pictures of the same size. */
 export function meanAbsDiff(a: Picture, b: Picture): number {
   expect([a.width, a.height], 'sizes compared').toEqual([b.width, b.height]);

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodedFixture, decodeResponse, img, meanDifference, putFixture } from './helpers';
-import type { Picture } from './oracle';
-
-/** The part of a picture inside a rectangle. */
-function cut(image: Picture, x: number, y: number, width: number, height: number): Picture {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let row = 0; row < height; row++) {
-    data.set(image.data.subarray(((y + row) * image.width + x) * 4, ((y + row) * image.width + x + width) * 4), row * width * 4);
-  }
-  return { width, height, data };
-}
+import { cut } from './oracle';
 
 /**
  * Every file holds the same picture stored with EXIF orientation 0–8; upright, each must look like *_1 —
