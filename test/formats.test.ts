@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../src/codecs';
 import { probe } from '../src/codecs/probe';
-import { decodedFixture, decodeResponse, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, reference, uniqueKey } from './helpers';
+import { decodedFixture, decodeResponse, expectProblem, fixture, img, listFixtures, meanDifference, putFixture, putOriginal, reference, uniqueKey } from './helpers';
 import { boxDownscale, meanAbsDiff, oracleDecode } from './oracle';
 
 describe('input formats (detected by content, whatever the key says)', () => {
@@ -150,6 +150,21 @@ describe('JPEG shrink-on-load', () => {
     const response = await img('width=100', key);
     expect(response.status).toBe(422);
     expect(((await response.json()) as { detail: string }).detail).toMatch(/Premature end/);
+  });
+});
+
+describe('shrink-on-load, as the plan states it before decoding', () => {
+  // A budget of 1 MB refuses every one of these up front; the 413 names the size the planner asked the
+  // decoder for: the smallest JPEG DCT scale (1/2, 1/4, 1/8) or AVIF box factor that still covers the output.
+  it.each([
+    ['photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg', 'width=400', '504×378'], // 4032×3024 at 1/8
+    ['photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg', 'width=1000', '1008×756'], // at 1/4
+    ['formats/flowers.jpeg', 'width=400', '480×270'], // 1920×1080 at 1/4
+    ['formats/pitm.avif', 'width=400', '820×160'], // 4096×800, box ÷5
+    ['derived/yuv444.avif', 'width=200', '450×300'], // 900×600, box ÷2
+  ])('%s at %s is decoded at %s', async (path, options, decoded) => {
+    const response = await img(options, await putFixture(path), undefined, { MAX_WORKING_MEMORY: '1000000' });
+    await expectProblem(response, 413, new RegExp(` decoded at ${decoded},`));
   });
 });
 
