@@ -76,8 +76,13 @@ export async function meanDifference(a: Picture, b: Picture, size = 48): Promise
   return meanAbsDiff(boxDownscale(a, width, height), boxDownscale(b, width, height));
 }
 
-/** A fixture decoded by the independent decoder. */
-export const decodedFixture = async (path: string): Promise<Picture> => oracleDecode(await fixture(path));
+const decodedFixtures = new Map<string, Promise<Picture>>();
+/** A fixture decoded by the independent decoder, once per test file (callers only read it). */
+export function decodedFixture(path: string): Promise<Picture> {
+  let decoded = decodedFixtures.get(path);
+  if (!decoded) decodedFixtures.set(path, (decoded = fixture(path).then((bytes) => oracleDecode(bytes))));
+  return decoded;
+}
 
 let references: Promise<Record<string, Golden>> | undefined;
 /** A sharp-made reference from test/fixtures/oracle-golden/references.json (scripts/oracle-goldens.mjs). */
