@@ -9,14 +9,9 @@
  */
 import { expect } from 'vitest';
 import decodeAvif, { init as initAvif } from '@jsquash/avif/decode.js';
-import avifWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
-import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 import decodePng, { init as initPng } from '@jsquash/png/decode.js';
-// @ts-expect-error -- its .d.ts types the instance's exports; workerd imports the file as a WebAssembly.Module
-import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import decodeWebp, { init as initWebp } from '@jsquash/webp/decode.js';
-import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 
 /** An RGBA picture (the same shape as edgepix's, declared here so the oracles import nothing from src/). */
 export interface Picture {
@@ -41,14 +36,23 @@ export function magicFormat(bytes: Uint8Array): Format | undefined {
   return undefined;
 }
 
+/** The four decoders' modules (1.6 MB), compiled on first use: most test files never decode an image. */
 let ready: Promise<unknown> | undefined;
 const initAll = () =>
   (ready ??= Promise.all([
-    (initJpeg as unknown as EmscriptenInit)(jpegWasm),
-    (initWebp as unknown as EmscriptenInit)(webpWasm),
-    (initAvif as unknown as EmscriptenInit)(avifWasm),
-    initPng(pngWasm),
-  ]));
+    import('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'),
+    import('@jsquash/webp/codec/dec/webp_dec.wasm'),
+    import('@jsquash/avif/codec/dec/avif_dec.wasm'),
+    // @ts-expect-error -- its .d.ts types the instance's exports; workerd imports the file as a WebAssembly.Module
+    import('@jsquash/png/codec/pkg/squoosh_png_bg.wasm') as Promise<{ default: WebAssembly.Module }>,
+  ]).then(([jpeg, webp, avif, png]) =>
+    Promise.all([
+      (initJpeg as unknown as EmscriptenInit)(jpeg.default),
+      (initWebp as unknown as EmscriptenInit)(webp.default),
+      (initAvif as unknown as EmscriptenInit)(avif.default),
+      initPng(png.default),
+    ]),
+  ));
 
 /** Decodes a file to 8-bit RGBA with jsquash's decoder for its format. */
 export async function oracleDecode(bytes: Uint8Array, format = magicFormat(bytes)): Promise<Picture> {
