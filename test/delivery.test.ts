@@ -137,6 +137,28 @@ describe('replacing an original', () => {
     expect(await sides(otherSize)).toEqual([61, 41]);
   });
 
+  it('a variant is only ever stored under the ETag of the bytes it was made from, though the original changed between lookup and read', async () => {
+    const key = uniqueKey('pinned.jpg');
+    await putOriginal(key, await landscape());
+    const landscapeEtag = (await env.ORIGINALS.head(key))!.etag;
+    expect(await sides(await img('width=60', key))).toEqual([60, 40]); // this isolate now remembers the landscape's ETag
+
+    await putOriginal(key, await portrait()); // behind its back, within ORIGINAL_LOOKUP_TTL
+    const portraitEtag = (await env.ORIGINALS.head(key))!.etag;
+    // A miss: the read is pinned to the remembered ETag, finds the original changed, and starts over from a
+    // fresh lookup. Unpinned, it would make the portrait's variant and file it under the landscape's ETag.
+    expect(await sides(await img('width=62', key))).toEqual([62, 93]);
+    const stored = await env.VARIANTS.list({ prefix: `${encodeURIComponent(key)}/` });
+    const under = (etag: string) => stored.objects.filter((o) => o.key.includes(`/${etag}/`)).map((o) => o.key.split('/').pop());
+    expect(under(landscapeEtag)).toEqual(['w=60,f=jpeg.jpg']);
+    expect(under(portraitEtag)).toEqual(['w=62,f=jpeg.jpg']);
+
+    // What a misfiled variant would do: once the landscape is back (same bytes, same ETag), serve it as a portrait.
+    await putOriginal(key, await landscape());
+    expect((await env.ORIGINALS.head(key))!.etag).toBe(landscapeEtag);
+    expect(await sides(await img('width=62', key, undefined, { ORIGINAL_LOOKUP_TTL: '0' }))).toEqual([62, 41]);
+  });
+
   it('refuses a lookup TTL that is not a whole number of seconds as misconfigured', async () => {
     await expectProblem(await img('width=60', 'any.jpg', undefined, { ORIGINAL_LOOKUP_TTL: '-1' }), 500, /ORIGINAL_LOOKUP_TTL: must be a whole number/);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planGeometry } from '../src/pipeline/geometry';
 import { DEFAULT_SPEC, type Fit, type TransformSpec } from '../src/spec/transform-spec';
-import { decodeResponse, img, putFixture } from './helpers';
+import { decodedFixture, decodeResponse, img, meanDifference, putFixture } from './helpers';
+import { cut } from './oracle';
 
 const spec = (fit: Fit, width?: number, height?: number): TransformSpec => ({ ...DEFAULT_SPEC, fit, width, height });
 
@@ -49,24 +50,29 @@ describe('planGeometry', () => {
 });
 
 describe('fit modes over HTTP keep the aspect ratio and hit the table (320×240 JPEG)', () => {
-  // [options, width, height]
-  const CASES: [string, number, number][] = [
-    ['width=160', 160, 120],
-    ['height=60', 80, 60],
-    ['width=100,height=100', 100, 75],
-    ['width=1000', 320, 240],
-    ['width=640,fit=contain', 640, 480],
-    ['width=100,height=100,fit=cover', 100, 100],
-    ['width=100,height=100,fit=crop', 100, 100],
-    ['width=400,height=100,fit=crop', 320, 100],
-    ['width=100,height=100,fit=pad', 100, 100],
-    ['width=100,height=30,fit=squeeze', 100, 30],
-    ['width=100,dpr=2', 200, 150],
+  // [options, width, height, the part of the original shown: [x, y, width, height] (cover and crop centred)]
+  const WHOLE: [number, number, number, number] = [0, 0, 320, 240];
+  const CASES: [string, number, number, [number, number, number, number]][] = [
+    ['width=160', 160, 120, WHOLE],
+    ['height=60', 80, 60, WHOLE],
+    ['width=100,height=100', 100, 75, WHOLE],
+    ['width=1000', 320, 240, WHOLE],
+    ['width=640,fit=contain', 640, 480, WHOLE],
+    ['width=100,height=100,fit=cover', 100, 100, [40, 0, 240, 240]],
+    ['width=100,height=100,fit=crop', 100, 100, [40, 0, 240, 240]],
+    ['width=400,height=100,fit=crop', 320, 100, [0, 70, 320, 100]],
+    ['width=100,height=100,fit=pad', 100, 100, WHOLE],
+    ['width=100,height=30,fit=squeeze', 100, 30, WHOLE],
+    ['width=100,dpr=2', 200, 150, WHOLE],
   ];
-  it.each(CASES)('%s → %i×%i', async (options, width, height) => {
+  it.each(CASES)('%s → %i×%i', async (options, width, height, [x, y, w, h]) => {
     const key = await putFixture('formats/320x240.jpg');
     const image = await decodeResponse(await img(options, key));
     expect([image.width, image.height]).toEqual([width, height]);
+    // The pixels are that part of the original (jsquash's decode): compared 16 px wide, within 0.4–2.3 levels
+    // (JPEG re-encoding; the picture pad centres is 100×75, 12 rows down). Flat grey gives 57.
+    const shown = options.includes('fit=pad') ? cut(image, 0, 12, 100, 75) : image;
+    expect(await meanDifference(shown, cut(await decodedFixture('formats/320x240.jpg'), x, y, w, h), 16)).toBeLessThan(3.5);
   });
 });
 

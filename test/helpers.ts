@@ -1,13 +1,11 @@
-/** Shared by the integration tests: fixtures, requests, and decoding what came back. */
+/** Shared by the integration tests: fixtures, requests, and judging what came back with oracles independent of edgepix (./oracle.ts). */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { decodeImage } from '../src/codecs';
 import { collect, replay } from '../src/codecs/rows';
-import { sniff } from '../src/codecs/sniff';
 import type { RgbaImage } from '../src/codecs/types';
-import { resizeRgba } from '../src/pipeline/resample/index';
 import type { Step, StepContext } from '../src/pipeline/step';
 import worker from '../src/index';
+import { boxDownscale, inflateGolden, magicFormat, meanAbsDiff, oracleDecode, type Format, type Golden, type Picture } from './oracle';
 
 export async function fixture(path: string): Promise<Uint8Array> {
   const response = await env.FIXTURES.fetch(`http://fixtures/${path}`);
@@ -48,29 +46,51 @@ export const encodeKey = (key: string) => key.split('/').map(encodeURIComponent)
 export const img = (options: string, key: string, init?: RequestInit, vars?: Record<string, string>) =>
   request(`/img/${options}/${encodeKey(key)}`, init, vars);
 
-/** Decodes a response body with the format its magic bytes say, checking Content-Type agrees. */
-export async function decodeResponse(response: Response): Promise<RgbaImage & { format: string }> {
+/**
+ * Decodes a response body with an independent decoder (test/oracle.ts: jsquash's mozjpeg, libwebp, png and
+ * libavif builds, never edgepix's codecs) for the format its magic bytes name, checking Content-Type and
+ * Content-Length agree.
+ */
+export async function decodeResponse(response: Response): Promise<Picture & { format: Format }> {
   expect(response.status, await peekProblem(response)).toBe(200);
   const bytes = new Uint8Array(await response.arrayBuffer());
   expect(Number(response.headers.get('Content-Length'))).toBe(bytes.length);
-  const sniffed = sniff(bytes);
-  if (!sniffed.supported) throw new Error(`response is ${sniffed.description}`);
-  expect(response.headers.get('Content-Type')).toBe(`image/${sniffed.format}`);
-  const image = await decodeImage(sniffed.format, bytes);
-  return { ...image, format: sniffed.format };
+  const format = magicFormat(bytes);
+  if (!format) throw new Error(`response is not an image (starts ${[...bytes.subarray(0, 12)]})`);
+  expect(response.headers.get('Content-Type')).toBe(`image/${format}`);
+  return { ...(await oracleDecode(bytes, format)), format };
 }
 
 async function peekProblem(response: Response): Promise<string> {
   return response.status === 200 ? '' : await response.clone().text();
 }
 
-/** Mean absolute difference per channel (0–255) after scaling both images to the same small size. */
-export async function meanDifference(a: RgbaImage, b: RgbaImage): Promise<number> {
-  const size = { width: 48, height: Math.max(1, Math.round((48 * a.height) / a.width)) };
-  const [x, y] = await Promise.all([resizeRgba(a, size), resizeRgba(b, size)]);
-  let sum = 0;
-  for (let i = 0; i < x.data.length; i++) sum += Math.abs(x.data[i]! - y.data[i]!);
-  return sum / x.data.length;
+/**
+ * Mean absolute difference per channel (0–255) after area-averaging both pictures to `size` px wide (or the
+ * narrower one's width; the height from `a`'s aspect) with the test's own downscale (test/oracle.ts),
+ * not edgepix's resizer: at that size what remains is the picture, not a resampler's or an encoder's detail.
+ */
+export async function meanDifference(a: Picture, b: Picture, size = 48): Promise<number> {
+  const width = Math.min(size, a.width, b.width);
+  const height = Math.min(a.height, b.height, Math.max(1, Math.round((width * a.height) / a.width)));
+  return meanAbsDiff(boxDownscale(a, width, height), boxDownscale(b, width, height));
+}
+
+const decodedFixtures = new Map<string, Promise<Picture>>();
+/** A fixture decoded by the independent decoder, once per test file (callers only read it). */
+export function decodedFixture(path: string): Promise<Picture> {
+  let decoded = decodedFixtures.get(path);
+  if (!decoded) decodedFixtures.set(path, (decoded = fixture(path).then((bytes) => oracleDecode(bytes))));
+  return decoded;
+}
+
+let references: Promise<Record<string, Golden>> | undefined;
+/** A sharp-made reference from test/fixtures/oracle-golden/references.json (scripts/oracle-goldens.mjs). */
+export async function reference(name: string): Promise<Picture> {
+  references ??= fixture('oracle-golden/references.json').then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+  const golden = (await references)[name];
+  if (!golden) throw new Error(`no reference ${name}: run node scripts/oracle-goldens.mjs`);
+  return inflateGolden(golden);
 }
 
 export async function expectProblem(response: Response, status: number, detailPattern?: RegExp) {
