@@ -100,6 +100,17 @@ export const openApiDocument = {
         responses: { '201': { description: 'The token', content: json(ref('UploadToken')) }, ...problems(400, 401) },
       },
     },
+    '/api/v1/sign': {
+      'x-edgepix-route': '/api/v1/sign',
+      post: {
+        summary: 'Sign an /img path with the first SIGNING_KEYS key; admin token only (the key never leaves the worker)',
+        requestBody: { required: true, content: json(ref('SignRequest')) },
+        responses: {
+          '200': { description: 'The signed URL', content: json(ref('SignedUrl')) },
+          ...problems(400, 401, 500),
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       'x-edgepix-route': '/api/v1/openapi.json',
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
@@ -200,6 +211,23 @@ export const openApiDocument = {
           maxBytes: { type: 'integer', minimum: 1 },
           types: { type: 'array', items: { enum: ['jpeg', 'png', 'webp', 'avif'] } },
           expiresIn: { type: 'integer', minimum: 1, maximum: 3600, default: 900 },
+        },
+      },
+      SignRequest: {
+        type: 'object',
+        required: ['path'],
+        properties: {
+          path: { type: 'string', pattern: '^/img/[^/?#]+/[^?#]+$', example: '/img/width=400/photos/cat.jpg' },
+          expiresIn: { type: 'integer', minimum: 1, maximum: 31622400, description: 'Seconds; default SIGNED_URL_TTL' },
+        },
+      },
+      SignedUrl: {
+        type: 'object',
+        required: ['url', 'path', 'expiresAt'],
+        properties: {
+          url: { type: 'string', format: 'uri', description: 'Absolute, on the origin the request came to' },
+          path: { type: 'string', description: 'The signed path and query alone' },
+          expiresAt: { type: 'string', format: 'date-time' },
         },
       },
       UploadToken: {
