@@ -1,5 +1,6 @@
 /** The Hono app: middleware order and route mounting only. */
 import { Hono } from 'hono';
+import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
@@ -9,6 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { notFound, problemResponse } from './errors';
 import { logError } from './lib/log';
 import { apiRoutes } from './routes/api';
+import { consoleRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
 import { thumborRoutes } from './routes/thumbor';
@@ -16,7 +18,8 @@ import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
 
-app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+// The console sets its own, stricter ones (routes/console.ts); after it, these would override them.
+app.use(except('/console/*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' })));
 app.use(timing({ crossOrigin: true }));
 app.use('/img/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
 // After the handler: answers If-None-Match (or If-Modified-Since) with 304 from the ETag (or Last-Modified) the route set.
@@ -29,6 +32,7 @@ app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-T
 app.route('/healthz', healthRoutes);
 app.route('/img', imageRoutes);
 app.route('/api/v1', apiRoutes);
+app.route('/', consoleRoutes);
 // Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
 app.use('*', thumborRoutes);
 

@@ -5,6 +5,8 @@ import type { VariableValues } from './config';
 export interface Env extends VariableValues {
   ORIGINALS: R2Bucket;
   VARIANTS: R2Bucket;
+  /** public/ (wrangler.toml [assets]): the console's files. */
+  ASSETS: Fetcher;
 }
 
 /** The Hono context every route and the delivery service see. */

@@ -124,6 +124,27 @@ export const openApiDocument = {
         responses: { '200': { description: 'The image' }, '304': { description: 'Not modified' }, ...problems(400, 403, 404, 413, 415, 422) },
       },
     },
+    '/': {
+      'x-edgepix-route': '/',
+      get: { summary: 'Redirects to the console', security: [], responses: { '302': { description: 'To /console/' } } },
+    },
+    '/upload': {
+      'x-edgepix-route': '/upload',
+      get: { summary: 'The old upload page: redirects to the console', security: [], responses: { '301': { description: 'To /console/' } } },
+    },
+    '/console': {
+      'x-edgepix-route': '/console',
+      get: { summary: 'Redirects to /console/', security: [], responses: { '301': { description: 'To /console/' } } },
+    },
+    '/console/{file}': {
+      'x-edgepix-route': '/console/*',
+      get: {
+        summary: 'The console (static files; it signs in with the admin token and calls this API)',
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' }, example: 'app.js' }],
+        responses: { '200': { description: 'The file' }, ...problems(404) },
+      },
+    },
     '/healthz': {
       'x-edgepix-route': '/healthz',
       get: { summary: 'Readiness', security: [], responses: { '200': { description: 'Both buckets answer' } } },
@@ -197,7 +218,19 @@ export const openApiDocument = {
       ImageList: {
         type: 'object',
         properties: {
-          images: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, bytes: { type: 'integer' } } } },
+          images: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: { type: 'string' },
+                bytes: { type: 'integer' },
+                name: { type: 'string', description: 'The uploaded file name (multipart uploads), at most 200 characters' },
+                thumbhash: { type: 'string', contentEncoding: 'base64', description: 'Absent for objects not stored through the API' },
+                dominantColor: { type: 'string' },
+              },
+            },
+          },
           cursor: { type: 'string' },
           truncated: { type: 'boolean' },
         },
