@@ -49,7 +49,6 @@ function uploadCard(file) {
     },
     async done(image) {
       card.classList.add('done');
-      progress.value = 100;
       state.textContent = image.deduplicated ? 'Already stored (same bytes)' : 'Stored';
       const facts = el('p', { class: 'meta' }, `${image.width} × ${image.height} · ${formatBytes(image.bytes)} · ${image.format}`);
       const key = el('p', { class: 'meta' }, el('code', {}, image.key));

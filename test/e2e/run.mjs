@@ -260,7 +260,12 @@ async function main() {
 
     await step('a copied signed URL fetches; a tampered one is refused', async () => {
       await page.getByLabel('Signed URL expires in').selectOption('86400');
-      await page.waitForFunction(() => /[?&]exp=\d+.*&sig=/.test(document.getElementById('out-signed').value));
+      // The 1-hour link is there already; wait for the one that lives a day.
+      await page.waitForFunction(() => {
+        const signed = document.getElementById('out-signed').value;
+        const exp = Number(/[?&]exp=(\d+)/.exec(signed)?.[1]);
+        return /&sig=/.test(signed) && exp > Date.now() / 1000 + 86400 - 120;
+      });
       const expected = await page.locator('#out-signed').inputValue();
       await page.locator('button[data-copy="out-signed"]').click();
       await page.locator('#copy-status').getByText('Signed URL copied.').waitFor();
@@ -279,15 +284,29 @@ async function main() {
     });
 
     await step('delete (after confirming) removes the original and reports the purged variants', async () => {
+      let confirmed = '';
       page.once('dialog', (confirmation) => {
-        assert.match(confirmation.message(), /Delete .* cannot be undone/);
+        confirmed = confirmation.message();
         confirmation.accept();
       });
       await page.getByRole('button', { name: 'Delete this original…' }).click();
       await page.locator('#library-status').getByText(new RegExp(`Deleted ${key}; [1-9]\\d* variants? purged\\.`)).waitFor();
+      assert.match(confirmed, /Delete .* cannot be undone/);
       await page.locator(`#gallery .card[data-key="${key}"]`).waitFor({ state: 'detached' });
       assert.equal(await page.locator('#gallery .card').count(), 2);
       assert.equal((await fetch(`${base}/api/v1/images/${key}`, { headers: authorization })).status, 404);
+    });
+
+    await step('a refused token (401) fails every queued upload, not only the first, and asks to sign in again', async () => {
+      await page.evaluate(() => sessionStorage.setItem('edgepix-admin-token', 'a-token-that-was-revoked'));
+      const five = [...PHOTOS, 'derived/baseline.jpg', 'derived/lossless.webp'].map((p) => join(root, 'test/fixtures', p));
+      await page.locator('#pick-files').setInputFiles(five);
+      await page.locator('#sign-in-error').getByText(/refused \(401\)/).waitFor();
+      // The workspace is hidden behind the sign-in form now; the cards wait there for the next sign-in.
+      await page.locator('#upload-summary').getByText('0 stored, 5 refused.').waitFor({ state: 'attached' });
+      assert.equal(await page.locator('#upload-list .card.failed', { hasText: 'Unauthorized' }).count(), 5);
+      assert.equal(await page.locator('#workspace').isHidden(), true);
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('edgepix-admin-token')), null);
     });
 
     await step('on a 390-px phone screen nothing scrolls sideways (workspace and builder)', async () => {
