@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import table from './thumbor/cases.json';
+import libthumbor from './thumbor/libthumbor-urls.json';
 import { ADMIN_TOKEN, api, expectProblem, fixture, putOriginal, request, uniqueKey, encodeKey } from './helpers';
 
 const SIGNING = { SIGNING_KEYS: 'k1:first-secret-0123456789abcdef,k0:older-secret-0123456789abcdef', ALLOW_UNSIGNED: 'false' };
@@ -55,7 +57,9 @@ describe('POST /api/v1/sign', () => {
 
   it.each([
     [{ path: 'https://evil.example/img/width=1/a.jpg' }, /path/],
-    [{ path: '/thumbor/unsafe/1x1/a.jpg' }, /path/],
+    [{ path: '/thumbor/1x1/a.jpg' }, /path/],
+    [{ path: '/thumbor/unsafe/' }, /path/],
+    [{ path: '/other/width=1/a.jpg' }, /path/],
     [{ path: '/img/width=1/a.jpg?x=1' }, /path/],
     [{ path: '/img/a.jpg' }, /path/],
     [{ path: 42 }, /path/],
@@ -85,5 +89,30 @@ describe('POST /api/v1/sign', () => {
     const upload = await api('/upload-tokens', { method: 'POST', body: JSON.stringify({ prefix: 'p' }) }, SIGNING);
     const { token } = await upload.json<{ token: string }>();
     await expectProblem(await sign({ path: '/img/width=1/a.jpg' }, SIGNING, token), 401);
+  });
+});
+
+describe('POST /api/v1/sign with a Thumbor path', () => {
+  const THUMBOR = { ...SIGNING, THUMBOR_SECURITY_KEY: table.securityKey };
+
+  it('puts the signature libthumbor makes in place of unsafe', async () => {
+    for (const { url } of libthumbor.slice(0, 5)) {
+      const rest = url.replace(/^\/[^/]+\//, '');
+      const reply = await (await sign({ path: `/thumbor/unsafe/${rest}` }, THUMBOR)).json<{ path: string; url: string; expiresAt?: string }>();
+      expect(reply.path).toBe(`/thumbor${url}`);
+      expect(reply.url).toBe(`http://localhost/thumbor${url}`);
+      expect(reply.expiresAt).toBeUndefined(); // Thumbor links do not expire
+    }
+  });
+
+  it('the signed Thumbor URL is served; a tampered one is refused', async () => {
+    const key = await storedPhoto();
+    const { path } = await (await sign({ path: `/thumbor/unsafe/100x0/filters:grayscale()/${encodeKey(key)}` }, THUMBOR)).json<{ path: string }>();
+    expect((await request(path, {}, THUMBOR)).status).toBe(200);
+    await expectProblem(await request(path.replace('100x0', '101x0'), {}, THUMBOR), 403);
+  });
+
+  it('refuses with 500 misconfigured without THUMBOR_SECURITY_KEY', async () => {
+    await expectProblem(await sign({ path: '/thumbor/unsafe/10x0/a.jpg' }, { ...SIGNING, THUMBOR_SECURITY_KEY: '' }), 500, /THUMBOR_SECURITY_KEY/);
   });
 });

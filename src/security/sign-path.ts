@@ -1,10 +1,12 @@
 /**
- * Server-side signing of /img paths for the admin (POST /api/v1/sign): the
- * console's builder and its thumbnails of private originals. The same
- * signer as the SDK (sdk/sign.js), with the first SIGNING_KEYS key, so the
- * secret never leaves the worker.
+ * Server-side signing for the admin (POST /api/v1/sign): the console's
+ * builder and its thumbnails of private originals. /img paths are signed
+ * with the first SIGNING_KEYS key by the SDK's own signer (sdk/sign.js);
+ * Thumbor paths with THUMBOR_SECURITY_KEY, as libthumbor signs them. The
+ * secrets never leave the worker.
  */
 import * as v from 'valibot';
+import { encodeBase64url, importHmacKey } from '../../sdk/canonical.js';
 import { signUrl } from '../../sdk/sign.js';
 import type { SigningKey } from '../../sdk/keys.js';
 import { misconfigured } from '../errors';
@@ -18,7 +20,7 @@ export const SignRequestSchema = v.strictObject({
     v.string('path must be a string such as "/img/width=400/photos/cat.jpg"'),
     v.maxLength(MAX_PATH_LENGTH, `path must be at most ${MAX_PATH_LENGTH} characters`),
     // A path, not a URL: a scheme or host would be signed for someone else's origin.
-    v.regex(/^\/img\/[^/?#\s]+\/[^?#\s]+$/, 'path must be "/img/<options>/<key>", without scheme, host, query or fragment'),
+    v.regex(/^\/[^?#\s]+$/, 'path must be a path such as "/img/width=400/photos/cat.jpg", without scheme, host, query or fragment'),
   ),
   expiresIn: v.optional(
     v.pipe(
@@ -30,6 +32,9 @@ export const SignRequestSchema = v.strictObject({
   ),
 });
 
+/** `/img/<options>/<key>`: what signImagePath accepts. */
+export const IMAGE_PATH = /^\/img\/[^/]+\/.+$/;
+
 /** `path` with exp, kid and sig added, and when it expires (unix seconds). */
 export async function signImagePath(path: string, keys: readonly SigningKey[], expiresIn: number, nowMs = Date.now()) {
   const signer = keys[0];
@@ -37,4 +42,16 @@ export async function signImagePath(path: string, keys: readonly SigningKey[], e
   const expiresAt = Math.floor(nowMs / 1000) + expiresIn;
   const signed = await signUrl(path, { key: signer.secret, kid: signer.kid, expiresAt });
   return { path: signed, expiresAt };
+}
+
+/**
+ * Thumbor's signature segment for `rest` (everything after it, as it will be
+ * requested): url-safe base64 with padding of HMAC-SHA1(THUMBOR_SECURITY_KEY, rest).
+ * Thumbor links do not expire.
+ */
+export async function thumborSignature(rest: string, securityKey: string): Promise<string> {
+  if (securityKey === '') throw misconfigured('THUMBOR_SECURITY_KEY is empty, so no Thumbor URL can be signed.');
+  const key = await importHmacKey(securityKey, 'SHA-1', ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(rest));
+  return encodeBase64url(new Uint8Array(mac), { padding: true });
 }

@@ -103,7 +103,7 @@ export const openApiDocument = {
     '/api/v1/sign': {
       'x-edgepix-route': '/api/v1/sign',
       post: {
-        summary: 'Sign an /img path with the first SIGNING_KEYS key; admin token only (the key never leaves the worker)',
+        summary: 'Sign an /img path (first SIGNING_KEYS key, expiring) or a Thumbor path (THUMBOR_SECURITY_KEY); admin token only, the keys never leave the worker',
         requestBody: { required: true, content: json(ref('SignRequest')) },
         responses: {
           '200': { description: 'The signed URL', content: json(ref('SignedUrl')) },
@@ -250,17 +250,21 @@ export const openApiDocument = {
         type: 'object',
         required: ['path'],
         properties: {
-          path: { type: 'string', pattern: '^/img/[^/?#]+/[^?#]+$', example: '/img/width=400/photos/cat.jpg' },
-          expiresIn: { type: 'integer', minimum: 1, maximum: 31622400, description: 'Seconds; default SIGNED_URL_TTL' },
+          path: {
+            type: 'string',
+            description: '/img/<options>/<key>, or <THUMBOR_PATH_PREFIX>/unsafe/<Thumbor path> to get Thumbor\'s signature in place of unsafe',
+            example: '/img/width=400/photos/cat.jpg',
+          },
+          expiresIn: { type: 'integer', minimum: 1, maximum: 31622400, description: 'Seconds (for /img paths); default SIGNED_URL_TTL' },
         },
       },
       SignedUrl: {
         type: 'object',
-        required: ['url', 'path', 'expiresAt'],
+        required: ['url', 'path'],
         properties: {
           url: { type: 'string', format: 'uri', description: 'Absolute, on the origin the request came to' },
           path: { type: 'string', description: 'The signed path and query alone' },
-          expiresAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time', description: 'For /img paths; Thumbor signatures do not expire' },
         },
       },
       UploadToken: {
