@@ -41,14 +41,19 @@ if (!existsSync(devVars)) {
   console.log('Created .dev.vars with a random dev signing key.');
 }
 
-// Added on its own so a .dev.vars from before the management API gets one too.
-let adminToken = /^ADMIN_TOKEN=(.+)$/m.exec(readFileSync(devVars, 'utf8'))?.[1]?.trim();
-if (!adminToken) {
-  adminToken = randomSecret();
+/** The secret NAME in .dev.vars; added (random) when missing, so a .dev.vars from before it was needed gets one too. */
+function ensureSecret(name, why) {
   const current = readFileSync(devVars, 'utf8');
-  appendFileSync(devVars, `${current.endsWith('\n') || current === '' ? '' : '\n'}ADMIN_TOKEN=${adminToken}\n`);
-  console.log('Added a random ADMIN_TOKEN to .dev.vars.');
+  const existing = new RegExp(`^${name}=(.+)$`, 'm').exec(current)?.[1]?.trim();
+  if (existing) return existing;
+  const value = randomSecret();
+  appendFileSync(devVars, `${current.endsWith('\n') || current === '' ? '' : '\n'}${name}=${value}\n`);
+  console.log(`Added a random ${name} to .dev.vars (${why}).`);
+  return value;
 }
+
+const adminToken = ensureSecret('ADMIN_TOKEN', 'the management API and the console');
+ensureSecret('THUMBOR_SECURITY_KEY', 'signed Thumbor URLs, e.g. from the console');
 
 const base = `http://${host}:${port}`;
 console.log(`

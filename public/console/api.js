@@ -95,16 +95,17 @@ export function uploadFile(file, { prefix, onProgress }) {
 const signed = new Map();
 
 /**
- * A URL an `<img>` can load for an /img path: signed by the worker (POST
- * /api/v1/sign) so private originals show too. Kept for reuse until shortly
- * before it expires; without signing keys, the path as is.
+ * A URL an `<img>` can load for an /img (or Thumbor unsafe/) path: signed by
+ * the worker (POST /api/v1/sign) so private originals show too. Kept for
+ * reuse until shortly before it expires; without keys, the path as is.
  */
 export async function displayUrl(path, expiresIn = 3600) {
   const cached = signed.get(path);
   if (cached && cached.expiresAt - Date.now() > 60_000) return cached.url;
   try {
     const reply = await api('/sign', { method: 'POST', body: { path, expiresIn } });
-    signed.set(path, { url: reply.path, expiresAt: Date.parse(reply.expiresAt) });
+    // Thumbor signatures do not expire.
+    signed.set(path, { url: reply.path, expiresAt: reply.expiresAt ? Date.parse(reply.expiresAt) : Infinity });
     return reply.path;
   } catch (error) {
     if (error.status === 401) throw error;

@@ -18,18 +18,34 @@ function optionString(values) {
     .join(',');
 }
 
-function thumborPath(key, values) {
+/** The effects as Thumbor filters, in the order they are listed. */
+function effectFilters(effects) {
+  const filters = [];
+  if (effects.blur) filters.push(`blur(${effects.blur})`);
+  if (effects.sharpen) filters.push(`sharpen(${effects.sharpen},1,true)`);
+  if (effects.brightness) filters.push(`brightness(${effects.brightness})`);
+  if (effects.contrast) filters.push(`contrast(${effects.contrast})`);
+  if (effects.rotate) filters.push(`rotate(${effects.rotate})`);
+  if (effects.grayscale) filters.push('grayscale()');
+  return filters;
+}
+
+/** The Thumbor URL for the same transformation, written with unsafe (the worker signs it). */
+function thumborPath(key, values, effects) {
   const parts = ['unsafe'];
+  const filters = [];
   const dpr = Number(values.dpr || 1);
   const scale = (n) => (n ? Math.round(Number(n) * dpr) : 0);
-  if (['scale-down', 'contain', 'pad'].includes(values.fit)) parts.push('fit-in');
+  if (['', 'contain', 'pad'].includes(values.fit)) parts.push('fit-in'); // '' is scale-down, the default
   parts.push(`${scale(values.width)}x${scale(values.height)}`);
   if (['left', 'right'].includes(values.gravity)) parts.push(values.gravity);
   if (['top', 'bottom'].includes(values.gravity)) parts.push(values.gravity);
-  const filters = [];
+  if (values.fit === 'contain') filters.push('upscale()');
+  if (values.fit === 'crop') filters.push('no_upscale()');
   if (values.format && values.format !== 'auto') filters.push(`format(${values.format})`);
   if (values.quality) filters.push(`quality(${values.quality})`);
   if (values.fit === 'pad' && values.background) filters.push(`fill(${values.background.replace(/^#/, '')})`);
+  filters.push(...effectFilters(effects));
   if (filters.length > 0) parts.push(`filters:${filters.join(':')}`);
   return `/thumbor/${parts.join('/')}/${encodeKey(key)}`;
 }
@@ -50,6 +66,11 @@ export function setUpDetail({ onDeleted }) {
   let returnFocus;
 
   const field = (name) => $(`b-${name}`);
+  const EFFECTS = ['blur', 'sharpen', 'brightness', 'contrast', 'rotate', 'grayscale'];
+  function effects() {
+    return Object.fromEntries(EFFECTS.map((name) => [name, name === 'grayscale' ? field(name).checked : field(name).value.trim()]));
+  }
+  const hasEffects = () => Object.values(effects()).some(Boolean);
   function values() {
     const gravity = field('gravity').value;
     return {
@@ -108,6 +129,19 @@ export function setUpDetail({ onDeleted }) {
     }
   }
 
+  async function refreshThumbor(path, mine) {
+    try {
+      const reply = await api('/sign', { method: 'POST', body: { path } });
+      if (mine !== build) return;
+      $('out-thumbor').value = reply.url;
+      $('thumbor-note').textContent = 'Signed on the server with THUMBOR_SECURITY_KEY, as libthumbor signs; Thumbor links do not expire.';
+    } catch (error) {
+      if (mine !== build) return;
+      $('out-thumbor').value = location.origin + path;
+      $('thumbor-note').textContent = `Not signed (${error.message}); unsafe/ URLs work only with THUMBOR_ALLOW_UNSAFE=true.`;
+    }
+  }
+
   async function refreshPreview(path, mine) {
     previewFacts.textContent = 'Rendering…';
     try {
@@ -138,20 +172,30 @@ export function setUpDetail({ onDeleted }) {
     }
   }
 
+  let built = '';
   function rebuild({ immediate = false } = {}) {
     if (!image) return;
-    const mine = ++build;
     const preset = field('preset').value;
-    for (const name of ['width', 'height', 'fit', 'gravity', 'quality', 'format', 'dpr', 'background']) field(name).disabled = Boolean(preset);
+    // 'change' follows 'input' for the same edit (and fires again on blur): build only what is new.
+    const state = JSON.stringify([image.key, preset, values(), effects()]);
+    if (state === built && !immediate) return;
+    built = state;
+    const mine = ++build;
+    for (const name of ['width', 'height', 'fit', 'gravity', 'quality', 'format', 'dpr', 'background', ...EFFECTS]) field(name).disabled = Boolean(preset);
     const path = imgPath(image.key);
+    const thumbor = thumborPath(image.key, values(), effects());
     $('out-public').value = location.origin + path;
-    $('out-thumbor').value = location.origin + thumborPath(image.key, values());
+    $('out-thumbor').value = location.origin + thumbor;
     snippets(image.key);
     $('out-signed').value = '';
     refreshSigned(path, mine);
+    refreshThumbor(thumbor, mine);
+    // The /img vocabulary has no effects: with any, the preview is the Thumbor URL's picture.
+    const shown = hasEffects() && !preset ? thumbor : path;
+    $('effects-note').classList.toggle('active', hasEffects());
     clearTimeout(previewTimer);
-    previewTimer = setTimeout(() => refreshPreview(path, mine), immediate ? 0 : PREVIEW_DELAY_MS);
-    form.dataset.path = path;
+    previewTimer = setTimeout(() => refreshPreview(shown, mine), immediate ? 0 : PREVIEW_DELAY_MS);
+    form.dataset.path = shown;
   }
 
   function setFocal(x, y) {

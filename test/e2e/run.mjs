@@ -243,7 +243,9 @@ async function main() {
       await page.waitForFunction(() => /gravity=0\.2[45]x0\.7[45]/.test(document.getElementById('out-public').value));
       const publicUrl = await page.locator('#out-public').inputValue();
       assert.match(publicUrl, new RegExp(`^${base}/img/width=200,height=100,fit=cover,gravity=[\\d.]+x[\\d.]+,format=webp/${key}$`));
-      assert.match(await page.locator('#out-thumbor').inputValue(), new RegExp(`/thumbor/unsafe/200x100/filters:format\\(webp\\)/${key}$`));
+      // Signed by the worker with the THUMBOR_SECURITY_KEY npm start wrote.
+      await page.waitForFunction(() => /\/thumbor\/[A-Za-z0-9_-]{27}=\//.test(document.getElementById('out-thumbor').value));
+      assert.match(await page.locator('#out-thumbor').inputValue(), new RegExp(`/thumbor/[\\w-]{27}=/200x100/filters:format\\(webp\\)/${key}$`));
       assert.match(await page.locator('#out-srcset').inputValue(), /srcset="[^"]*200w"\s+sizes="/);
       assert.match(await page.locator('#out-picture').inputValue(), /<picture>.*image\/avif.*image\/webp.*<img/s);
       await page.waitForFunction(() => {
@@ -251,7 +253,40 @@ async function main() {
         return img.naturalWidth === 200 && /gravity/.test(document.getElementById('builder').dataset.path);
       });
       await dialog.getByRole('heading', { name: '320x240.jpg' }).waitFor();
+      await page.locator('#preview').scrollIntoViewIfNeeded();
       await dialog.screenshot({ path: join(screenshots, 'builder.png') });
+    });
+
+    await step('effects (Thumbor filters): greyscale and blur show in the preview, through a Thumbor URL the worker signed', async () => {
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Greyscale').check();
+      await dialog.getByLabel('Blur').fill('2');
+      await page.waitForFunction(() => /^\/thumbor\/unsafe\/200x100\/filters:format\(webp\):blur\(2\):grayscale\(\)\//.test(document.getElementById('builder').dataset.path));
+      await page.waitForFunction(() => /\/thumbor\/[\w-]{27}=\/200x100\/filters:format\(webp\):blur\(2\):grayscale\(\)\//.test(document.getElementById('out-thumbor').value));
+      // The preview is the greyscale picture: every sampled pixel has R = G = B.
+      await page.waitForFunction(() => {
+        const img = document.getElementById('preview');
+        if (!img.complete || img.naturalWidth !== 200 || img.naturalHeight !== 100 || !img.src.startsWith('blob:')) return false;
+        const canvas = document.createElement('canvas');
+        canvas.width = 200;
+        canvas.height = 100;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const { data } = context.getImageData(0, 0, 200, 100);
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4 * 97) if (Math.abs(data[i] - data[i + 1]) > 2 || Math.abs(data[i + 1] - data[i + 2]) > 2) coloured++;
+        return coloured === 0 && /thumbor/.test(document.getElementById('builder').dataset.path);
+      });
+      const thumbor = await page.locator('#out-thumbor').inputValue();
+      const served = await fetch(thumbor);
+      assert.equal(served.status, 200);
+      assert.equal(served.headers.get('Content-Type'), 'image/webp');
+      assert.equal((await fetch(thumbor.replace('blur(2)', 'blur(3)'))).status, 403);
+      await page.locator('#preview').scrollIntoViewIfNeeded();
+      await dialog.screenshot({ path: join(screenshots, 'builder-effects.png') });
+      await dialog.getByLabel('Greyscale').uncheck();
+      await dialog.getByLabel('Blur').fill('');
+      await page.waitForFunction(() => document.getElementById('builder').dataset.path.startsWith('/img/'));
     });
 
     await step('axe-core finds no serious violation in the builder dialog', async () => {
