@@ -204,11 +204,32 @@ async function main() {
       assert.match(await refused.getByRole('alert').textContent(), /Unsupported media type: .+/);
     });
 
-    await step('the library lists the three originals with loaded thumbnails', async () => {
+    await step('a file dropped on the drop zone uploads too', async () => {
+      const base64 = (await readFile(join(root, 'test/fixtures/derived/palette.png'))).toString('base64');
+      const dataTransfer = await page.evaluateHandle((data) => {
+        const transfer = new DataTransfer();
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+        return transfer;
+      }, base64);
+      await page.locator('#drop-zone').dispatchEvent('dragover', { dataTransfer });
+      assert.equal(await page.locator('#drop-zone.over').count(), 1);
+      await page.locator('#drop-zone').dispatchEvent('drop', { dataTransfer });
+      const card = page.locator('#upload-list .card', { hasText: 'dropped.png' });
+      await card.getByText('Stored').waitFor();
+      keys['dropped.png'] = await card.locator('code').first().textContent();
+      assert.match(keys['dropped.png'], /^[0-9a-f]{64}\.png$/);
+    });
+
+    await step('the library lists the four originals with ThumbHash placeholders, then loaded thumbnails', async () => {
       await page.locator('#browse-form').getByRole('button', { name: 'Browse' }).click();
-      await page.locator('#library-status').getByText('3 originals.').waitFor();
+      await page.locator('#library-status').getByText('4 originals.').waitFor();
+      for (const key of Object.values(keys)) {
+        const background = await page.locator(`#gallery .card[data-key="${key}"] .thumb`).evaluate((box) => box.style.backgroundImage);
+        assert.match(background, /^url\("data:image\/png;base64,/, key);
+      }
       for (const key of Object.values(keys)) await page.locator(`#gallery .card[data-key="${key}"] .thumb img.loaded`).waitFor();
-      assert.equal(await page.locator('#gallery .card').count(), 3);
+      assert.equal(await page.locator('#gallery .card').count(), 4);
       // Cards name the uploaded file, not only its content-addressed key.
       for (const [name, key] of Object.entries(keys)) assert.equal(await page.locator(`#gallery .card[data-key="${key}"] .name`).textContent(), name);
       await page.locator('#gallery').screenshot({ path: join(screenshots, 'gallery.png') });
@@ -225,6 +246,9 @@ async function main() {
       const dialog = page.getByRole('dialog');
       await dialog.waitFor();
       await dialog.getByText('320 × 240 px').waitFor();
+      // The metadata: EXIF capture time and the dominant colour, with a swatch.
+      await dialog.getByText('2010-01-02T15:35:19').waitFor();
+      assert.match(await page.locator('#detail-facts').textContent(), /Dominant colour#[0-9a-f]{6}/);
       await dialog.getByLabel('Width').fill('200');
       await dialog.getByLabel('Height').fill('100');
       await dialog.getByLabel('Fit').selectOption('cover');
@@ -328,7 +352,7 @@ async function main() {
       await page.locator('#library-status').getByText(new RegExp(`Deleted ${key}; [1-9]\\d* variants? purged\\.`)).waitFor();
       assert.match(confirmed, /Delete .* cannot be undone/);
       await page.locator(`#gallery .card[data-key="${key}"]`).waitFor({ state: 'detached' });
-      assert.equal(await page.locator('#gallery .card').count(), 2);
+      assert.equal(await page.locator('#gallery .card').count(), 3);
       assert.equal((await fetch(`${base}/api/v1/images/${key}`, { headers: authorization })).status, 404);
     });
 
@@ -350,7 +374,7 @@ async function main() {
       await phone.goto(`${base}/console/`);
       await phone.getByLabel('Admin token').fill(adminToken);
       await phone.getByRole('button', { name: 'Sign in' }).click();
-      await phone.locator('#library-status').getByText('2 originals.').waitFor();
+      await phone.locator('#library-status').getByText('3 originals.').waitFor();
       const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.equal(await overflow(), 0, 'workspace');
       await phone.locator('#gallery .card button.open').first().click();
