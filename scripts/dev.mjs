@@ -3,15 +3,27 @@
 // dev signing key on first run, adds a random ADMIN_TOKEN whenever it lacks
 // one, then runs `wrangler dev` on 127.0.0.1 with R2 persisted under
 // .wrangler/state. No Cloudflare account is involved.
+//
+//   node scripts/dev.mjs [--port 8787] [--state-dir DIR]
+//
+// --port (or PORT) picks the port. --state-dir keeps .dev.vars and the local
+// R2 in DIR instead of the checkout (the e2e tests run in a temporary one,
+// so they never see or touch a developer's state).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const port = process.env.PORT || '8787';
+const { values: args } = parseArgs({ options: { port: { type: 'string' }, 'state-dir': { type: 'string' } } });
+const port = args.port || process.env.PORT || '8787';
 const host = '127.0.0.1';
-const devVars = `${root}.dev.vars`;
+const stateDir = args['state-dir'] ? resolve(args['state-dir']) : undefined;
+if (stateDir) mkdirSync(stateDir, { recursive: true });
+const devVars = stateDir ? resolve(stateDir, '.dev.vars') : `${root}.dev.vars`;
+const persistTo = stateDir ? resolve(stateDir, 'state') : '.wrangler/state';
 
 const randomSecret = () => randomBytes(32).toString('base64url');
 
@@ -29,36 +41,45 @@ if (!existsSync(devVars)) {
   console.log('Created .dev.vars with a random dev signing key.');
 }
 
-// Added on its own so a .dev.vars from before the management API gets one too.
-let adminToken = /^ADMIN_TOKEN=(.+)$/m.exec(readFileSync(devVars, 'utf8'))?.[1]?.trim();
-if (!adminToken) {
-  adminToken = randomSecret();
+/** The secret NAME in .dev.vars; added (random) when missing, so a .dev.vars from before it was needed gets one too. */
+function ensureSecret(name, why) {
   const current = readFileSync(devVars, 'utf8');
-  appendFileSync(devVars, `${current.endsWith('\n') || current === '' ? '' : '\n'}ADMIN_TOKEN=${adminToken}\n`);
-  console.log('Added a random ADMIN_TOKEN to .dev.vars.');
+  const existing = new RegExp(`^${name}=(.+)$`, 'm').exec(current)?.[1]?.trim();
+  if (existing) return existing;
+  const value = randomSecret();
+  appendFileSync(devVars, `${current.endsWith('\n') || current === '' ? '' : '\n'}${name}=${value}\n`);
+  console.log(`Added a random ${name} to .dev.vars (${why}).`);
+  return value;
 }
+
+const adminToken = ensureSecret('ADMIN_TOKEN', 'the management API and the console');
+ensureSecret('THUMBOR_SECURITY_KEY', 'signed Thumbor URLs, e.g. from the console');
 
 const base = `http://${host}:${port}`;
 console.log(`
-edgepix is starting on ${base}  (local R2 in .wrangler/state)
+edgepix is starting on ${base}  (local R2 in ${persistTo})
 
-  Add an original:   npx wrangler r2 object put edgepix-originals/photos/cat.jpg --file cat.jpg --local
-  Then open:         ${base}/img/width=400,format=auto/photos/cat.jpg
-  Readiness probe:   ${base}/healthz
+  Open the console:  ${base}/
+  Admin token:       ${adminToken}
+                     (paste it to sign in; it is ADMIN_TOKEN in ${devVars})
+  There: upload photos, browse them, build, preview, sign and copy URLs, delete.
 
-  Management API token (from .dev.vars):
+  From a shell:
     export ADMIN_TOKEN=${adminToken}
   Upload:            curl -H "Authorization: Bearer $ADMIN_TOKEN" -F file=@cat.jpg ${base}/api/v1/images
+  Then open:         ${base}/img/width=400,format=auto/<the key it answers>
   API document:      ${base}/api/v1/openapi.json
+  Readiness probe:   ${base}/healthz
 
   Private links: .dev.vars has ALLOW_UNSIGNED=true, so unsigned URLs work locally.
   Sign one with the dev key (works once ALLOW_UNSIGNED=false, expires in 1h):
-                     npx edgepix sign ${base}/img/width=400/photos/cat.jpg --expires 1h --key-file .dev.vars
+                     npx edgepix sign ${base}/img/width=400/photos/cat.jpg --expires 1h --key-file ${devVars}
 `);
 
 const wrangler = spawn(
   process.execPath,
-  [`${root}node_modules/wrangler/bin/wrangler.js`, 'dev', '--ip', host, '--port', port, '--persist-to', '.wrangler/state'],
+  // --env-file names the vars file explicitly, so with --state-dir the checkout's .dev.vars is never read.
+  [`${root}node_modules/wrangler/bin/wrangler.js`, 'dev', '--ip', host, '--port', port, '--persist-to', persistTo, '--env-file', devVars],
   { cwd: root, stdio: 'inherit', env: { WRANGLER_SEND_METRICS: 'false', ...process.env } },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));

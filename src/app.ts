@@ -1,5 +1,6 @@
 /** The Hono app: middleware order and route mounting only. */
 import { Hono } from 'hono';
+import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
@@ -12,6 +13,7 @@ import { IMAGE_MOUNTS } from './lib/image-paths';
 import { logError } from './lib/log';
 import { logRequest, noteRequest } from './lib/request-log';
 import { apiRoutes } from './routes/api';
+import { consoleRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
 import { thumborRoutes } from './routes/thumbor';
@@ -25,6 +27,7 @@ const routeOf = (env: Env) => (path: string) => {
   if (mount) return { route: mount, dialect: 'cloudflare' };
   if (path.startsWith('/api/')) return { route: '/api/v1' };
   if (path === '/healthz') return { route: '/healthz' };
+  if (path === '/' || path === '/upload' || path.startsWith('/console')) return { route: '/console' };
   let thumbor = '/thumbor';
   try {
     thumbor = getConfig(env).thumborPathPrefix;
@@ -40,7 +43,8 @@ app.use(async (c, next) => {
   await next();
   logRequest(c.req.raw, c.res, started, routeOf(c.env), c.env.METRICS);
 });
-app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+// The console sets its own, stricter ones (routes/console.ts); after it, these would override them.
+app.use(except('/console/*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' })));
 app.use(timing({ crossOrigin: true }));
 for (const mount of IMAGE_MOUNTS) {
   app.use(`${mount}/*`, cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
@@ -55,6 +59,7 @@ app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-T
 app.route('/healthz', healthRoutes);
 for (const mount of IMAGE_MOUNTS) app.route(mount, imageRoutes);
 app.route('/api/v1', apiRoutes);
+app.route('/', consoleRoutes);
 // Its prefix is configuration (THUMBOR_PATH_PREFIX), known only per request, so it is matched inside.
 app.use('*', thumborRoutes);
 

@@ -7,6 +7,8 @@ export interface Env extends VariableValues {
   VARIANTS: R2Bucket;
   /** Optional Workers Analytics Engine dataset: one data point per request (README "Logs and metrics"). */
   METRICS?: AnalyticsEngineDataset;
+  /** public/ (wrangler.toml [assets]): the console's files. */
+  ASSETS: Fetcher;
 }
 
 /** The Hono context every route and the delivery service see. */

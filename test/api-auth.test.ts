@@ -12,6 +12,7 @@ describe('admin token', () => {
     ['PUT', '/images/a.jpg'],
     ['DELETE', '/images/a.jpg'],
     ['POST', '/upload-tokens'],
+    ['POST', '/sign'],
   ];
 
   it.each(routes)('%s %s: 401 without a token, with a wrong one, or with another scheme', async (method, route) => {

@@ -39,6 +39,10 @@ function listItem(object: R2Object) {
     width: meta.width === undefined ? undefined : Number(meta.width),
     height: meta.height === undefined ? undefined : Number(meta.height),
     format: meta.format,
+    name: meta.name,
+    // For the console's placeholders while thumbnails load.
+    thumbhash: meta.thumbhash,
+    dominantColor: meta.dominantColor,
   };
 }
 

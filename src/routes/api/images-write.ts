@@ -57,7 +57,7 @@ export const imageWriteRoutes = new Hono<ApiEnv>()
     const results = [];
     for (const file of files) {
       try {
-        results.push({ name: file.name, ...(await ingest(c, new Uint8Array(await file.arrayBuffer()), target)) });
+        results.push({ name: file.name, ...(await ingest(c, new Uint8Array(await file.arrayBuffer()), target, file.name)) });
       } catch (error) {
         if (files.length === 1) throw error;
         results.push({ name: file.name, error: problemBody(asProblem(error)) });

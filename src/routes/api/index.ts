@@ -5,6 +5,7 @@ import { imageDeleteRoutes } from './images-delete';
 import { imageReadRoutes } from './images-read';
 import { imageWriteRoutes } from './images-write';
 import { openApiDocument } from './openapi-document';
+import { signRoutes } from './sign';
 import { uploadTokenRoutes } from './upload-tokens';
 
 export const apiRoutes = new Hono<ApiEnv>()
@@ -12,7 +13,9 @@ export const apiRoutes = new Hono<ApiEnv>()
   .use('/images', authenticate)
   .use('/images/*', authenticate)
   .use('/upload-tokens', authenticate)
+  .use('/sign', authenticate)
   .route('/images', imageWriteRoutes)
   .route('/images', imageReadRoutes)
   .route('/images', imageDeleteRoutes)
-  .route('/upload-tokens', uploadTokenRoutes);
+  .route('/upload-tokens', uploadTokenRoutes)
+  .route('/sign', signRoutes);

@@ -21,7 +21,11 @@ import { originFor } from '../../storage/origins';
 import { writeOriginal } from '../../storage/uploads';
 import { imageResource } from './image-resource';
 
-export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget) {
+/** A file name is kept for people (the console shows it), cut short: R2 allows 2 KiB of metadata in all. */
+const MAX_NAME_LENGTH = 200;
+
+/** `name` is the uploaded file's name, when the upload had one (multipart). */
+export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget, name?: string) {
   const config = getConfig(c.env);
   const grant = c.get('grant');
   // A token's type and size rules are checked right after sniffing, before any decoding.
@@ -36,7 +40,7 @@ export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: Uplo
     key,
     bytes,
     contentType: contentTypeOf(facts),
-    customMetadata: toCustomMetadata(facts),
+    customMetadata: { ...toCustomMetadata(facts), ...(name ? { name: name.slice(0, MAX_NAME_LENGTH) } : {}) },
     overwrite: target.overwrite,
     holdsSameBytes: target.key === undefined ? (existing) => existing.customMetadata?.sha256 === facts.sha256 : undefined,
   });

@@ -100,6 +100,17 @@ export const openApiDocument = {
         responses: { '201': { description: 'The token', content: json(ref('UploadToken')) }, ...problems(400, 401) },
       },
     },
+    '/api/v1/sign': {
+      'x-edgepix-route': '/api/v1/sign',
+      post: {
+        summary: 'Sign an /img path (first SIGNING_KEYS key, expiring) or a Thumbor path (THUMBOR_SECURITY_KEY); admin token only, the keys never leave the worker',
+        requestBody: { required: true, content: json(ref('SignRequest')) },
+        responses: {
+          '200': { description: 'The signed URL', content: json(ref('SignedUrl')) },
+          ...problems(400, 401, 500),
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       'x-edgepix-route': '/api/v1/openapi.json',
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
@@ -120,6 +131,27 @@ export const openApiDocument = {
         security: [],
         parameters: [{ name: 'options', in: 'path', required: true, schema: { type: 'string' }, example: 'width=400,format=auto' }, { ...keyParameter, name: 'source' }],
         responses: { '200': { description: 'The image' }, '304': { description: 'Not modified' }, ...problems(400, 403, 404, 413, 415, 422) },
+      },
+    },
+    '/': {
+      'x-edgepix-route': '/',
+      get: { summary: 'Redirects to the console', security: [], responses: { '302': { description: 'To /console/' } } },
+    },
+    '/upload': {
+      'x-edgepix-route': '/upload',
+      get: { summary: 'The old upload page: redirects to the console', security: [], responses: { '301': { description: 'To /console/' } } },
+    },
+    '/console': {
+      'x-edgepix-route': '/console',
+      get: { summary: 'Redirects to /console/', security: [], responses: { '301': { description: 'To /console/' } } },
+    },
+    '/console/{file}': {
+      'x-edgepix-route': '/console/*',
+      get: {
+        summary: 'The console (static files; it signs in with the admin token and calls this API)',
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' }, example: 'app.js' }],
+        responses: { '200': { description: 'The file' }, ...problems(404) },
       },
     },
     '/healthz': {
@@ -195,7 +227,19 @@ export const openApiDocument = {
       ImageList: {
         type: 'object',
         properties: {
-          images: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, bytes: { type: 'integer' } } } },
+          images: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: { type: 'string' },
+                bytes: { type: 'integer' },
+                name: { type: 'string', description: 'The uploaded file name (multipart uploads), at most 200 characters' },
+                thumbhash: { type: 'string', contentEncoding: 'base64', description: 'Absent for objects not stored through the API' },
+                dominantColor: { type: 'string' },
+              },
+            },
+          },
           cursor: { type: 'string' },
           truncated: { type: 'boolean' },
         },
@@ -209,6 +253,27 @@ export const openApiDocument = {
           maxBytes: { type: 'integer', minimum: 1 },
           types: { type: 'array', items: { enum: ['jpeg', 'png', 'webp', 'avif'] } },
           expiresIn: { type: 'integer', minimum: 1, maximum: 3600, default: 900 },
+        },
+      },
+      SignRequest: {
+        type: 'object',
+        required: ['path'],
+        properties: {
+          path: {
+            type: 'string',
+            description: '/img/<options>/<key>, or <THUMBOR_PATH_PREFIX>/unsafe/<Thumbor path> to get Thumbor\'s signature in place of unsafe',
+            example: '/img/width=400/photos/cat.jpg',
+          },
+          expiresIn: { type: 'integer', minimum: 1, maximum: 31622400, description: 'Seconds (for /img paths); default SIGNED_URL_TTL' },
+        },
+      },
+      SignedUrl: {
+        type: 'object',
+        required: ['url', 'path'],
+        properties: {
+          url: { type: 'string', format: 'uri', description: 'Absolute, on the origin the request came to' },
+          path: { type: 'string', description: 'The signed path and query alone' },
+          expiresAt: { type: 'string', format: 'date-time', description: 'For /img paths; Thumbor signatures do not expire' },
         },
       },
       UploadToken: {

@@ -7,18 +7,11 @@ import { invalidRequest } from '../../errors';
 import type { ApiEnv } from '../../security/auth';
 import { issueUploadToken, UploadTokenRequestSchema, type UploadTokenRecord } from '../../security/upload-tokens';
 import { encodeKeyPath, validateKey, validatePrefix } from '../../lib/keys';
-
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw invalidRequest('Expected a JSON body such as {"prefix": "user-uploads"}.');
-  }
-}
+import { readJson } from './read-json';
 
 export const uploadTokenRoutes = new Hono<ApiEnv>().post('/', async (c) => {
   const config = getConfig(c.env);
-  const request = validate(UploadTokenRequestSchema, await readJson(c.req.raw), invalidRequest, 'body');
+  const request = validate(UploadTokenRequestSchema, await readJson(c.req.raw, '{"prefix": "user-uploads"}'), invalidRequest, 'body');
   const maxBytes = request.maxBytes ?? config.maxOriginalBytes;
   if (maxBytes > config.maxOriginalBytes) {
     throw invalidRequest(`maxBytes: at most MAX_ORIGINAL_BYTES (${config.maxOriginalBytes}).`);
