@@ -1,4 +1,3 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -22,21 +21,16 @@ export default defineConfig({
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.
         // FUZZ_RUNS: random cases per property in test/fuzz.test.ts (`npm run fuzz` raises it).
-        bindings: { ALLOW_UNSIGNED: 'true', FUZZ_RUNS: process.env.FUZZ_RUNS ?? '25', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase },
-        // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file system.
+        bindings: { ALLOW_UNSIGNED: 'true', FUZZ_RUNS: process.env.FUZZ_RUNS ?? '25', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase, TEST_ORIGIN_CONTROL: origins.controlBase },
+        // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file
+        // system. It is workerd's own disk service, not a Node function: a Node-side binding is reached over
+        // miniflare's loopback HTTP server, whose idle keep-alive connections Node closes after 5 s while
+        // workerd's pool keeps them for 5 s too. When a long synchronous codec call (slow on a loaded
+        // machine) holds workerd's event loop past that, the next fetch goes out on the connection Node
+        // already closed and fails with "Network connection lost" (issue 16). The disk service is in-process.
+        // (The test origins in test/origin-servers.mjs keep idle connections longer than workerd does, for the same reason.)
         serviceBindings: {
-          ORIGIN_CONTROL: origins.control,
-          FIXTURES: async (request: Request) => {
-            const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '');
-            if (path.includes('..')) return new Response('bad path', { status: 400 });
-            try {
-              const file = fixturesDir + path;
-              if ((await stat(file)).isDirectory()) return Response.json(await readdir(file));
-              return new Response(await readFile(file));
-            } catch {
-              return new Response(`no fixture ${path}`, { status: 404 });
-            }
-          },
+          FIXTURES: { disk: { path: fixturesDir, writable: false } },
         },
       },
     }),

@@ -26,7 +26,7 @@ describe('/cdn-cgi/image/', () => {
 
   it('an absolute source URL is served only when an http origin of ORIGINS covers it', async () => {
     const name = uniqueKey('by-url.jpg');
-    const put = await env.ORIGIN_CONTROL.fetch(`http://control/http/${encodeKey(name)}`, { method: 'PUT', body: await fixture('formats/320x240.jpg') });
+    const put = await fetch(`${env.TEST_ORIGIN_CONTROL}http/${encodeKey(name)}`, { method: 'PUT', body: await fixture('formats/320x240.jpg') });
     expect(put.ok).toBe(true);
     const vars = { ORIGINS: JSON.stringify([{ prefix: 'web/', type: 'http', base: env.TEST_HTTP_ORIGIN, allowInsecure: true }]) };
     const covered = await request(`/cdn-cgi/image/width=30/${env.TEST_HTTP_ORIGIN}${encodeKey(name)}`, undefined, vars);

@@ -13,8 +13,10 @@ export async function fixture(path: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** The names in a fixture folder (workerd's disk service lists it as `{ name, type }` entries). */
 export async function listFixtures(folder: string): Promise<string[]> {
-  return (await env.FIXTURES.fetch(`http://fixtures/${folder}`)).json();
+  const entries: { name: string }[] = await (await env.FIXTURES.fetch(`http://fixtures/${folder}`)).json();
+  return entries.map((entry) => entry.name);
 }
 
 let counter = 0;

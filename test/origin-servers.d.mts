@@ -4,6 +4,6 @@ export declare function startOriginServers(): Promise<{
   s3Endpoint: string;
   /** The HTTP file server's base URL, ending in `/media/`. */
   httpBase: string;
-  /** The ORIGIN_CONTROL service binding. */
-  control(request: Request): Promise<Response>;
+  /** Where tests put and remove objects: `<controlBase>s3/<key>`, `<controlBase>http/<path>`, `<controlBase>http-log`. */
+  controlBase: string;
 }>;

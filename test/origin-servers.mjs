@@ -2,7 +2,11 @@
 // - s3rver, an S3-compatible server speaking the S3 REST API (it checks access keys, not SigV4 signatures);
 // - a small HTTP file server with ETag, Last-Modified, Range and If-None-Match, whose paths under
 //   behaviour prefixes misbehave on purpose (errors, stalls, redirects, no length, no validator).
-// Tests put and remove objects through the ORIGIN_CONTROL service binding (control()).
+// Tests put and remove objects through the HTTP server's /__control/ paths (control()).
+//
+// Every server here keeps idle keep-alive connections open longer than workerd's client pool does
+// (5 s), so workerd always drops an idle connection first and never sends a request on one that Node
+// has closed ("Network connection lost" after a long synchronous decode; see vitest.config.ts).
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -15,8 +19,19 @@ export const S3_BUCKET = 'photos';
 // s3rver's built-in account.
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+const IDLE_KEEP_ALIVE_MS = 60_000;
+
+/** Outlives workerd's pool timeout, and never holds the test run open. */
+function longLived(server) {
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+  server.headersTimeout = IDLE_KEEP_ALIVE_MS + 1000;
+  server.unref();
+  server.on('connection', (socket) => socket.unref());
+  return server;
+}
+
 const listen = (server) =>
-  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+  new Promise((resolve) => longLived(server).listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 async function startS3() {
   const s3 = new S3rver({
@@ -27,7 +42,7 @@ async function startS3() {
     configureBuckets: [{ name: S3_BUCKET }],
   });
   const { port } = await s3.run();
-  s3.httpServer.unref();
+  longLived(s3.httpServer);
   return `http://127.0.0.1:${port}`;
 }
 
@@ -35,7 +50,8 @@ async function startS3() {
 const files = new Map();
 const seen = [];
 
-function serveFile(request, response) {
+function serveFile(request, response, control) {
+  if (request.url.startsWith('/__control/')) return void control(request, response);
   const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
   seen.push({ path, range: request.headers.range ?? null, ifNoneMatch: request.headers['if-none-match'] ?? null });
   const [behaviour] = path.replace(/^\/media\//, '').split('/');
@@ -65,33 +81,37 @@ function serveFile(request, response) {
   response.end(file.bytes);
 }
 
-async function startHttp() {
-  const server = createServer(serveFile);
-  const port = await listen(server);
-  server.unref();
-  return `http://127.0.0.1:${port}/media/`;
+async function startHttp(control) {
+  const port = await listen(createServer((request, response) => serveFile(request, response, control)));
+  return `http://127.0.0.1:${port}`;
 }
+
+const readBody = async (request) => {
+  const chunks = [];
+  for await (const chunk of request) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+};
 
 /** Both servers, once per test run. */
 export async function startOriginServers() {
-  const [s3Endpoint, httpBase] = await Promise.all([startS3(), startHttp()]);
+  const s3Endpoint = await startS3();
   const s3 = new AwsClient({ ...S3_CREDENTIALS, service: 's3', region: 'us-east-1' });
   const s3Url = (key) => `${s3Endpoint}/${S3_BUCKET}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
-  /** ORIGIN_CONTROL: PUT or DELETE /s3/<key> and /http/<path>; GET /http-log returns and clears what the HTTP origin saw. */
-  async function control(request) {
-    const url = new URL(request.url);
-    if (url.pathname === '/http-log') return Response.json(seen.splice(0));
-    const [, type, ...rest] = decodeURIComponent(url.pathname).split('/');
+  /** /__control/: PUT or DELETE s3/<key> and http/<path>; GET http-log returns and clears what the HTTP origin saw. */
+  async function control(request, response) {
+    const [type, ...rest] = decodeURIComponent(new URL(request.url, 'http://x').pathname).replace(/^\/__control\//, '').split('/');
     const key = rest.join('/');
-    const body = request.method === 'PUT' ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    if (type === 'http-log') return response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen.splice(0)));
+    const body = request.method === 'PUT' ? await readBody(request) : undefined;
     if (type === 's3') {
-      const response = await s3.fetch(s3Url(key), { method: request.method, body });
-      return new Response(null, { status: response.ok ? 204 : response.status });
+      const answer = await s3.fetch(s3Url(key), { method: request.method, body });
+      return response.writeHead(answer.ok ? 204 : answer.status).end();
     }
     if (request.method === 'PUT') files.set(`/media/${key}`, { bytes: body, modified: new Date() });
     else files.delete(`/media/${key}`);
-    return new Response(null, { status: 204 });
+    response.writeHead(204).end();
   }
-  return { s3Endpoint, httpBase, control };
+  const origin = await startHttp(control);
+  return { s3Endpoint, httpBase: `${origin}/media/`, controlBase: `${origin}/__control/` };
 }

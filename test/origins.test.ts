@@ -21,7 +21,7 @@ interface OriginUnderTest {
 }
 
 const control = async (method: string, path: string, body?: Uint8Array) => {
-  const response = await env.ORIGIN_CONTROL.fetch(`http://control/${path.split('/').map(encodeURIComponent).join('/')}`, { method, body });
+  const response = await fetch(`${env.TEST_ORIGIN_CONTROL}${path.split('/').map(encodeURIComponent).join('/')}`, { method, body });
   expect(response.ok, `${method} ${path}`).toBe(true);
 };
 
@@ -175,20 +175,20 @@ describe('origin faults are 502/504 with Retry-After, never the origin’s own r
   const web = client(httpOriginVars());
 
   it('a 5xx is retried `retries` times, then 502', async () => {
-    await env.ORIGIN_CONTROL.fetch('http://control/http-log');
+    await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`);
     await expectProblem(await web('/img/width=10/web/error-500/y.jpg'), 502, /answered 500 \(2 attempts\)/);
-    const log = (await (await env.ORIGIN_CONTROL.fetch('http://control/http-log')).json()) as unknown[];
+    const log = (await (await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`)).json()) as unknown[];
     expect(log).toHaveLength(2); // retries: 1 in httpOriginVars
   });
 
   it.each(['web/../secret.jpg', 'web//etc/passwd', 'web/a%2F..%2F..%2Fsecret.jpg', 'web/%2e%2e/secret.jpg'])(
     'the key %s never leaves the origin: the origin is not asked',
     async (raw) => {
-      await env.ORIGIN_CONTROL.fetch('http://control/http-log');
+      await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`);
       // 400 invalid-key; or, where URL parsing already removed a dot segment (as the runtime does too), a 404 from R2.
       const response = await web(`/img/width=10/${raw}`);
       await expectProblem(response, response.status === 404 ? 404 : 400);
-      expect(await (await env.ORIGIN_CONTROL.fetch('http://control/http-log')).json()).toEqual([]);
+      expect(await (await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`)).json()).toEqual([]);
     },
   );
 
@@ -247,11 +247,11 @@ describe('revalidation', () => {
     await control('PUT', `http/${key}`, await fixture('formats/320x240.jpg'));
     const get = client({ ...httpOriginVars(), ORIGINAL_LOOKUP_TTL: '1' });
     expect((await get(`/img/width=22/web/${encodeKey(key)}`)).status).toBe(200);
-    await env.ORIGIN_CONTROL.fetch('http://control/http-log');
+    await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = await get(`/img/width=22/web/${encodeKey(key)}`);
     expect(again.headers.get('X-Edgepix-Cache')).toBe('edge');
-    const log = (await (await env.ORIGIN_CONTROL.fetch('http://control/http-log')).json()) as { ifNoneMatch: string | null }[];
+    const log = (await (await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`)).json()) as { ifNoneMatch: string | null }[];
     expect(log).toHaveLength(1);
     expect(log[0]!.ifNoneMatch).toMatch(/^"[0-9a-f]{16}"$/);
   });

@@ -24,7 +24,8 @@ function s3Url(config: S3OriginConfig, path: string): string {
 
 /** @public Also bundled by test/node/sigv4.test.mjs, which checks its signatures against @smithy/signature-v4. */
 export function s3Transport(config: S3OriginConfig, credentials?: S3Credentials): Transport {
-  const client = credentials && new AwsClient({ ...credentials, service: 's3', region: config.region });
+  // retries: 0 — aws4fetch would otherwise retry 5xx up to 10 times on its own, past our deadlines.
+  const client = credentials && new AwsClient({ ...credentials, service: 's3', region: config.region, retries: 0 });
   return {
     name: `${config.prefix} (s3)`,
     kind: 's3',
