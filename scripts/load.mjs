@@ -14,14 +14,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { request } from '../bench/lib/http.mjs';
+import { parseServerTiming, request } from '../bench/lib/http.mjs';
 import { EDGEPIX_CONFIG, ROOT } from '../bench/lib/paths.mjs';
 import { toMB } from '../bench/lib/procfs.mjs';
 import { sleep } from '../bench/lib/stats.mjs';
 import { fixed, renderTable } from '../bench/lib/table.mjs';
+import { collectGarbage } from '../bench/lib/sections/mixed.mjs';
 import { killWorkerGroups, startWorker } from '../bench/lib/worker.mjs';
 
-const USAGE = 'usage: npm run load -- [--duration <seconds, default 60>] [--connections <n ≥ 6, default 32>]';
 const FIXTURES = path.join(ROOT, 'test/fixtures');
 /** Originals the mix transforms (900×600 JPEG, WebP and PNG, 1920×1080 JPEG), uploaded through the API. */
 const ORIGINALS = {
@@ -37,7 +37,8 @@ const UPLOAD_FILE = path.join(FIXTURES, 'formats/320x240.jpg');
 const BAD_OPTIONS = ['width=abc', 'width=-5', 'fit=banana', 'nonsense=1', 'width=20000', 'quality=101', 'width=100,width=200'];
 /** Share of the connections per class, in this order (32 connections: 12, 7, 4, 2, 3, 4). */
 const WEIGHTS = { edge: 12, variant: 7, miss: 4, upload: 2, notFound: 3, badInput: 4 };
-const MISS_WIDTHS = 860; // 40…899 px: below every original's width, so each is a real resize
+/** Odd widths 41…899 px: below every original's width (a real resize), never the edge or variant classes' widths. */
+const MISS_WIDTHS = 430;
 const MISS_FORMATS = ['webp', 'jpeg'];
 const REQUEST_TIMEOUT_S = 30;
 const MEMORY_SAMPLE_MS = 10_000;
@@ -45,30 +46,36 @@ const SETTLE_MS = 2_000;
 const VARIANT_WAIT_MS = 10_000;
 
 function parseArgs(argv) {
-  const options = { duration: 60, connections: 32 };
+  const options = { duration: 60, connections: 32, only: Object.keys(WEIGHTS) };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => Number(inline ?? argv[++i]);
     if (flag === '--duration') options.duration = value();
     else if (flag === '--connections') options.connections = value();
+    else if (flag === '--only') options.only = (inline ?? argv[++i] ?? '').split(',').filter(Boolean);
     else usage(`unknown argument ${argv[i]}`);
   }
   if (!(Number.isInteger(options.duration) && options.duration > 0)) usage('--duration must be a whole number of seconds');
-  const classes = Object.keys(WEIGHTS).length;
+  const unknown = options.only.filter((name) => !(name in WEIGHTS));
+  if (unknown.length || options.only.length === 0) usage(`unknown class ${unknown.join(', ')}`);
+  const classes = options.only.length;
   if (!(Number.isInteger(options.connections) && options.connections >= classes)) usage(`--connections must be a whole number ≥ ${classes}`);
   return options;
 }
 
 function usage(problem) {
-  console.error(`${problem}\n${USAGE}`);
+  console.error(
+    `${problem}\nusage: npm run load -- [--duration <seconds, default 60>] [--connections <n, default 32>] [--only <class>,…]` +
+      `\n  classes: ${Object.keys(WEIGHTS).join(', ')}`,
+  );
   process.exit(2);
 }
 
-/** `connections` split by WEIGHTS, at least one each, summing exactly to `connections`. */
-function splitConnections(connections) {
-  const total = Object.values(WEIGHTS).reduce((sum, w) => sum + w, 0);
-  const split = Object.fromEntries(Object.entries(WEIGHTS).map(([name, w]) => [name, Math.max(1, Math.round((connections * w) / total))]));
-  const largest = Object.keys(WEIGHTS).reduce((a, b) => (WEIGHTS[a] >= WEIGHTS[b] ? a : b));
+/** `connections` split by WEIGHTS among the classes `names`, at least one each, summing exactly to `connections`. */
+function splitConnections(connections, names) {
+  const total = names.reduce((sum, name) => sum + WEIGHTS[name], 0);
+  const split = Object.fromEntries(names.map((name) => [name, Math.max(1, Math.round((connections * WEIGHTS[name]) / total))]));
+  const largest = names.reduce((a, b) => (WEIGHTS[a] >= WEIGHTS[b] ? a : b));
   split[largest] += connections - Object.values(split).reduce((sum, n) => sum + n, 0);
   return split;
 }
@@ -105,11 +112,12 @@ function defineClasses(adminToken, runId) {
     miss: {
       title: 'miss (new width: transform)',
       next: () => {
+        // Every original and format in turn; a new width once all were asked (unique for 4300 requests).
         const n = count('miss');
-        const rest = Math.floor(n / MISS_WIDTHS);
-        const format = MISS_FORMATS[rest % MISS_FORMATS.length];
-        const key = originals[Math.floor(rest / MISS_FORMATS.length) % originals.length];
-        return { path: imagePath(`width=${40 + (n % MISS_WIDTHS)},format=${format}`, key) };
+        const key = originals[n % originals.length];
+        const format = MISS_FORMATS[Math.floor(n / originals.length) % MISS_FORMATS.length];
+        const width = 41 + 2 * (Math.floor(n / (originals.length * MISS_FORMATS.length)) % MISS_WIDTHS);
+        return { path: imagePath(`width=${width},format=${format}`, key) };
       },
       expect: (status, tier) => status === 200 && tier === 'miss',
     },
@@ -188,10 +196,20 @@ async function prepare(worker, classes) {
   }
 }
 
+let probes = 0;
+
+/** `mem-idle` of a new transform (Server-Timing with BENCH_MEMORY_METER): bytes edgepix's meter charges at rest. */
+async function chargedBytes(worker) {
+  const response = await request(`${worker.url}${imagePath(`width=${1200 + probes++},format=webp`, 'load/baseline.jpg')}`);
+  const value = parseServerTiming(response.headers['server-timing']).descriptions['mem-idle'];
+  return value === undefined ? null : Number(value);
+}
+
 /** One autocannon instance per class, all at once; resolves with each class's result and tally. */
 function runMix(worker, classes, split, duration) {
   return Promise.all(
-    Object.entries(classes).map(async ([name, cls]) => {
+    Object.entries(split).map(async ([name]) => {
+      const cls = classes[name];
       const tally = { unexpected: 0, example: null };
       const result = await autocannon({
         url: worker.url,
@@ -276,6 +294,10 @@ function report(outcomes, memory, options) {
       `(${mb(memory.settled.rssBytes)} ${SETTLE_MS / 1000} s later); peak (VmHWM) during the run ${mb(memory.after.peakBytes)}`,
   );
   console.log(`RSS every ${MEMORY_SAMPLE_MS / 1000} s: ${memory.samples.map((b) => toMB(b).toFixed(0)).join(', ')} MB`);
+  const gc = (m) => (m.error ? `not measured (${m.error})` : `RSS ${mb(m.rssBytes)}, JS heap in use ${m.jsHeapUsedMB.toFixed(1)} MB`);
+  console.log(`after a forced GC: before the run ${gc(memory.gcBefore)}; after it ${gc(memory.afterGc)}`);
+  const charged = (bytes) => (bytes == null ? '?' : mb(bytes));
+  console.log(`edgepix's charged memory (WASM memories, live large buffers; mem-idle): ${charged(memory.chargedBefore)} before → ${charged(memory.chargedAfter)} after`);
   return { fiveXx: total((o) => statusCount(o.result, (code) => code >= 500)), errors: total((o) => o.result.errors) };
 }
 
@@ -307,16 +329,20 @@ async function main() {
     persistTo: path.join(tempDir, 'state'),
     envFile,
     processGroup: true,
+    // Server-Timing mem-idle: what edgepix's own meter charges (WASM memories, live large buffers).
+    vars: { BENCH_MEMORY_METER: 'true' },
   });
   try {
     console.log(`edgepix on ${worker.url}, runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
     await seed(worker, adminToken);
     const classes = defineClasses(adminToken, randomBytes(4).toString('hex'));
     await prepare(worker, classes);
-    const split = splitConnections(options.connections);
+    const split = splitConnections(options.connections, options.only);
     console.log(`Running the mix for ${options.duration} s: ${Object.entries(split).map(([name, n]) => `${name} ${n}`).join(', ')} connections…`);
 
     await sleep(SETTLE_MS);
+    const gcBefore = await collectGarbage(worker);
+    const chargedBefore = await chargedBytes(worker);
     const before = worker.memory();
     worker.resetPeak(); // the peak of the run, not of start-up and warm-up
     const samples = [before.rssBytes];
@@ -332,8 +358,11 @@ async function main() {
     await sleep(SETTLE_MS);
     const settled = worker.memory();
     samples.push(settled.rssBytes);
+    // What a full GC frees was garbage V8 had not collected yet; what stays is held.
+    const afterGc = await collectGarbage(worker);
+    const chargedAfter = await chargedBytes(worker);
 
-    const { fiveXx, errors } = report(outcomes, { before, after, settled, samples }, options);
+    const { fiveXx, errors } = report(outcomes, { before, after, settled, samples, gcBefore, afterGc, chargedBefore, chargedAfter }, options);
     if (fiveXx || errors) {
       console.error(`\nFAIL: ${fiveXx} responses were 5xx and ${errors} requests failed (worker log: ${worker.logFile})`);
       process.exitCode = 1;
