@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run load [-- --duration 60 --connections 32]`: a fixed mix of traffic against one local worker.
+// `npm run load [-- --duration 60 --connections 32 --only edge,miss,…]`: a fixed mix of traffic against one local worker.
 //
 // Starts `wrangler dev` as `npm start` does (local R2 and Cache API, unsigned URLs allowed, an
 // ADMIN_TOKEN), but on a free 127.0.0.1 port, with its state in a new temporary directory and its
