@@ -100,15 +100,37 @@ async function waitUntilReady(url, child, logFile) {
   throw new Error(`${url}/healthz not ready after ${READY_TIMEOUT_MS} ms:\n${logTail(logFile)}`);
 }
 
+/** Process groups of workers started with `processGroup: true` that have not been stopped yet. */
+const groups = new Set();
+
+/**
+ * SIGKILLs every process group of a worker started with `processGroup: true` and not stopped yet:
+ * synchronous, for `process.on('exit')` and signal handlers, so no wrangler or workerd outlives the caller.
+ */
+export function killWorkerGroups() {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // the group has already ended
+    }
+  }
+  groups.clear();
+}
+
 /**
  * Runs `wrangler dev` for one Worker and resolves once `/healthz` answers 200.
- * @param {{ name: string, config: string, persistTo: string, vars?: Record<string, string>, cwd?: string }} options
+ * @param {{ name: string, config: string, persistTo: string, vars?: Record<string, string>, cwd?: string,
+ *   envFile?: string, processGroup?: boolean }} options
  *   `name` labels the log file (bench/.work/logs/<name>.log); `config` is a wrangler.toml;
  *   `persistTo` holds the local R2 and Cache API; `vars` are more `--var NAME:value` (e.g. BENCH_MEMORY_METER);
- *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another).
+ *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another);
+ *   `envFile`: secrets and variables from this file (`--env-file`) instead of the `.dev.vars` beside `config`;
+ *   `processGroup`: wrangler leads its own process group (with its workerd processes), which `stop()` and
+ *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it.
  * @returns {Promise<RunningWorker>}
  */
-async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT }) {
+export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);
@@ -119,11 +141,23 @@ async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT }) {
     // The bench measures public images: unsigned URLs, whatever .dev.vars says (or without one).
     '--var', 'ALLOW_UNSIGNED:true',
     ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
+    ...(envFile ? ['--env-file', envFile] : []),
   ];
-  const child = spawn(process.execPath, args, { cwd, env: WRANGLER_ENV, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { cwd, env: WRANGLER_ENV, stdio: ['ignore', log, log], detached: processGroup });
   fs.closeSync(log);
+  if (processGroup) groups.add(child.pid);
   const url = `http://${HOST}:${port}`;
-  const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop: () => stopProcess(child) };
+  const stop = async () => {
+    await stopProcess(child);
+    if (processGroup && groups.delete(child.pid)) {
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // whatever of the group outlived wrangler
+      } catch {
+        // nothing did
+      }
+    }
+  };
+  const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop };
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));

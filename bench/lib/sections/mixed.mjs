@@ -95,7 +95,7 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
 }
 
 /** V8's JS heap in use, then a full GC and the RSS after it settles; never fails the section. */
-async function collectGarbage(worker) {
+export async function collectGarbage(worker) {
   try {
     const inspector = await openInspector(worker.inspectorPort);
     try {
