@@ -20,8 +20,16 @@ export default defineConfig({
       miniflare: {
         // Production requires signed /img URLs; most tests are about pixels, so they may go unsigned.
         // test/signing.test.ts turns this off per request.
-        // FUZZ_RUNS: random cases per property in test/fuzz.test.ts (`npm run fuzz` raises it).
-        bindings: { ALLOW_UNSIGNED: 'true', FUZZ_RUNS: process.env.FUZZ_RUNS ?? '25', TEST_S3_ENDPOINT: origins.s3Endpoint, TEST_HTTP_ORIGIN: origins.httpBase, TEST_ORIGIN_CONTROL: origins.controlBase },
+        // FUZZ_RUNS: random cases per property in test/fuzz.test.ts (`npm run fuzz` raises it). FUZZ_SEED:
+        // fixed for npm test, so CI always runs the same cases; a fresh one for `npm run fuzz` (printed on failure).
+        bindings: {
+          ALLOW_UNSIGNED: 'true',
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? '25',
+          FUZZ_SEED: process.env.FUZZ_SEED ?? (process.env.FUZZ_RUNS ? String(Date.now() % 2 ** 31) : '20261201'),
+          TEST_S3_ENDPOINT: origins.s3Endpoint,
+          TEST_HTTP_ORIGIN: origins.httpBase,
+          TEST_ORIGIN_CONTROL: origins.controlBase,
+        },
         // Tests read test/fixtures/ (and list folders, as JSON) through this binding: workerd has no file
         // system. It is workerd's own disk service, not a Node function: a Node-side binding is reached over
         // miniflare's loopback HTTP server, whose idle keep-alive connections Node closes after 5 s while

@@ -11,6 +11,7 @@ declare global {
       TEST_S3_ENDPOINT: string;
       TEST_HTTP_ORIGIN: string;
       FUZZ_RUNS: string;
+      FUZZ_SEED: string;
     }
   }
 }

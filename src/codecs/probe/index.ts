@@ -24,15 +24,28 @@ function detectFormat(bytes: Uint8Array): InputFormat {
   return result.format;
 }
 
-/** Header fields from a prefix of the file; what the prefix does not reach stays undefined. */
-export function probePrefix(bytes: Uint8Array): HeaderFields & { format: InputFormat } {
-  const format = detectFormat(bytes);
-  return { format, ...PROBES[format](bytes) };
+/** The format's fields, or undefined where a structure claims more bytes than there are. */
+function readFields(format: InputFormat, bytes: Uint8Array): HeaderFields | undefined {
+  try {
+    return PROBES[format](bytes);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
-/** The complete header of a whole file; a header without dimensions means the file is corrupt. */
+/** Header fields from a prefix of the file; what the prefix does not reach (or cut short) stays undefined. */
+export function probePrefix(bytes: Uint8Array): HeaderFields & { format: InputFormat } {
+  const format = detectFormat(bytes);
+  return { format, ...(readFields(format, bytes) ?? { orientation: 1, progressive: false }) };
+}
+
+/** The complete header of a whole file; one that overruns itself, or has no dimensions, means the file is corrupt. */
 export function probe(bytes: Uint8Array): ImageHeader {
-  const { width, height, hasAlpha, ...rest } = probePrefix(bytes);
-  if (!width || !height) throw corruptImage(`The ${rest.format.toUpperCase()} header has no valid dimensions.`);
-  return { ...rest, width, height, hasAlpha: hasAlpha ?? true };
+  const format = detectFormat(bytes);
+  const fields = readFields(format, bytes);
+  if (!fields) throw corruptImage(`The ${format.toUpperCase()} header is malformed: a structure in it runs past its end.`);
+  const { width, height, hasAlpha, ...rest } = fields;
+  if (!width || !height) throw corruptImage(`The ${format.toUpperCase()} header has no valid dimensions.`);
+  return { ...rest, format, width, height, hasAlpha: hasAlpha ?? true };
 }
