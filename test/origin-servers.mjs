@@ -53,7 +53,7 @@ const seen = [];
 function serveFile(request, response, control) {
   if (request.url.startsWith('/__control/')) return void control(request, response);
   const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-  seen.push({ path, range: request.headers.range ?? null, ifNoneMatch: request.headers['if-none-match'] ?? null });
+  seen.push({ path, range: request.headers.range ?? null, ifNoneMatch: request.headers['if-none-match'] ?? null, authorization: request.headers.authorization ?? null });
   const [behaviour] = path.replace(/^\/media\//, '').split('/');
   if (behaviour === 'error-500') return response.writeHead(500).end('internal details that must not leak');
   if (behaviour === 'slow') return; // never answers: the origin's timeout must

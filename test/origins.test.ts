@@ -266,6 +266,20 @@ describe('ORIGINS configuration', () => {
     await expectProblem(await client({ ORIGINS: value })('/img/width=10/web/x.jpg'), 500, detail);
   });
 
+  it("an http origin's headers secret is sent with every request; one that is not a JSON object of strings is named", async () => {
+    const key = uniqueKey('private.jpg');
+    await control('PUT', `http/${key}`, await fixture('formats/320x240.jpg'));
+    await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`);
+    const vars = { ...httpOriginVars({ headers: 'WEB_HEADERS' }), WEB_HEADERS: '{"Authorization": "Bearer origin-token"}' };
+    expect((await client(vars)(`/img/width=20/web/${encodeKey(key)}`)).status).toBe(200);
+    const log = (await (await fetch(`${env.TEST_ORIGIN_CONTROL}http-log`)).json()) as { authorization: string | null }[];
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.every((r) => r.authorization === 'Bearer origin-token')).toBe(true);
+    for (const bad of ['not json', '["a"]', '{"X-Count": 1}']) {
+      await expectProblem(await client({ ...vars, WEB_HEADERS: bad })(`/img/width=21/web/${encodeKey(key)}`), 500, /WEB_HEADERS: must be a JSON object/);
+    }
+  });
+
   it('a missing credentials secret is named', async () => {
     const { MINIO_SECRET_ACCESS_KEY: _, ...withoutSecret } = S3_VARS;
     await expectProblem(await client(withoutSecret)('/img/width=10/minio/x.jpg'), 500, /MINIO_SECRET_ACCESS_KEY/);

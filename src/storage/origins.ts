@@ -19,12 +19,12 @@ const secret = (env: Env, name: string): string => {
 };
 
 function headersFrom(env: Env, name: string): Record<string, string> {
+  const text = secret(env, name);
   let headers: unknown;
   try {
-    headers = JSON.parse(secret(env, name));
-  } catch (error) {
-    if (error instanceof SyntaxError) headers = undefined;
-    else throw error;
+    headers = JSON.parse(text);
+  } catch {
+    // Not JSON: refused below like any other shape.
   }
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((h) => typeof h === 'string')) {
     throw misconfigured(`${name}: must be a JSON object of header names to strings.`);

@@ -5,12 +5,12 @@ import { PREFIX_BYTES, type Lookup, type Origin, type OriginalVersion } from './
 import { r2 } from '../lib/r2';
 
 export function r2Origin(bucket: R2Bucket): Origin {
-  /** R2 refuses a range read of an empty object, so that one case is told apart with a head(). */
+  /** R2 refuses a range read of an empty object, so that one case is told apart with a head(). The caller wraps both in r2(). */
   async function getPrefix(key: string, known?: OriginalVersion): Promise<R2Object | R2ObjectBody | null> {
     try {
       return await bucket.get(key, { range: { offset: 0, length: PREFIX_BYTES }, ...(known && { onlyIf: { etagDoesNotMatch: known.etag } }) });
     } catch (error) {
-      if ((await r2('original head', () => bucket.head(key)))?.size === 0) throw unsupportedMediaType('The original is empty.');
+      if ((await bucket.head(key))?.size === 0) throw unsupportedMediaType('The original is empty.');
       throw error;
     }
   }
