@@ -33,6 +33,12 @@ describe('planGeometry', () => {
     expect([r.x, r.y, r.width, r.height]).toEqual(region);
   });
 
+  it('a cover is the box exactly, even when its region rounds (433 rows × 3 would be 1299)', () => {
+    const plan = planGeometry({ width: 1000, height: 500 }, spec('cover', 3000, 1300));
+    expect(plan.output).toEqual({ width: 3000, height: 1300 });
+    expect(plan.region).toEqual({ x: 0, y: 34, width: 1000, height: 433 });
+  });
+
   it('pads by centring the scaled image on the canvas', () => {
     const plan = planGeometry({ width: 1000, height: 500 }, spec('pad', 400, 400));
     expect(plan.scaled).toEqual({ width: 400, height: 200 });

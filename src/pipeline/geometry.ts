@@ -86,7 +86,8 @@ function planFit(source: Size, spec: TransformSpec): Geometry {
       const cover = Math.max(exact.width / source.width, exact.height / source.height);
       const scale = spec.fit === 'crop' ? Math.min(cover, 1) : cover;
       const region = coverRegion(source, box, scale, spec);
-      const scaled = {
+      // Covering, the output is the box exactly: the region's rounding (213 rows × 1.875 = 399.4) must not show.
+      const scaled = scale === cover ? box : {
         width: Math.min(box.width, atLeastOne(region.width * scale)),
         height: Math.min(box.height, atLeastOne(region.height * scale)),
       };
