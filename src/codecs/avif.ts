@@ -8,12 +8,17 @@ import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './codec';
 import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows } from './libavif';
 import { initCodecs } from './codecs-wasm';
+import type { RgbaImage } from './types';
 import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
 /** aom speed 0–10: 8 keeps a cold transform interactive at a small size cost. */
 const ENCODE_SPEED = 8;
+
+/** Encodes a whole picture with aom at `speed` (0, slowest and smallest, to 10). */
+export const encodeAvif = async (image: RgbaImage, quality: number, speed: number): Promise<Uint8Array> =>
+  new Uint8Array(await encoder.run(() => encode(asImageData(image), { quality, speed })));
 
 export const avif: Codec = {
   async decodeRows(input, header, hint, open) {
@@ -23,9 +28,7 @@ export const avif: Codec = {
   decodedSize: (header, hint) => avifShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
   decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma }) =>
     avifDecodeMemory({ width, height }, { hasAlpha, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
-  openEncoder: wholePictureEncoder((image, { quality }) =>
-    encoder.run(() => encode(asImageData(image), { quality, speed: ENCODE_SPEED })),
-  ),
+  openEncoder: wholePictureEncoder((image, { quality }) => encodeAvif(image, quality, ENCODE_SPEED)),
   // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
   encodeMemory: (size) => 40 * size.width * size.height,
   ownHeap: true,

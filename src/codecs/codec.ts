@@ -66,12 +66,12 @@ export const fullSize = (header: ImageHeader): Size => ({ width: header.width, h
 
 /** A row sink over an encoder that needs the whole picture: it collects the rows, then encodes. */
 export const wholePictureEncoder =
-  (encode: (image: RgbaImage, options: EncodeOptions) => Promise<ArrayBuffer>) =>
+  (encode: (image: RgbaImage, options: EncodeOptions) => Promise<Uint8Array>) =>
   (size: Size, options: EncodeOptions): RowSink<Uint8Array> => {
     const picture = collect(size);
     return {
       write: (band, count) => picture.write(band, count),
-      close: async () => new Uint8Array(await encode(await picture.close(), options)),
+      close: async () => encode(await picture.close(), options),
       abort: () => picture.abort(),
     };
   };

@@ -24,7 +24,7 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
  * streams — a header from a ranged read, and the stream opened only once
  * the plan is within the limits.
  */
-async function readInput({ origin, version, traits }: Original) {
+export async function readInput({ origin, version, traits }: Original) {
   if (CODECS[traits.format].streamsInput) {
     const header = probe(await origin.readHead(version, STREAM_HEAD_BYTES));
     return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => origin.stream(version) };
