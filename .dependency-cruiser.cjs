@@ -3,11 +3,12 @@
  *   routes → delivery → url dialects → spec → pipeline → codecs
  * and no layer imports one above it. metadata (facts about an original) sits
  * beside delivery, above the pipeline. storage, cache and security are
- * services beside the line: they import none of it, nor each other. lib/ is
+ * services beside the line, and so is queue (sending background jobs): they
+ * import none of it, nor each other. lib/ is
  * neutral ground for keys, hashing, formats and sizes; it imports nothing.
  * The root files (config, env, errors) import only lib/ and spec/.
  */
-const LAYERS = ['routes', 'delivery', 'metadata', 'url', 'spec', 'pipeline', 'codecs', 'storage', 'cache', 'security', 'lib'];
+const LAYERS = ['routes', 'jobs', 'delivery', 'metadata', 'url', 'spec', 'pipeline', 'codecs', 'storage', 'cache', 'security', 'queue', 'lib'];
 
 /** `name` may import only `allowed` (and root files such as config.ts); every other layer is forbidden. */
 const layer = (name, allowed, comment) => ({
@@ -26,7 +27,9 @@ module.exports = {
     layer('pipeline', ['codecs', 'spec', 'lib'], 'the pipeline sees only the spec, its steps and the codecs'),
     layer('url', ['spec', 'lib'], 'a dialect only parses a URL into a spec'),
     layer('metadata', ['pipeline', 'codecs', 'spec', 'lib'], 'facts about an image, computed from its bytes'),
-    layer('delivery', ['metadata', 'pipeline', 'codecs', 'spec', 'storage', 'cache', 'security', 'lib'], 'delivery serves a spec for a key; routes call it'),
+    layer('delivery', ['metadata', 'pipeline', 'codecs', 'spec', 'storage', 'cache', 'security', 'queue', 'lib'], 'delivery serves a spec for a key; routes call it'),
+    layer('jobs', ['delivery', 'url', 'pipeline', 'spec', 'storage', 'cache', 'queue', 'lib'], 'background jobs run what delivery runs, from a queue message or a schedule'),
+    layer('queue', ['spec', 'lib'], 'the queue service sends jobs; it knows what they carry, not how they run'),
     layer('storage', ['spec', 'lib'], 'storage keeps bytes; it knows no codec, policy or facts'),
     layer('cache', ['lib'], 'the edge cache is a service beside the line'),
     layer('security', ['spec', 'lib'], 'security decides who may do what, beside the other services'),

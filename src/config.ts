@@ -41,17 +41,25 @@ const pathPrefix = v.pipe(
 /** Letters, digits, `-` and `_`: a preset name can never be mistaken for `name=value`. */
 const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-/** Name → option string; the URL dialect parses the options (url/cloudflare/presets.ts). */
-const presets = v.pipe(
+/** JSON text, parsed; `expected` says what it should have been when it is not JSON at all. */
+const jsonText = (expected: string) => v.pipe(
   v.string(),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const fail = (message: string) => (addIssue({ message }), NEVER);
-    let raw: unknown;
     try {
-      raw = JSON.parse(dataset.value);
+      return JSON.parse(dataset.value) as unknown;
     } catch {
-      return fail('must be a JSON object such as {"thumb": "width=200,height=200,fit=cover"}.');
+      addIssue({ message: `must be ${expected}` });
+      return NEVER;
     }
+  }),
+);
+
+/** Name → option string; the URL dialect parses the options (url/cloudflare/presets.ts). */
+const presets = v.pipe(
+  jsonText('a JSON object such as {"thumb": "width=200,height=200,fit=cover"}.'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const fail = (message: string) => (addIssue({ message }), NEVER);
+    const raw = dataset.value;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('must be a JSON object of name → options.');
     for (const [name, options] of Object.entries(raw)) {
       if (!PRESET_NAME.test(name)) return fail(`${name}: a name is letters, digits, "-" and "_".`);
@@ -60,6 +68,16 @@ const presets = v.pipe(
     return new Map(Object.entries(raw as Record<string, string>)) as ReadonlyMap<string, string>;
   }),
 );
+
+/** A JSON array of strings, each passing `item`; repeats dropped. */
+const jsonList = <T extends string>(item: v.GenericSchema<string, T>, example: string) => v.pipe(
+  jsonText(`a JSON array such as ${example}`),
+  v.array(item, `must be a JSON array such as ${example}`),
+  v.transform((list): readonly T[] => [...new Set(list)]),
+);
+
+const presetNames = jsonList(v.pipe(v.string(), v.regex(PRESET_NAME, 'each must be a preset name')), '["thumb","card"]');
+const outputFormats = jsonList(v.picklist(['webp', 'avif', 'jpeg', 'png'], 'each must be webp, avif, jpeg or png'), '["webp","avif"]');
 
 /** A key prefix an origin serves: key rules, ending in `/` so `minio/` never matches `minimal/`. */
 const originPrefix = v.pipe(v.string(), v.regex(/^[^/\\]+(\/[^/\\]+)*\/$/, 'must be a key prefix ending in "/", such as "minio/"'));
@@ -105,15 +123,7 @@ export type OriginConfig = S3OriginConfig | HttpOriginConfig;
 
 /** A JSON array of origins; keys no prefix matches stay in the ORIGINALS bucket. */
 const origins = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    try {
-      return JSON.parse(dataset.value) as unknown;
-    } catch {
-      addIssue({ message: 'must be a JSON array of origins such as [{"prefix": "minio/", "type": "s3", …}]' });
-      return NEVER;
-    }
-  }),
+  jsonText('a JSON array of origins such as [{"prefix": "minio/", "type": "s3", …}]'),
   v.array(v.union([S3OriginSchema, HttpOriginSchema], 'each origin must be {"type": "s3", …} or {"type": "http", …} as the README describes')),
   v.check((list) => new Set(list.map((o) => o.prefix)).size === list.length, 'two origins have the same prefix'),
 );
@@ -173,6 +183,14 @@ export const VARIABLES = {
     'JSON array of S3-compatible and HTTP origins by key prefix (see "Origins"); other keys are read from the `ORIGINALS` bucket'),
   MAX_VARIANTS_PER_ORIGINAL: variable('maxVariantsPerOriginal', wholeNumber, '0',
     'distinct variants one original may have in R2 before new ones are refused (403 `too-many-variants`); a guard against URLs that mint endless variants at your expense. `0`: no cap'),
+  PREGENERATE: variable('pregenerate', presetNames, '[]',
+    'JSON array of preset names made in the background right after every upload (a job each per format of `PREGENERATE_FORMATS`; needs the `JOBS` queue), e.g. `["thumb","card"]`'),
+  PREGENERATE_FORMATS: variable('pregenerateFormats', outputFormats, '["webp"]',
+    'JSON array of the formats a `format=auto` preset of `PREGENERATE` is made in: what the first visitor that accepts one finds stored'),
+  OPTIMIZE: variable('optimize', flag, 'true',
+    '`true` re-encodes every variant made on the request path once more in the background at high effort (the `JOBS` queue), replacing it when smaller at equal or better quality (see "Background jobs")'),
+  VARIANT_TTL_DAYS: variable('variantTtlDays', wholeNumber, '30',
+    'the daily Cron Trigger deletes variants not requested for this many days (never an original); `0`: keep them all'),
   PRESETS_ONLY: variable('presetsOnly', flag, 'false', '`true` refuses `/img/` options that are not a preset (403)'),
   EXPOSE_GPS: variable('exposeGps', flag, 'false', '`true` includes EXIF GPS coordinates in metadata'),
   BENCH_MEMORY_METER: variable('benchMemoryMeter', flag, 'false',
@@ -202,6 +220,8 @@ export function getConfig(env: VariableValues): Config {
   const config = Object.fromEntries(
     Object.entries(VARIABLES).map(([name, { field }]) => [field, values[name as VariableName]]),
   ) as Config;
+  const unknownPreset = config.pregenerate.find((name) => !config.presets.has(name));
+  if (unknownPreset !== undefined) throw misconfigured(`config: PREGENERATE names "${unknownPreset}", which PRESETS does not define.`);
   cache.set(env, config);
   return config;
 }

@@ -7,6 +7,8 @@ export interface Env extends VariableValues {
   VARIANTS: R2Bucket;
   /** Optional Workers Analytics Engine dataset: one data point per request (README "Logs and metrics"). */
   METRICS?: AnalyticsEngineDataset;
+  /** The queue of background jobs (src/queue/jobs.ts); without it, uploads and misses start none. */
+  JOBS?: Queue;
   /** public/ (wrangler.toml [assets]): the console's files. */
   ASSETS: Fetcher;
 }

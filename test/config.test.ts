@@ -31,7 +31,7 @@ describe('configuration is declared once, in config.ts', () => {
 
   it("tests see only the variables vitest.config.ts sets, never a developer's .dev.vars", () => {
     const set = Object.keys(VARIABLES).filter((name) => name in env);
-    expect(set).toEqual(['ALLOW_UNSIGNED']);
+    expect(set).toEqual(['ALLOW_UNSIGNED', 'OPTIMIZE']);
   });
 
   it("every binding wrangler.toml declares, and every one the worker's Env names, is in the README's bindings table", () => {
@@ -39,7 +39,7 @@ describe('configuration is declared once, in config.ts', () => {
     const header = lines.indexOf('| binding | type | meaning |');
     const documented = lines.slice(header).filter((line) => line.startsWith('| `')).map((line) => /^\| `([A-Z_]+)`/.exec(line)?.[1]);
     const declared = [...wrangler.matchAll(/^binding = "([A-Z_]+)"/gm)].map((m) => m[1]);
-    for (const name of [...declared, 'ORIGINALS', 'VARIANTS', 'METRICS']) expect(documented, name).toContain(name);
+    for (const name of [...declared, 'ORIGINALS', 'VARIANTS', 'METRICS', 'JOBS']) expect(documented, name).toContain(name);
   });
 
   it('wrangler.toml sets only known, non-secret variables, and only where they differ from the defaults', () => {

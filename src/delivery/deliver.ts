@@ -5,7 +5,6 @@
  */
 import { setMetric } from 'hono/timing';
 import { edgeCacheUrl, matchEdge, putEdge } from '../cache/edge-cache';
-import { resolveFormat } from '../codecs/negotiate';
 import { getConfig, type Config } from '../config';
 import type { AppContext } from '../env';
 import { ProblemError, tooManyVariants } from '../errors';
@@ -13,17 +12,18 @@ import { logError } from '../lib/log';
 import { noteRequest } from '../lib/request-log';
 import { chargedBytes, peakBytes, resetPeak } from '../lib/memory-meter';
 import { admit } from '../pipeline/admission';
-import { canonicalize } from '../spec/canonical';
-import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
-import { countVariants, getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
+import type { TransformSpec } from '../spec/transform-spec';
+import { noteVariantAccess } from '../storage/variant-lifecycle';
+import { countVariants, getVariant, type VariantMeta } from '../storage/variants';
 import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
 import { transform } from './transform';
+import { resolveVariant, storeVariant } from './variant';
 
 /** Which tier answered, named alike in X-Edgepix-Cache and Server-Timing: the edge cache, an R2 variant, or a transform. */
 type Tier = 'edge' | 'variant' | 'miss';
 
-function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: Original, config: Config): Response {
+export function variantResponse(body: BodyInit, size: number, meta: VariantMeta, original: Original, config: Config): Response {
   const headers: Record<string, string> = {
     'Content-Type': meta.contentType,
     'Content-Length': String(size),
@@ -76,9 +76,8 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
-  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
+  const { resolved, storageKey } = resolveVariant(spec, key, original, c.req.header('Accept') ?? null);
   const negotiated = spec.format === 'auto';
-  const storageKey = variantKey(key, original.version.etag, canonicalize(resolved), resolved.format);
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
   const cached = await time('edge', () => matchEdge(cacheUrl));
@@ -87,7 +86,10 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const stored = await time('variant', () => getVariant(c.env.VARIANTS, storageKey));
   if (stored) {
     const response = variantResponse(stored.body, stored.size, stored.meta, original, config);
-    c.executionCtx.waitUntil(writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())));
+    c.executionCtx.waitUntil(Promise.all([
+      writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())),
+      writeBack('access-stamp-failed', storageKey, noteVariantAccess(c.env.VARIANTS, storageKey, stored.accessed)),
+    ]));
     return served(c, response, 'variant', negotiated);
   }
 
@@ -100,7 +102,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   noteRequest(c.req.raw, { inputMegapixels });
   const response = variantResponse(output, output.byteLength, meta, original, config);
   c.executionCtx.waitUntil(Promise.all([
-    writeBack('variant-write-failed', storageKey, putVariant(c.env.VARIANTS, storageKey, output, meta, key)),
+    writeBack('variant-write-failed', storageKey, storeVariant(c.env, config, { key, original, resolved, storageKey, cacheUrl }, result)),
     writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())),
   ]));
   return served(c, response, 'miss', negotiated);

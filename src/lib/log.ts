@@ -9,3 +9,8 @@ const describe = (error: unknown) =>
 export function logError(event: string, error: unknown, context: Record<string, unknown> = {}): void {
   console.error(JSON.stringify({ level: 'error', event, ...context, ...describe(error) }));
 }
+
+/** What background work did (a preset made, bytes an optimize pass saved): one info line. */
+export function logEvent(event: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ level: 'info', event, ...fields }));
+}

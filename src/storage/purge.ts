@@ -4,10 +4,12 @@
  * that moment no copy is served once remembered lookups expire
  * (ORIGINAL_LOOKUP_TTL; the deleting isolate forgets its own at once).
  * Variants share {@link variantPrefix}; they are listed page by page and
- * deleted in batches (R2 deletes at most 1000 keys per call).
+ * deleted in batches (R2 deletes at most 1000 keys per call), each with its
+ * access stamp (variant-lifecycle.ts).
  */
 import { notFound } from '../errors';
 import { r2 } from '../lib/r2';
+import { stampKey } from './variant-lifecycle';
 import { variantPrefix } from './variants';
 
 const BATCH = 1000;
@@ -25,7 +27,9 @@ export async function purgeVariants(variants: R2Bucket, originalKey: string, pag
   do {
     const page = await r2('variant list', () => variants.list({ prefix, cursor, limit: pageSize }));
     if (page.objects.length > 0) {
-      await r2('variant delete', () => variants.delete(page.objects.map((object) => object.key)));
+      const keys = page.objects.map((object) => object.key);
+      await r2('variant delete', () => variants.delete(keys));
+      await r2('access stamp delete', () => variants.delete(keys.map(stampKey)));
       removed += page.objects.length;
     }
     cursor = page.truncated ? page.cursor : undefined;

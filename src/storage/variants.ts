@@ -8,6 +8,7 @@ import { logError } from '../lib/log';
 import { r2 } from '../lib/r2';
 import { sha256Hex } from '../lib/sha256';
 import type { OutputFormat } from '../spec/transform-spec';
+import { dayOf } from './variant-lifecycle';
 
 export interface VariantMeta {
   contentType: string;
@@ -43,7 +44,29 @@ export async function getVariant(bucket: R2Bucket, key: string) {
     etag,
     ...(fallback && { fallback }),
   };
-  return { body: object.body, size: object.size, meta };
+  return { body: object.body, size: object.size, meta, etag: object.etag, accessed: object.customMetadata?.accessed };
+}
+
+export async function hasVariant(bucket: R2Bucket, key: string): Promise<boolean> {
+  return (await r2('variant head', () => bucket.head(key))) !== null;
+}
+
+/** One page of an original's variants as R2 lists them, with what each records. */
+export async function listVariants(bucket: R2Bucket, originalKey: string, cursor: string | undefined, limit: number) {
+  const page = await r2('variant list', () => bucket.list({ prefix: variantPrefix(originalKey), cursor, limit, include: ['customMetadata', 'httpMetadata'] }));
+  const variants = page.objects.map((object) => {
+    const meta = object.customMetadata ?? {};
+    return {
+      key: object.key,
+      contentType: object.httpMetadata?.contentType,
+      bytes: object.size,
+      uploaded: object.uploaded.toISOString(),
+      accessed: meta.accessed,
+      fallback: meta.fallback,
+      optimized: meta.optimized === undefined ? undefined : (JSON.parse(meta.optimized) as OptimizedNote),
+    };
+  });
+  return { variants, cursor: page.truncated ? page.cursor : undefined };
 }
 
 /** How many variants of `originalKey` R2 holds, counting up to `atMost` (one list call). */
@@ -51,10 +74,38 @@ export async function countVariants(bucket: R2Bucket, originalKey: string, atMos
   return (await r2('variant list', () => bucket.list({ prefix: variantPrefix(originalKey), limit: atMost }))).objects.length;
 }
 
-/** A single R2 put is atomic: readers see the whole variant or none. */
-export function putVariant(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: VariantMeta, original: string) {
+/** What an optimize pass changed, kept in the variant's metadata. */
+export interface OptimizedNote {
+  /** Bytes of the request-path file it replaced. */
+  before: number;
+  /** The quality metric (e.g. `ssim`) of the fast and of the optimized file. */
+  metric: string;
+  fast: number;
+  optimized: number;
+}
+
+interface PutOptions {
+  optimized?: OptimizedNote;
+  /** Replace only the object with this R2 ETag (an optimize pass never overwrites what it did not read). */
+  replacing?: string;
+}
+
+/**
+ * A single R2 put is atomic: readers see the whole variant or none. The
+ * variant's `accessed` day starts as the day it is written (see
+ * variant-lifecycle.ts). Null when `replacing` no longer matched.
+ */
+export function putVariant(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: VariantMeta, original: string, options: PutOptions = {}) {
+  const { optimized, replacing } = options;
   return bucket.put(key, bytes, {
     httpMetadata: { contentType: meta.contentType },
-    customMetadata: { etag: meta.etag, original, ...(meta.fallback && { fallback: meta.fallback }) },
+    customMetadata: {
+      etag: meta.etag,
+      original,
+      accessed: dayOf(Date.now()),
+      ...(meta.fallback && { fallback: meta.fallback }),
+      ...(optimized && { optimized: JSON.stringify(optimized) }),
+    },
+    ...(replacing && { onlyIf: { etagMatches: replacing } }),
   });
 }

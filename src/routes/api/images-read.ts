@@ -9,23 +9,9 @@ import { describeOriginal } from '../../delivery/describe';
 import type { ApiEnv } from '../../security/auth';
 import { imageResource } from './image-resource';
 import { keyFromPath } from './key-path';
+import { pageQuery } from './paging';
 
-const MAX_PAGE = 1000; // R2's own maximum per list call
-
-const ListQuerySchema = v.object({
-  prefix: v.optional(v.string()),
-  cursor: v.optional(v.pipe(v.string(), v.nonEmpty())),
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, `limit must be a whole number from 1 to ${MAX_PAGE}`),
-      v.transform(Number),
-      v.minValue(1, `limit must be a whole number from 1 to ${MAX_PAGE}`),
-      v.maxValue(MAX_PAGE, `limit must be a whole number from 1 to ${MAX_PAGE}`),
-    ),
-    '100',
-  ),
-});
+const ListQuerySchema = v.object({ prefix: v.optional(v.string()), ...pageQuery });
 
 /** What a listing knows without reading each object: R2's facts plus the upload's custom metadata, if any. */
 function listItem(object: R2Object) {

@@ -4,9 +4,11 @@ import { authenticate, type ApiEnv } from '../../security/auth';
 import { imageDeleteRoutes } from './images-delete';
 import { imageReadRoutes } from './images-read';
 import { imageWriteRoutes } from './images-write';
+import { jobRoutes } from './jobs';
 import { openApiDocument } from './openapi-document';
 import { signRoutes } from './sign';
 import { uploadTokenRoutes } from './upload-tokens';
+import { variantRoutes } from './variants';
 
 export const apiRoutes = new Hono<ApiEnv>()
   .get('/openapi.json', (c) => c.json(openApiDocument))
@@ -14,8 +16,12 @@ export const apiRoutes = new Hono<ApiEnv>()
   .use('/images/*', authenticate)
   .use('/upload-tokens', authenticate)
   .use('/sign', authenticate)
+  .use('/jobs/*', authenticate)
+  .use('/variants', authenticate)
   .route('/images', imageWriteRoutes)
   .route('/images', imageReadRoutes)
   .route('/images', imageDeleteRoutes)
   .route('/upload-tokens', uploadTokenRoutes)
-  .route('/sign', signRoutes);
+  .route('/sign', signRoutes)
+  .route('/jobs', jobRoutes)
+  .route('/variants', variantRoutes);

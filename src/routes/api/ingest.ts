@@ -9,7 +9,7 @@
  * be a half-write. The body limit bounds the buffer before it is read.
  */
 import type { Context } from 'hono';
-import { getConfig } from '../../config';
+import { getConfig, type Config } from '../../config';
 import { notWritable } from '../../errors';
 import { forgetOriginal } from '../../delivery/original';
 import { contentAddressedKey, type UploadTarget } from '../../lib/keys';
@@ -17,12 +17,24 @@ import { toCustomMetadata } from '../../metadata/custom-metadata';
 import { contentTypeOf, describeImage, type FormatCheck } from '../../metadata/describe';
 import type { ApiEnv } from '../../security/auth';
 import { assertGrantAllowsFile, consumeUploadToken } from '../../security/upload-tokens';
+import { logError } from '../../lib/log';
+import { sendJobs, type PresetJob } from '../../queue/jobs';
 import { originFor } from '../../storage/origins';
+import { namedPreset } from '../../url/cloudflare/parse';
 import { writeOriginal } from '../../storage/uploads';
 import { imageResource } from './image-resource';
 
 /** A file name is kept for people (the console shows it), cut short: R2 allows 2 KiB of metadata in all. */
 const MAX_NAME_LENGTH = 200;
+
+/** PREGENERATE × PREGENERATE_FORMATS: the background jobs an upload starts. */
+function presetJobs(key: string, etag: string, site: string, config: Config): Omit<PresetJob, 'id'>[] {
+  return config.pregenerate.flatMap((preset) => {
+    // A preset that names its format is one variant whatever the client accepts.
+    const formats = namedPreset(preset, config).format === 'auto' ? config.pregenerateFormats : config.pregenerateFormats.slice(0, 1);
+    return formats.map((format) => ({ kind: 'preset' as const, key, etag, preset, format, origin: site }));
+  });
+}
 
 /** `name` is the uploaded file's name, when the upload had one (multipart). */
 export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: UploadTarget, name?: string) {
@@ -45,6 +57,12 @@ export async function ingest(c: Context<ApiEnv>, bytes: Uint8Array, target: Uplo
     holdsSameBytes: target.key === undefined ? (existing) => existing.customMetadata?.sha256 === facts.sha256 : undefined,
   });
   forgetOriginal(stored.key);
+  const site = new URL(c.req.url).origin;
+  // After the answer: the original is stored either way, and a queue that fails to take the jobs costs only their head start.
+  if (!stored.deduplicated) {
+    const jobs = presetJobs(stored.key, stored.etag, site, config);
+    c.executionCtx.waitUntil(sendJobs(c.env.JOBS, jobs).catch((error: unknown) => logError('job-send-failed', error, { key: stored.key })));
+  }
   const image = { key: stored.key, facts, uploaded: stored.uploaded, etag: stored.etag };
-  return { ...(await imageResource(image, new URL(c.req.url).origin, config)), deduplicated: stored.deduplicated };
+  return { ...(await imageResource(image, site, config)), deduplicated: stored.deduplicated };
 }

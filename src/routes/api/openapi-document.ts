@@ -13,6 +13,11 @@ const keyParameter = {
   description: 'Object key; may contain "/" (or %2F). Printable Unicode except "\\", at most 1024 UTF-8 bytes, no empty, "." or ".." segments.',
   schema: { type: 'string' },
 };
+/** routes/api/paging.ts: R2's cursor, and a page of 1 to 1000. */
+const pageParameters = [
+  { name: 'cursor', in: 'query', schema: { type: 'string' } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+];
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), problem]));
 
 export const openApiDocument = {
@@ -30,8 +35,7 @@ export const openApiDocument = {
         summary: 'List originals, with cursor paging',
         parameters: [
           { name: 'prefix', in: 'query', schema: { type: 'string' } },
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          ...pageParameters,
         ],
         responses: { '200': { description: 'One page', content: json(ref('ImageList')) }, ...problems(400, 401) },
       },
@@ -111,6 +115,36 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/variants': {
+      'x-edgepix-route': '/api/v1/variants',
+      get: {
+        summary: "One page of an original's stored variants, with what the optimize pass saved",
+        parameters: [
+          { name: 'original', in: 'query', required: true, schema: { type: 'string' }, description: "The original's key" },
+          ...pageParameters,
+        ],
+        responses: { '200': { description: 'The variants', content: json(ref('VariantPage')) }, ...problems(400, 401) },
+      },
+    },
+    '/api/v1/jobs/failed': {
+      'x-edgepix-route': '/api/v1/jobs/failed',
+      get: {
+        summary: 'Background jobs the queue gave up on, with their reasons',
+        parameters: pageParameters,
+        responses: { '200': { description: 'One page of them', content: json(ref('FailedJobPage')) }, ...problems(400, 401) },
+      },
+    },
+    '/api/v1/jobs/failed/{id}/retry': {
+      'x-edgepix-route': '/api/v1/jobs/failed/:id/retry',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        summary: 'Send a failed job again, with a fresh round of attempts',
+        responses: {
+          '202': { description: 'Sent', content: json({ type: 'object', properties: { id: { type: 'string' }, requeued: { const: true } } }) },
+          ...problems(401, 404, 500),
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       'x-edgepix-route': '/api/v1/openapi.json',
       get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
@@ -176,6 +210,45 @@ export const openApiDocument = {
       },
     },
     schemas: {
+      VariantPage: {
+        type: 'object',
+        properties: {
+          original: { type: 'string' },
+          variants: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: { type: 'string' }, contentType: { type: 'string' }, bytes: { type: 'integer' },
+                uploaded: { type: 'string', format: 'date-time' }, accessed: { type: 'string', format: 'date', description: 'Day it was made' },
+                fallback: { type: 'string' },
+                optimized: {
+                  type: 'object',
+                  description: 'Set once the optimize pass replaced it',
+                  properties: { before: { type: 'integer' }, metric: { type: 'string' }, fast: { type: 'number' }, optimized: { type: 'number' } },
+                },
+              },
+            },
+          },
+          cursor: { type: 'string' },
+        },
+      },
+      FailedJobPage: {
+        type: 'object',
+        properties: {
+          jobs: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' }, kind: { enum: ['preset', 'optimize'] }, key: { type: 'string' }, state: { const: 'dead' },
+                reason: { type: 'string' }, attempts: { type: 'integer' }, failedAt: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+          cursor: { type: 'string' },
+        },
+      },
       Image: {
         type: 'object',
         required: ['key', 'sha256', 'bytes', 'width', 'height', 'format', 'hasAlpha', 'orientation', 'placeholder', 'urls'],

@@ -166,3 +166,6 @@ export function parseImagePath(rest: string, rules: OptionRules): ParsedImageUrl
   if (slash <= 0) throw invalidOptions('Expected /img/<options>/<key> (or /cdn-cgi/image/<options>/<source>).');
   return { ...parseOptionsSegment(rest.slice(0, slash), rules), key: sourceKey(rest.slice(slash + 1), rules.origins) };
 }
+
+/** A configured preset's spec by name (background jobs make presets after an upload). */
+export const namedPreset = (name: string, rules: OptionRules): TransformSpec => presetSpec(name, presetSpecs(rules));

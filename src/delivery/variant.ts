@@ -1,0 +1,33 @@
+/**
+ * Which stored variant a spec names for an original, and storing a new one:
+ * the same for a request and for a background job, so a preset made after
+ * an upload is exactly the variant its first visitor asks for.
+ */
+import { resolveFormat } from '../codecs/negotiate';
+import type { Config } from '../config';
+import type { Env } from '../env';
+import { sendJobs } from '../queue/jobs';
+import { canonicalize } from '../spec/canonical';
+import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
+import { putVariant, variantKey } from '../storage/variants';
+import type { Original } from './original';
+import type { Transformed } from './transform';
+
+/** `accept` is the client's Accept header, which settles `format=auto`. */
+export function resolveVariant(spec: TransformSpec, key: string, original: Original, accept: string | null) {
+  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, accept, original.traits) };
+  return { resolved, storageKey: variantKey(key, original.version.etag, canonicalize(resolved), resolved.format) };
+}
+
+/** Stores a variant made at request-path effort and, with OPTIMIZE, asks the queue for its high-effort pass. */
+export async function storeVariant(
+  env: Env,
+  config: Config,
+  made: { key: string; original: Original; resolved: ResolvedSpec; storageKey: string; cacheUrl: string },
+  { output, meta }: Transformed,
+): Promise<void> {
+  const { key, original, resolved, storageKey, cacheUrl } = made;
+  await putVariant(env.VARIANTS, storageKey, output, meta, key);
+  if (!config.optimize) return;
+  await sendJobs(env.JOBS, [{ kind: 'optimize', key, etag: original.version.etag, spec: resolved, variant: storageKey, cacheUrl }]);
+}
