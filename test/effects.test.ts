@@ -5,12 +5,12 @@ import { planGeometry } from '../src/pipeline/geometry';
 import type { StepContext } from '../src/pipeline/step';
 import { applyStep } from './helpers';
 import { blur } from '../src/pipeline/steps/blur';
-import { brightness } from '../src/pipeline/steps/brightness';
-import { contrast } from '../src/pipeline/steps/contrast';
 import { flip } from '../src/pipeline/steps/flip';
 import { grayscale } from '../src/pipeline/steps/grayscale';
 import { rotate } from '../src/pipeline/steps/rotate';
 import { sharpen } from '../src/pipeline/steps/sharpen';
+import { tone } from '../src/pipeline/steps/tone';
+import { composeLinear, contrastByPercent, shiftByPercent } from '../src/spec/linear';
 import { canonicalize } from '../src/spec/canonical';
 import { DEFAULT_SPEC, type TransformSpec } from '../src/spec/transform-spec';
 import { parseImagePath } from '../src/url/cloudflare/parse';
@@ -64,16 +64,19 @@ describe('effect steps', () => {
   });
   it('every step returns its input untouched when unset', async () => {
     const image = ramp(4, 3);
-    for (const step of [flip, rotate, grayscale, brightness, contrast, blur, sharpen]) expect(step(image, context({}))).toBeUndefined();
+    for (const step of [flip, rotate, grayscale, tone, blur, sharpen]) expect(step(image, context({}))).toBeUndefined();
   });
   it('grayscale sets every channel to the luma and keeps alpha', async () => {
     const gray = await applyStep(grayscale, { width: 1, height: 1, data: new Uint8ClampedArray([255, 0, 0, 100]) }, context({ grayscale: true }));
     expect([...gray.data]).toEqual([76, 76, 76, 100]);
   });
-  it('brightness adds a share of full scale; contrast spreads around mid-grey', async () => {
+  it("Thumbor's brightness adds a share of full scale; its contrast spreads around mid-grey; in URL order", async () => {
     const pixel = () => ({ width: 1, height: 1, data: new Uint8ClampedArray([100, 200, 250, 255]) });
-    expect([...(await applyStep(brightness, pixel(), context({ brightness: 10 }))).data]).toEqual([126, 226, 255, 255]);
-    const stretched = (await applyStep(contrast, pixel(), context({ contrast: 50 }))).data;
+    expect([...(await applyStep(tone, pixel(), context({ linear: shiftByPercent(10) }))).data]).toEqual([126, 226, 255, 255]);
+    const both = composeLinear(shiftByPercent(10), contrastByPercent(50));
+    // 100 + 25.5, then (x − 128) × 2.97 + 128: the brightened value is spread, not the original one.
+    expect((await applyStep(tone, pixel(), context({ linear: both }))).data[0]).toBe(Math.round((125.5 - 128) * ((259 * 382.5) / (255 * 131.5)) + 128));
+    const stretched = (await applyStep(tone, pixel(), context({ linear: contrastByPercent(50) }))).data;
     expect(stretched[0]).toBeLessThan(100);
     expect(stretched[1]).toBeGreaterThan(200);
     expect(stretched[3]).toBe(255);
@@ -100,7 +103,7 @@ describe('canonical form of the new fields', () => {
   it('each field makes its own variant', async () => {
     const forms = [
       { crop: { x: 1, y: 2, width: 3, height: 4 } }, { adaptive: true }, { flipHorizontal: true }, { flipVertical: true },
-      { rotate: 90 as const }, { grayscale: true }, { brightness: 5 }, { contrast: 5 }, { blur: 1 },
+      { rotate: 90 as const }, { grayscale: true }, { linear: shiftByPercent(5) }, { linear: contrastByPercent(5) }, { blur: 1 },
       { sharpen: { amount: 1.5, radius: 2 } }, { sharpen: { amount: 1, radius: 5.2 } }, { maxBytes: 1000 }, { fit: 'outside' as const },
     ].map((extra) => canonicalize({ ...base, ...extra }));
     expect(new Set(forms).size).toBe(forms.length);

@@ -70,6 +70,18 @@ describe('README documents every option exactly as the code does', () => {
   });
 });
 
+describe("README's Cloudflare status table", () => {
+  const section = readme.slice(readme.indexOf('### Cloudflare Images options: what edgepix does with each'));
+  const rows = section.slice(0, section.indexOf('\n\n', section.indexOf('| Cloudflare option |'))).split('\n').filter((line) => line.startsWith('| `'));
+  const cells = rows.map((row) => row.split('|').map((cell) => cell.trim()));
+  const names = (cell: string) => [...cell.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!);
+
+  it('every option edgepix reads is a "yes" row, and every "yes" row is an option it reads', () => {
+    const yes = cells.filter(([, , here]) => here === 'yes').flatMap(([, option]) => names(option!));
+    expect(new Set(yes)).toEqual(new Set(OPTIONS.map((o) => o.name)));
+  });
+});
+
 describe('option lists as Cloudflare writes them', () => {
   it('values may contain commas inside parentheses or percent-encoded', async () => {
     const key = await putFixture('formats/320x240.jpg');

@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import decodeAvif, { init as initAvif } from '@jsquash/avif/decode.js';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import decodePng, { init as initPng } from '@jsquash/png/decode.js';
+import encodePng from '@jsquash/png/encode.js';
 import decodeWebp, { init as initWebp } from '@jsquash/webp/decode.js';
 
 /** An RGBA picture (the same shape as edgepix's, declared here so the oracles import nothing from src/). */
@@ -66,6 +67,12 @@ export async function oracleDecode(bytes: Uint8Array, format = magicFormat(bytes
     : undefined;
   if (!image) throw new Error(`oracle: cannot decode ${format ?? 'an unknown format'}`);
   return { width: image.width, height: image.height, data: new Uint8ClampedArray(image.data) };
+}
+
+/** Encodes a picture as PNG with jsquash's encoder (for test originals made in the test, never with edgepix). */
+export async function oracleEncodePng({ width, height, data }: Picture): Promise<Uint8Array> {
+  await initAll();
+  return new Uint8Array(await encodePng({ width, height, data, colorSpace: 'srgb' } as ImageData));
 }
 
 /**

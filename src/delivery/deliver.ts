@@ -77,7 +77,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
   const { resolved, storageKey } = resolveVariant(spec, key, original, c.req.header('Accept') ?? null);
-  const negotiated = spec.format === 'auto';
+  const negotiated = spec.format === 'auto' && !spec.fastCompression;
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
   const cached = await time('edge', () => matchEdge(cacheUrl));

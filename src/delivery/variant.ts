@@ -15,7 +15,9 @@ import type { Transformed } from './transform';
 
 /** `accept` is the client's Accept header, which settles `format=auto`. */
 export function resolveVariant(spec: TransformSpec, key: string, original: Original, accept: string | null) {
-  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, accept, original.traits) };
+  // compression=fast answers as for a client that accepts neither AVIF nor WebP: JPEG, or PNG.
+  const { fastCompression, ...rest } = spec;
+  const resolved: ResolvedSpec = { ...rest, format: resolveFormat(spec.format, fastCompression ? null : accept, original.traits) };
   return { resolved, storageKey: variantKey(key, original.version.etag, canonicalize(resolved), resolved.format) };
 }
 

@@ -79,6 +79,8 @@ export function outputChoices(size: Size, header: ImageHeader, context: StepCont
     case 'avif':
       return pixels > AVIF_MAX_OUTPUT_PIXELS ? [plan('webp', ['avif>webp'])] : [plan('avif'), plan('webp', ['avif>webp'])];
     case 'jpeg':
+      // Asked for baseline, it is no fallback.
+      if (context.spec.baseline) return [plan('jpeg', [], false)];
       return pixels > PROGRESSIVE_JPEG_MAX_PIXELS
         ? [plan('jpeg', ['jpeg-baseline'], false)]
         : [plan('jpeg'), plan('jpeg', ['jpeg-baseline'], false)];

@@ -18,8 +18,6 @@ import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, unorientedRect } from './orientation';
 import type { Stage, Step, StepContext } from './step';
 import { blur } from './steps/blur';
-import { brightness } from './steps/brightness';
-import { contrast } from './steps/contrast';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
 import { flip } from './steps/flip';
@@ -28,20 +26,23 @@ import { orient } from './steps/orient';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
 import { rotate } from './steps/rotate';
+import { saturation } from './steps/saturation';
 import { sharpen } from './steps/sharpen';
 import { shrink } from './steps/shrink';
+import { tone } from './steps/tone';
 
 /**
  * Crop precedes the resampling so only kept pixels are touched; the box
  * shrink precedes Lanczos to hand it a small image; orient runs after both,
  * on the smallest image (geometry was planned upright and mapped back);
  * pad, flip and rotate work on the upright output (the planned canvas is
- * upright); the effects (Thumbor's filters) follow in one fixed order so
- * equal specs give equal bytes; flatten is last so padding and effects get
+ * upright); the effects (both dialects' filters) follow in one fixed order so
+ * equal specs give equal bytes — colour first (grayscale, saturation, then
+ * brightness, contrast and gamma as one table), then detail; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, pad, flip, rotate, grayscale, brightness, contrast, blur, sharpen, flatten,
+  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */

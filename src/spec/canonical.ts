@@ -9,6 +9,9 @@ const rgbaHex = (c: Rgba) => hexByte(c.r) + hexByte(c.g) + hexByte(c.b) + hexByt
 
 const usesGravity = (spec: ResolvedSpec) => spec.fit === 'cover' || spec.fit === 'crop';
 
+/** Composed curves carry float noise (1.2 × 0.1): four decimals are below what 8-bit channels can show. */
+const rounded = (value: number) => Number(value.toFixed(4));
+
 /** Serialises in a fixed order, leaving out defaults and options with no effect. */
 export function canonicalize(spec: ResolvedSpec): string {
   const parts: string[] = [];
@@ -34,10 +37,12 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.flipVertical) parts.push('flip=v');
   if (spec.rotate) parts.push(`rot=${spec.rotate}`);
   if (spec.grayscale) parts.push('gray');
-  if (spec.brightness) parts.push(`bri=${spec.brightness}`);
-  if (spec.contrast) parts.push(`con=${spec.contrast}`);
+  if (spec.saturation !== undefined && spec.saturation !== 1) parts.push(`sat=${rounded(spec.saturation)}`);
+  if (spec.linear && (spec.linear.a !== 1 || spec.linear.b !== 0)) parts.push(`lin=${rounded(spec.linear.a)}x${rounded(spec.linear.b)}`);
+  if (spec.gamma !== undefined && spec.gamma !== 1) parts.push(`gamma=${rounded(spec.gamma)}`);
   if (spec.blur) parts.push(`blur=${spec.blur}`);
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
+  if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
   return parts;
 }

@@ -52,16 +52,28 @@ export interface TransformSpec {
   /** Quarter turns of the output, clockwise. */
   rotate?: 90 | 180 | 270;
   grayscale?: boolean;
-  /** -100 to 100: percent of full scale added to every channel. */
-  brightness?: number;
-  /** -100 to 100: stretches (positive) or flattens (negative) channels around mid-grey. */
-  contrast?: number;
+  /** Every colour channel becomes `a × value + b` (on 0–255): brightness and contrast of both dialects, composed. */
+  linear?: Linear;
+  /** Exposure, after `linear`: a channel becomes 255 × (value / 255)^(1 / gamma); above 1 lightens. */
+  gamma?: number;
+  /** Colourfulness, a multiplier of each channel's distance from the luma: 0 is grey, 2 twice as colourful. */
+  saturation?: number;
   /** Gaussian sigma in output pixels. */
   blur?: number;
   /** Unsharp mask: `amount` × (image − blurred image), blurred with sigma `radius`. */
   sharpen?: { amount: number; radius: number };
+  /** `format=auto` settles on the quickest format to encode, whatever the client accepts (Cloudflare's compression=fast). */
+  fastCompression?: boolean;
+  /** A JPEG output is baseline, never progressive (Cloudflare's format=baseline-jpeg). */
+  baseline?: boolean;
   /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
   maxBytes?: number;
+}
+
+/** `a × value + b`; {@link IDENTITY_LINEAR} changes nothing. */
+export interface Linear {
+  a: number;
+  b: number;
 }
 
 export interface Region {

@@ -13,9 +13,15 @@ import {
   type TransformSpec,
 } from '../../spec/transform-spec';
 
-/** A spec still being assembled; dpr is folded into width/height at the end. */
+/**
+ * A spec still being assembled, in Cloudflare's terms: sizes and gravity
+ * refer to the picture after `flip` and `rotate`, brightness and contrast are
+ * multipliers. parse.ts turns it into the spec at the end (dpr folded in).
+ */
 export interface SpecDraft extends TransformSpec {
   dpr: number;
+  brightness?: number;
+  contrast?: number;
 }
 
 export interface OptionDoc {
@@ -70,19 +76,27 @@ const colorSchema = v.pipe(
   v.transform((c) => c!),
 );
 
+const FORMAT_NAMES = ['auto', ...OUTPUT_FORMATS, 'baseline-jpeg'] as const;
 const formatSchema = v.pipe(
   v.string(),
   v.transform((f) => (f === 'jpg' ? 'jpeg' : f)),
-  v.picklist(['auto', ...OUTPUT_FORMATS], `one of auto, ${OUTPUT_FORMATS.join(', ')}`),
+  v.picklist(FORMAT_NAMES, `one of ${FORMAT_NAMES.join(', ')}`),
 );
 
-const dprSchema = v.pipe(
-  v.string(),
-  v.regex(/^\d+(\.\d+)?$/, 'a number from 1 to 4'),
-  v.transform(Number),
-  v.minValue(1, 'a number from 1 to 4'),
-  v.maxValue(4, 'a number from 1 to 4'),
+/** Cloudflare's perceptual quality names, as numbers of our encoders' scale (Cloudflare does not publish its own). */
+const QUALITY_NAMES: Record<string, number> = { high: 90, 'medium-high': 80, 'medium-low': 65, low: 50 };
+const qualitySchema = v.union(
+  [v.pipe(v.picklist(Object.keys(QUALITY_NAMES)), v.transform((name) => QUALITY_NAMES[name]!)), wholeNumber(1, 100)],
+  `1 to 100, or ${Object.keys(QUALITY_NAMES).join(', ')}`,
 );
+
+/** A decimal from `min` to `max`. */
+const decimal = (min: number, max: number) => {
+  const message = `a number from ${min} to ${max}`;
+  return v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
+};
+
+const FLIPS = { h: [true, false], v: [false, true], hv: [true, true] } as const;
 
 /** Upper bound before limits from config are applied; keeps arithmetic finite. */
 const MAX_DIMENSION_SYNTAX = 100_000;
@@ -123,21 +137,89 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
   option({
     name: 'quality',
     aliases: ['q'],
-    schema: wholeNumber(1, 100),
+    schema: qualitySchema,
     apply: (d, value) => (d.quality = value),
-    doc: { values: '1 to 100', default: 'jpeg 85, webp 85, avif 60', example: 'quality=75' },
+    doc: { values: '1 to 100; high (90), medium-high (80), medium-low (65), low (50)', default: 'jpeg 85, webp 85, avif 60', example: 'quality=75' },
   }),
   option({
     name: 'format',
     aliases: ['f'],
     schema: formatSchema,
-    apply: (d, value) => (d.format = value as RequestedFormat),
-    doc: { values: 'auto, avif, webp, jpeg (jpg), png', default: "the original's format", example: 'format=auto' },
+    apply: (d, value) => {
+      d.format = (value === 'baseline-jpeg' ? 'jpeg' : value) as RequestedFormat;
+      d.baseline = value === 'baseline-jpeg' || undefined;
+    },
+    doc: { values: 'auto, avif, webp, jpeg (jpg), baseline-jpeg, png; json (see below)', default: "the original's format", example: 'format=auto' },
+  }),
+  option({
+    name: 'compression',
+    aliases: [],
+    schema: v.picklist(['fast'], 'fast'),
+    apply: (d) => (d.fastCompression = true),
+    doc: { values: 'fast: with format=auto, JPEG (PNG if transparent) instead of AVIF or WebP — the quickest to encode', default: 'none', example: 'compression=fast' },
+  }),
+  option({
+    name: 'rotate',
+    aliases: [],
+    schema: v.pipe(v.picklist(['90', '180', '270'], 'one of 90, 180, 270'), v.transform((turn) => Number(turn) as 90 | 180 | 270)),
+    apply: (d, value) => (d.rotate = value),
+    doc: { values: '90, 180, 270 (degrees clockwise; width, height and gravity refer to the turned picture)', default: 'none', example: 'rotate=90' },
+  }),
+  option({
+    name: 'flip',
+    aliases: [],
+    schema: v.picklist(['h', 'v', 'hv'], 'one of h, v, hv'),
+    apply: (d, value) => ([d.flipHorizontal, d.flipVertical] = FLIPS[value].map((on) => on || undefined)),
+    doc: { values: 'h, v, hv (mirrored before rotate)', default: 'none', example: 'flip=h' },
+  }),
+  option({
+    name: 'brightness',
+    aliases: [],
+    schema: decimal(0, 10),
+    apply: (d, value) => (d.brightness = value),
+    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0.5 half as bright)', default: '1', example: 'brightness=1.2' },
+  }),
+  option({
+    name: 'contrast',
+    aliases: [],
+    schema: decimal(0, 10),
+    apply: (d, value) => (d.contrast = value),
+    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0 flat grey)', default: '1', example: 'contrast=1.5' },
+  }),
+  option({
+    name: 'gamma',
+    aliases: [],
+    schema: decimal(0, 10),
+    apply: (d, value) => (d.gamma = value === 0 ? undefined : value),
+    doc: { values: 'exposure, 0 to 10 (1 unchanged, 2 lighter, 0.5 darker; 0 ignored)', default: '1', example: 'gamma=1.5' },
+  }),
+  option({
+    name: 'saturation',
+    aliases: [],
+    schema: decimal(0, 10),
+    apply: (d, value) => (d.saturation = value),
+    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0 greyscale)', default: '1', example: 'saturation=0' },
+  }),
+  option({
+    name: 'blur',
+    aliases: [],
+    schema: decimal(0, 250),
+    // Cloudflare's radius; the Gaussian's sigma is half of it, in output pixels.
+    apply: (d, value) => (d.blur = value / 2 || undefined),
+    doc: { values: 'radius, 0 to 250 output pixels (a Gaussian of half that sigma)', default: 'none', example: 'blur=20' },
+  }),
+  option({
+    name: 'sharpen',
+    aliases: [],
+    schema: decimal(0, 10),
+    // An unsharp mask of sigma 1 output pixel; Cloudflare recommends 1 for downscaled pictures.
+    apply: (d, value) => (d.sharpen = value === 0 ? undefined : { amount: value / 2, radius: 1 }),
+    doc: { values: '0 to 10 (an unsharp mask; 1 suits a downscaled picture)', default: 'none', example: 'sharpen=1' },
   }),
   option({
     name: 'dpr',
     aliases: [],
-    schema: dprSchema,
+    schema: decimal(1, 4),
     apply: (d, value) => (d.dpr = value),
     doc: { values: '1 to 4', default: '1', example: 'dpr=2' },
   }),

@@ -9,7 +9,8 @@ import * as v from 'valibot';
 import type { Config } from '../../config';
 import { invalidKey, invalidOptions, misconfigured, presetsOnly, ProblemError, remoteSource } from '../../errors';
 import { assertRequestedSide } from '../../spec/requested-size';
-import { DEFAULT_SPEC, type TransformSpec } from '../../spec/transform-spec';
+import { aroundMidGrey, composeLinear, scaleBy } from '../../spec/linear';
+import { DEFAULT_SPEC, type Gravity, type Linear, type TransformSpec } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
 
@@ -54,17 +55,12 @@ function decodePart(raw: string): string {
   }
 }
 
-/** Applies `name=value` options over `base` (a preset's spec, or the defaults). */
-export function parseOptions(parts: readonly string[], maxOutputDimension: number, base: TransformSpec = DEFAULT_SPEC): TransformSpec {
-  const draft: SpecDraft = { ...base, dpr: 1 };
+/** Applies `name=value` options over the defaults; each option at most once. */
+export function parseOptions(parts: readonly string[], maxOutputDimension: number): TransformSpec {
+  const draft: SpecDraft = { ...DEFAULT_SPEC, dpr: 1 };
   const seen = new Set<string>();
   for (const part of parts) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw invalidOptions(`Expected name=value but received "${part}".`);
-    const name = part.slice(0, eq).trim();
-    const raw = part.slice(eq + 1).trim();
-    const def = lookupOption(name);
-    if (!def) throw invalidOptions(`Unknown option "${name}".`);
+    const { def, raw } = nameAndValue(part);
     if (seen.has(def.name)) throw invalidOptions(`Option "${def.name}" is given more than once.`);
     seen.add(def.name);
     const schema = typeof def.schema === 'function' ? def.schema(maxOutputDimension) : def.schema;
@@ -74,10 +70,37 @@ export function parseOptions(parts: readonly string[], maxOutputDimension: numbe
     }
     def.apply(draft, result.output);
   }
-  return applyDpr(draft, maxOutputDimension);
+  return toSpec(draft, maxOutputDimension);
 }
 
-function applyDpr({ dpr, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
+function nameAndValue(part: string) {
+  const eq = part.indexOf('=');
+  if (eq <= 0) throw invalidOptions(`Expected name=value but received "${part}".`);
+  const name = part.slice(0, eq).trim();
+  const def = lookupOption(name);
+  if (!def) throw invalidOptions(`Unknown option "${name}".`);
+  return { def, raw: part.slice(eq + 1).trim() };
+}
+
+/** A preset's options, each replaced by the URL's option of the same name (whatever alias either uses). */
+function overridden(preset: readonly string[], options: readonly string[]): string[] {
+  const named = options.map((part) => nameAndValue(part).def.name);
+  return [...preset.filter((part) => !named.includes(nameAndValue(part).def.name)), ...options];
+}
+
+/** Where a point of the turned and mirrored picture (Cloudflare's frame) was before: the spec's frame. */
+function unturned({ x, y }: Gravity, turn: TransformSpec['rotate'], horizontal?: boolean, vertical?: boolean): Gravity {
+  const turned = turn === 90 ? { x: y, y: 1 - x } : turn === 180 ? { x: 1 - x, y: 1 - y } : turn === 270 ? { x: 1 - y, y: x } : { x, y };
+  return { x: horizontal ? 1 - turned.x : turned.x, y: vertical ? 1 - turned.y : turned.y };
+}
+
+/**
+ * From Cloudflare's terms to the spec's: dpr folded into the sizes; the box
+ * and gravity, which Cloudflare reads after flip and rotate, moved to the
+ * picture before them (the pipeline mirrors and turns its output); brightness
+ * then contrast as one linear map.
+ */
+function toSpec({ dpr, brightness, contrast, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
   for (const side of ['width', 'height'] as const) {
     const value = spec[side];
     if (value === undefined) continue;
@@ -85,31 +108,41 @@ function applyDpr({ dpr, ...spec }: SpecDraft, maxOutputDimension: number): Tran
     assertRequestedSide(`${side}=${value}${dpr === 1 ? '' : ` at dpr=${dpr}`}`, scaled, maxOutputDimension);
     spec[side] = scaled;
   }
-  return spec;
+  if (spec.rotate === 90 || spec.rotate === 270) [spec.width, spec.height] = [spec.height, spec.width];
+  if (spec.rotate || spec.flipHorizontal || spec.flipVertical) spec.gravity = unturned(spec.gravity, spec.rotate, spec.flipHorizontal, spec.flipVertical);
+  const linear = [brightness === undefined ? undefined : scaleBy(brightness), contrast === undefined ? undefined : aroundMidGrey(contrast)]
+    .reduce<Linear | undefined>((sum, next) => (next ? composeLinear(sum, next) : sum), undefined);
+  return linear ? { ...spec, linear } : spec;
 }
 
-const presetsParsed = new WeakMap<OptionRules, ReadonlyMap<string, TransformSpec>>();
+interface Preset {
+  parts: readonly string[];
+  spec: TransformSpec;
+}
 
-/** Every preset's spec, parsed once per configuration; a bad one fails every request, naming it. */
-function presetSpecs(rules: OptionRules): ReadonlyMap<string, TransformSpec> {
+const presetsParsed = new WeakMap<OptionRules, ReadonlyMap<string, Preset>>();
+
+/** Every preset's options and spec, parsed once per configuration; a bad one fails every request, naming it. */
+function presetTable(rules: OptionRules): ReadonlyMap<string, Preset> {
   const known = presetsParsed.get(rules);
   if (known) return known;
-  const specs = new Map<string, TransformSpec>();
+  const presets = new Map<string, Preset>();
   for (const [name, options] of rules.presets) {
     try {
-      specs.set(name, parseOptions(splitOptions(options), rules.maxOutputDimension));
+      const parts = splitOptions(options);
+      presets.set(name, { parts, spec: parseOptions(parts, rules.maxOutputDimension) });
     } catch (error) {
       if (error instanceof ProblemError) throw misconfigured(`PRESETS: ${name}: ${error.detail}`);
       throw error;
     }
   }
-  presetsParsed.set(rules, specs);
-  return specs;
+  presetsParsed.set(rules, presets);
+  return presets;
 }
 
-function presetSpec(name: string, presets: ReadonlyMap<string, TransformSpec>): TransformSpec {
-  const spec = presets.get(name);
-  if (spec) return spec;
+function presetNamed(name: string, presets: ReadonlyMap<string, Preset>): Preset {
+  const preset = presets.get(name);
+  if (preset) return preset;
   const known = [...presets.keys()].join(', ') || 'none are configured';
   throw invalidOptions(`Unknown preset "${name}" (presets: ${known}); options are written name=value.`);
 }
@@ -123,18 +156,18 @@ function parseOptionsSegment(segment: string, rules: OptionRules): { spec: Trans
   const parts = splitOptions(segment, true).map((part) => part.trim());
   const rest = parts.filter((part) => !JSON_FORMAT.has(part));
   const json = rest.length < parts.length;
-  const presets = presetSpecs(rules);
+  const presets = presetTable(rules);
   if (rest.length === 0) return { spec: DEFAULT_SPEC, json };
-  // A preset (`thumb` or `preset=thumb`) comes first; options after it override its values.
+  // A preset (`thumb` or `preset=thumb`) comes first; options after it replace its options of the same name.
   const [first = ''] = rest;
-  const preset = !first.includes('=') ? first : first.startsWith('preset=') ? first.slice('preset='.length) : undefined;
-  const base = preset === undefined ? DEFAULT_SPEC : presetSpec(preset, presets);
+  const name = !first.includes('=') ? first : first.startsWith('preset=') ? first.slice('preset='.length) : undefined;
+  const preset = name === undefined ? undefined : presetNamed(name, presets);
   const options = preset === undefined ? rest : rest.slice(1);
-  if (options.length === 0) return { spec: base, json };
+  if (preset && options.length === 0) return { spec: preset.spec, json };
   if (rules.presetsOnly) {
     throw presetsOnly(`Only presets are allowed (/img/<preset>/<key>); presets: ${[...presets.keys()].join(', ')}.`);
   }
-  return { spec: parseOptions(options, rules.maxOutputDimension, base), json };
+  return { spec: parseOptions(preset ? overridden(preset.parts, options) : options, rules.maxOutputDimension), json };
 }
 
 /**
@@ -168,4 +201,4 @@ export function parseImagePath(rest: string, rules: OptionRules): ParsedImageUrl
 }
 
 /** A configured preset's spec by name (background jobs make presets after an upload). */
-export const namedPreset = (name: string, rules: OptionRules): TransformSpec => presetSpec(name, presetSpecs(rules));
+export const namedPreset = (name: string, rules: OptionRules): TransformSpec => presetNamed(name, presetTable(rules)).spec;

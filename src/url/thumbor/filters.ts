@@ -5,6 +5,7 @@
  */
 import { invalidOptions, unsupportedFilter } from '../../errors';
 import { parseColor } from '../../spec/color';
+import { composeLinear, contrastByPercent, shiftByPercent } from '../../spec/linear';
 import { OUTPUT_FORMATS, type Rgba, type TransformSpec } from '../../spec/transform-spec';
 
 /** A spec being assembled, with the filters that only shape how the URL's sizes are read. */
@@ -60,8 +61,8 @@ const FILTERS: Record<string, Filter> = {
     }
     d.sharpen = { amount: number(n, amount, 0, 10), radius: number(n, radius, 0, 10) };
   },
-  brightness: (d, [b], n) => (d.brightness = number(n, b, -100, 100, true)),
-  contrast: (d, [c], n) => (d.contrast = number(n, c, -100, 100, true)),
+  brightness: (d, [b], n) => (d.linear = composeLinear(d.linear, shiftByPercent(number(n, b, -100, 100, true)))),
+  contrast: (d, [c], n) => (d.linear = composeLinear(d.linear, contrastByPercent(number(n, c, -100, 100, true)))),
   grayscale: (d) => (d.grayscale = true),
   rotate: (d, [degrees], n) => (d.rotate = clockwise(n, degrees)),
   fill: (d, [c], n) => {

@@ -1,0 +1,189 @@
+/**
+ * Cloudflare's geometry and tone options, end to end on originals made in
+ * the test (jsquash's PNG encoder) and judged on pixels decoded by the
+ * oracle: where a known corner goes, which way means and spreads move.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalize } from '../src/spec/canonical';
+import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
+import { decodeResponse, expectProblem, img, putFixture, putOriginal, uniqueKey } from './helpers';
+import { oracleEncodePng, type Picture } from './oracle';
+
+const RED = [255, 0, 0];
+const GREEN = [0, 255, 0];
+const BLUE = [0, 0, 255];
+const WHITE = [255, 255, 255];
+
+/** 40×20: red top-left, green top-right, blue bottom-left, white bottom-right quadrants. */
+function quadrants(): Picture {
+  const width = 40;
+  const height = 20;
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const colour = y < height / 2 ? (x < width / 2 ? RED : GREEN) : x < width / 2 ? BLUE : WHITE;
+      data.set([...colour, 255], (y * width + x) * 4);
+    }
+  }
+  return { width, height, data };
+}
+
+/** A horizontal ramp 0…255 over 64×8, grey, and a colourful copy (r = ramp, g = 255 − ramp, b = 128). */
+function ramps(): { grey: Picture; colour: Picture } {
+  const make = (pixel: (v: number) => number[]) => {
+    const data = new Uint8ClampedArray(64 * 8 * 4);
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 64; x++) data.set([...pixel(Math.round((x * 255) / 63)), 255], (y * 64 + x) * 4);
+    return { width: 64, height: 8, data };
+  };
+  return { grey: make((v) => [v, v, v]), colour: make((v) => [v, 255 - v, 128]) };
+}
+
+async function stored(picture: Picture) {
+  return putOriginal(uniqueKey('made.png'), await oracleEncodePng(picture));
+}
+
+async function served(options: string, key: string) {
+  return decodeResponse(await img(`${options},format=png`, key));
+}
+
+const pixel = (p: Picture, x: number, y: number) => [...p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)];
+const channel = (p: Picture, c: number) => Array.from({ length: p.width * p.height }, (_, i) => p.data[i * 4 + c]!);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const spread = (values: number[]) => Math.sqrt(mean(values.map((v) => (v - mean(values)) ** 2)));
+/** Mean distance of each pixel's channels from their own mean: zero for grey. */
+const colourfulness = (p: Picture) =>
+  mean(Array.from({ length: p.width * p.height }, (_, i) => {
+    const [r, g, b] = [p.data[i * 4]!, p.data[i * 4 + 1]!, p.data[i * 4 + 2]!];
+    const m = (r + g + b) / 3;
+    return (Math.abs(r - m) + Math.abs(g - m) + Math.abs(b - m)) / 3;
+  }));
+
+describe('rotate and flip (Cloudflare: flip, then rotate; sizes refer to the turned picture)', () => {
+  it('rotate=90 turns clockwise: the bottom-left corner comes to the top-left, and width is the new width', async () => {
+    const key = await stored(quadrants());
+    const out = await served('rotate=90', key);
+    expect([out.width, out.height]).toEqual([20, 40]);
+    expect(pixel(out, 0, 0)).toEqual(BLUE);
+    expect(pixel(out, 19, 0)).toEqual(RED);
+    expect(pixel(out, 0, 39)).toEqual(WHITE);
+    const sized = await served('rotate=90,width=10', key);
+    expect([sized.width, sized.height]).toEqual([10, 20]);
+  });
+
+  it('rotate=180 and 270', async () => {
+    const key = await stored(quadrants());
+    expect(pixel(await served('rotate=180', key), 0, 0)).toEqual(WHITE);
+    const left = await served('rotate=270', key);
+    expect([left.width, left.height]).toEqual([20, 40]);
+    expect(pixel(left, 0, 0)).toEqual(GREEN);
+  });
+
+  it('flip=h, v and hv mirror; flip comes before rotate', async () => {
+    const key = await stored(quadrants());
+    expect(pixel(await served('flip=h', key), 0, 0)).toEqual(GREEN);
+    expect(pixel(await served('flip=v', key), 0, 0)).toEqual(BLUE);
+    expect(pixel(await served('flip=hv', key), 0, 0)).toEqual(WHITE);
+    // Mirrored (green top-left, white bottom-left), then turned clockwise: white comes to the top-left.
+    expect(pixel(await served('flip=h,rotate=90', key), 0, 0)).toEqual(WHITE);
+  });
+
+  it('options after a preset replace its options of the same name, in the turned frame too', async () => {
+    const key = await stored(quadrants());
+    const presets = { PRESETS: JSON.stringify({ turned: 'rotate=90,width=10,format=png' }) };
+    const preset = await decodeResponse(await img('turned', key, {}, presets));
+    expect([preset.width, preset.height]).toEqual([10, 20]);
+    const wider = await decodeResponse(await img('turned,w=16', key, {}, presets));
+    expect([wider.width, wider.height]).toEqual([16, 32]);
+    expect(pixel(wider, 0, 0)).toEqual(BLUE);
+  });
+
+  it("a cover's gravity refers to the turned picture", async () => {
+    const key = await stored(quadrants());
+    // Turned, the picture is 20×40 with blue top-left and white bottom-left; a 20×20 cover at the bottom keeps white and green.
+    const bottom = await served('rotate=90,width=20,height=20,fit=cover,gravity=bottom', key);
+    expect([bottom.width, bottom.height]).toEqual([20, 20]);
+    for (const y of [0, 19]) expect([pixel(bottom, 0, y), pixel(bottom, 19, y)]).toEqual([WHITE, GREEN]);
+  });
+});
+
+describe('brightness, contrast, gamma, saturation (multipliers, 1 unchanged)', () => {
+  it('brightness scales the mean; contrast scales the spread around mid-grey', async () => {
+    const key = await stored(ramps().grey);
+    const base = channel(await served('width=64', key), 0);
+    const darker = channel(await served('brightness=0.5', key), 0);
+    expect(mean(darker)).toBeCloseTo(mean(base) / 2, 0);
+    const flatter = channel(await served('contrast=0.5', key), 0);
+    expect(spread(flatter)).toBeCloseTo(spread(base) / 2, 0);
+    expect(mean(flatter)).toBeCloseTo(128 + (mean(base) - 128) / 2, 0);
+    expect(spread(channel(await served('contrast=2', key), 0))).toBeGreaterThan(spread(base) * 1.3); // clamped at the ends
+  });
+
+  it('gamma above 1 lightens the mid-tones, below 1 darkens them; ends stay put', async () => {
+    const key = await stored(ramps().grey);
+    const base = channel(await served('width=64', key), 0);
+    const lighter = channel(await served('gamma=2', key), 0);
+    const darker = channel(await served('gamma=0.5', key), 0);
+    expect(mean(lighter)).toBeGreaterThan(mean(base) + 20);
+    expect(mean(darker)).toBeLessThan(mean(base) - 20);
+    // 255 × (128/255)^(1/2) = 181: the curve itself, not just its direction.
+    expect(Math.abs(lighter[32]! - 255 * (base[32]! / 255) ** 0.5)).toBeLessThanOrEqual(1);
+    expect([lighter[0], lighter[63]]).toEqual([0, 255]);
+  });
+
+  it('saturation=0 is grey, 2 more colourful, 1 unchanged', async () => {
+    const key = await stored(ramps().colour);
+    const base = await served('width=64', key);
+    expect(colourfulness(await served('saturation=0', key))).toBeLessThan(1);
+    expect(colourfulness(await served('saturation=2', key))).toBeGreaterThan(colourfulness(base) * 1.3);
+    expect([...(await served('saturation=1', key)).data]).toEqual([...base.data]);
+  });
+
+  it('blur lowers edge energy, sharpen raises it', async () => {
+    const key = await stored(quadrants());
+    // The steepest step along row 5, across the red–green edge.
+    const steepest = (p: Picture) => Math.max(...Array.from({ length: p.width - 1 }, (_, x) => Math.abs(p.data[(5 * p.width + x + 1) * 4]! - p.data[(5 * p.width + x) * 4]!)));
+    const base = steepest(await served('width=40', key));
+    const blurred = steepest(await served('blur=4', key));
+    expect(blurred).toBeLessThan(base / 2);
+    expect(steepest(await served('blur=4,sharpen=10', key))).toBeGreaterThan(blurred * 1.3);
+  });
+});
+
+describe('output options', () => {
+  it('quality names are numbers; format=baseline-jpeg is a baseline JPEG; compression=fast picks JPEG over WebP', async () => {
+    const key = await stored(ramps().colour);
+    const high = await img('quality=high,format=webp', key);
+    const ninety = await img('quality=90,format=webp', key);
+    expect(new Uint8Array(await high.arrayBuffer())).toEqual(new Uint8Array(await ninety.arrayBuffer()));
+
+    const baseline = new Uint8Array(await (await img('format=baseline-jpeg', key)).arrayBuffer());
+    const markers = (bytes: Uint8Array) => [0xc0, 0xc2].filter((m) => bytes.some((b, i) => b === 0xff && bytes[i + 1] === m));
+    expect(markers(baseline)).toEqual([0xc0]); // SOF0, no SOF2
+    expect(markers(new Uint8Array(await (await img('format=jpeg', key)).arrayBuffer()))).toEqual([0xc2]);
+
+    const photo = await putFixture('formats/320x240.jpg');
+    const fast = await img('width=100,format=auto,compression=fast', photo, { headers: { Accept: 'image/avif,image/webp' } });
+    expect(fast.headers.get('Content-Type')).toBe('image/jpeg');
+    expect(fast.headers.get('Vary')).toBeNull();
+    const transparent = await img('format=auto,compression=fast', key, { headers: { Accept: 'image/webp' } });
+    expect(transparent.headers.get('Content-Type')).toBe('image/png');
+  });
+
+  it('every invalid value is a 400 naming the option', async () => {
+    const key = await stored(quadrants());
+    for (const [option, name] of [['rotate=45', 'rotate'], ['flip=x', 'flip'], ['brightness=-1', 'brightness'], ['contrast=abc', 'contrast'],
+      ['gamma=11', 'gamma'], ['saturation=NaN', 'saturation'], ['blur=251', 'blur'], ['sharpen=11', 'sharpen'], ['quality=best', 'quality'],
+      ['compression=slow', 'compression'], ['format=gif2', 'format']]) {
+      await expectProblem(await img(option!, key), 400, new RegExp(`for ${name} `));
+    }
+  });
+
+  it('canonical: each option its own variant, spellings that mean the same one variant', () => {
+    const canonical = (options: string) => canonicalize({ ...parseOptions(splitOptions(options), 12000), format: 'webp' });
+    const forms = ['rotate=90', 'rotate=180', 'flip=h', 'flip=v', 'brightness=1.2', 'contrast=1.2', 'gamma=1.2', 'saturation=1.2', 'blur=3', 'sharpen=2']
+      .map(canonical);
+    expect(new Set([...forms, canonical('width=1')]).size).toBe(forms.length + 1);
+    expect(canonical('brightness=1,contrast=1,gamma=1,saturation=1,width=5')).toBe(canonical('width=5'));
+    expect(canonical('quality=high')).toBe(canonical('quality=90'));
+  });
+});
