@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/spec/canonical';
 import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
-import { decodeResponse, expectProblem, img, putFixture, putOriginal, uniqueKey } from './helpers';
+import { decodeResponse, encodeKey, expectProblem, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
 import { oracleEncodePng, type Picture } from './oracle';
 
 const RED = [255, 0, 0];
@@ -185,5 +185,49 @@ describe('output options', () => {
     expect(new Set([...forms, canonical('width=1')]).size).toBe(forms.length + 1);
     expect(canonical('brightness=1,contrast=1,gamma=1,saturation=1,width=5')).toBe(canonical('width=5'));
     expect(canonical('quality=high')).toBe(canonical('quality=90'));
+  });
+});
+
+describe('gravity=auto (and Thumbor smart): the crop window follows the content', () => {
+  /** 400×200 flat grey, with a colourful checkerboard subject at x 300–380, y 60–140: far off-centre. */
+  function offCentre(): Picture {
+    const width = 400;
+    const height = 200;
+    const data = new Uint8ClampedArray(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inside = x >= 300 && x < 380 && y >= 60 && y < 140;
+        const colour = !inside ? [128, 128, 128] : ((x >> 3) + (y >> 3)) % 2 ? [230, 160, 120] : [200, 30, 40];
+        data.set([...colour, 255], (y * width + x) * 4);
+      }
+    }
+    return { width, height, data };
+  }
+  /** Share of the picture's pixels that are not the grey background. */
+  const subjectShare = (p: Picture) =>
+    Array.from({ length: p.width * p.height }, (_, i) => Math.abs(p.data[i * 4]! - 128) + Math.abs(p.data[i * 4 + 1]! - 128) > 20).filter(Boolean).length / (p.width * p.height);
+
+  it('keeps the off-centre subject that a centred crop cuts away', async () => {
+    const key = await stored(offCentre());
+    const centred = await served('width=200,height=200,fit=cover', key);
+    expect(subjectShare(centred)).toBe(0);
+    const auto = await served('width=200,height=200,fit=cover,gravity=auto', key);
+    expect([auto.width, auto.height]).toEqual([200, 200]);
+    // The whole subject (80×80 of 200×200) is inside the window.
+    expect(subjectShare(auto)).toBeGreaterThan(0.15);
+    const face = await served('width=200,height=200,fit=cover,gravity=face', key);
+    expect([...face.data]).toEqual([...auto.data]);
+  });
+
+  it('Thumbor smart does the same', async () => {
+    const key = await stored(offCentre());
+    const response = await request(`/thumbor/unsafe/200x200/smart/${encodeKey(key)}`, {}, { THUMBOR_ALLOW_UNSAFE: 'true' });
+    expect(subjectShare(await decodeResponse(response))).toBeGreaterThan(0.15);
+  });
+
+  it('is its own variant', () => {
+    const canonical = (options: string) => canonicalize({ ...parseOptions(splitOptions(options), 12000), format: 'webp' });
+    expect(canonical('w=10,h=10,fit=cover,gravity=auto')).not.toBe(canonical('w=10,h=10,fit=cover'));
+    expect(canonical('w=10,h=10,fit=cover,gravity=face')).toBe(canonical('w=10,h=10,fit=cover,gravity=auto'));
   });
 });

@@ -13,12 +13,12 @@ import type { RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
 import { THOROUGH_ENCODERS, type ThoroughEncoder } from '../pipeline/optimize/encoders';
 import { searchQuality } from '../pipeline/optimize/search';
-import { planTransform, renderPixels } from '../pipeline/run';
+import { renderPixels } from '../pipeline/run';
 import { colourPlanes, similarity, type ColourPlanes } from '../pipeline/similarity';
 import type { OutputFormat, ResolvedSpec } from '../spec/transform-spec';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
 import type { Original } from './original';
-import { readInput } from './transform';
+import { planFor } from './transform';
 
 export interface Optimized {
   output: Uint8Array;
@@ -61,8 +61,7 @@ async function measure(bytes: Uint8Array, format: OutputFormat, reference: Colou
 
 /** Re-encodes the variant `spec` describes at high effort; undefined when no candidate is smaller at an equal-or-better metric than `fast` (the stored request-path bytes), or when the output is too big to optimize (see OPTIMIZE_MAX_PIXELS). */
 export async function optimizeVariant(original: Original, spec: ResolvedSpec, config: Config, fast: Uint8Array): Promise<Optimized | undefined> {
-  const { input, header, inputBytes } = await readInput(original);
-  const plan = planTransform(header, inputBytes, spec, config);
+  const { input, header, plan } = await planFor(original, spec, config);
   const { format, size, options, fallbacks } = plan.output;
   const encoder = THOROUGH_ENCODERS[format];
   // Transparency is not measured by the metric, so only opaque outputs are re-encoded.

@@ -2,8 +2,9 @@
 import { CODECS } from '../codecs';
 import { probe } from '../codecs/probe';
 import type { Config } from '../config';
-import { planTransform, runPipeline, type StageTimer } from '../pipeline/run';
-import type { ResolvedSpec } from '../spec/transform-spec';
+import { planTransform, renderPixels, runPipeline, type StageTimer } from '../pipeline/run';
+import { salientGravity, SALIENCY_SIDE } from '../pipeline/saliency';
+import { DEFAULT_SPEC, type ResolvedSpec } from '../spec/transform-spec';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
 import type { Original } from './original';
 
@@ -24,7 +25,7 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
  * streams — a header from a ranged read, and the stream opened only once
  * the plan is within the limits.
  */
-export async function readInput({ origin, version, traits }: Original) {
+async function readInput({ origin, version, traits }: Original) {
   if (CODECS[traits.format].streamsInput) {
     const header = probe(await origin.readHead(version, STREAM_HEAD_BYTES));
     return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => origin.stream(version) };
@@ -33,14 +34,32 @@ export async function readInput({ origin, version, traits }: Original) {
   return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes };
 }
 
+const untimed: StageTimer = (_stage, work) => Promise.resolve(work());
+
+/**
+ * The original read as its decoder wants it, and the plan for `spec` within
+ * the limits. gravity=auto is settled first, on a copy at most
+ * SALIENCY_SIDE a side decoded by a plan of its own (so within the same
+ * limits; it runs before the full decode, never beside it).
+ */
+export async function planFor(original: Original, spec: ResolvedSpec, config: Config, time: StageTimer = untimed) {
+  const { input, header, inputBytes } = await time('read', () => readInput(original));
+  let settled = spec;
+  if (spec.smart && (spec.fit === 'cover' || spec.fit === 'crop') && spec.width !== undefined && spec.height !== undefined) {
+    const copy: ResolvedSpec = { ...DEFAULT_SPEC, crop: spec.crop, width: SALIENCY_SIDE, height: SALIENCY_SIDE, format: 'png' };
+    const picture = await time('saliency', async () => renderPixels(await input(), header, planTransform(header, inputBytes, copy, config)));
+    settled = { ...spec, gravity: await salientGravity(picture, { width: spec.width, height: spec.height }) };
+  }
+  return { input, header, plan: planTransform(header, inputBytes, settled, config) };
+}
+
 export async function transform(
   original: Original,
   spec: ResolvedSpec,
   config: Config,
-  time: StageTimer,
+  time: StageTimer = untimed,
 ): Promise<Transformed> {
-  const { input, header, inputBytes } = await time('read', () => readInput(original));
-  const plan = planTransform(header, inputBytes, spec, config);
+  const { input, header, plan } = await planFor(original, spec, config, time);
   const output = await runPipeline(await input(), header, plan, time);
   const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks);
   return { output, meta, inputMegapixels: Math.round((header.width * header.height) / 1e4) / 100 };

@@ -6,13 +6,10 @@ import { transform } from '../delivery/transform';
 import { resolveVariant, storeVariant } from '../delivery/variant';
 import { logEvent } from '../lib/log';
 import { admit } from '../pipeline/admission';
-import type { StageTimer } from '../pipeline/run';
 import type { PresetJob } from '../queue/jobs';
 import { hasVariant } from '../storage/variants';
 import { namedPreset } from '../url/cloudflare/parse';
 import { currentOriginal } from './current-original';
-
-const untimed: StageTimer = (_stage, work) => Promise.resolve(work());
 
 /** The Accept header of a client that takes `format`: `format=auto` then settles on it as for that client. */
 const acceptOf = (format: PresetJob['format']) => `image/${format}`;
@@ -27,7 +24,7 @@ export async function makePreset(env: Env, job: PresetJob): Promise<void> {
     return;
   }
   // Beside requests, in the same queue: a job waits its turn like a miss (and is retried if the wait is too long).
-  const { result } = await admit(storageKey, config, () => transform(original, resolved, config, untimed));
+  const { result } = await admit(storageKey, config, () => transform(original, resolved, config));
   const cacheUrl = edgeCacheUrl(job.origin, storageKey);
   await storeVariant(env, config, { key: job.key, original, resolved, storageKey, cacheUrl }, result);
   logEvent('preset-made', { key: job.key, preset: job.preset, format: resolved.format, bytes: result.output.byteLength });

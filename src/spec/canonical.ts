@@ -18,7 +18,8 @@ export function canonicalize(spec: ResolvedSpec): string {
   if (spec.width !== undefined) parts.push(`w=${spec.width}`);
   if (spec.height !== undefined) parts.push(`h=${spec.height}`);
   if (spec.fit !== 'scale-down') parts.push(`fit=${spec.fit}`);
-  if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
+  if (usesGravity(spec) && spec.smart) parts.push('g=auto');
+  else if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
     parts.push(`g=${spec.gravity.x}x${spec.gravity.y}`);
   }
   if (spec.quality !== undefined && spec.format !== 'png') parts.push(`q=${spec.quality}`);

@@ -37,6 +37,8 @@ export interface TransformSpec {
   fit: Fit;
   /** Only meaningful for `cover` and `crop`. */
   gravity: Gravity;
+  /** Gravity from the picture's content instead (Cloudflare's gravity=auto, Thumbor's smart); `cover` and `crop` only. */
+  smart?: boolean;
   /** 1–100; absent means the encoder's default for the chosen format. */
   quality?: number;
   format?: RequestedFormat;

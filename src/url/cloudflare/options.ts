@@ -55,9 +55,13 @@ const SIDE_GRAVITY: Record<string, Gravity> = {
   bottom: { x: 0.5, y: 1 },
 };
 
+/** `face` needs a face detector, which edgepix does not ship: it reads as `auto`, saliency including skin tones. */
+const CONTENT_GRAVITY = new Set(['auto', 'face']);
+
 const gravitySchema = v.pipe(
   v.string(),
-  v.transform((text): Gravity | undefined => {
+  v.transform((text): Gravity | 'auto' | undefined => {
+    if (CONTENT_GRAVITY.has(text)) return 'auto';
     const side = SIDE_GRAVITY[text];
     if (side) return side;
     const [x, y, extra] = text.split('x');
@@ -65,8 +69,8 @@ const gravitySchema = v.pipe(
     const fy = v.safeParse(fraction, y ?? '');
     return fx.success && fy.success && extra === undefined ? { x: fx.output, y: fy.output } : undefined;
   }),
-  v.check((g) => g !== undefined, 'center, left, right, top, bottom, or XxY with fractions from 0 to 1'),
-  v.transform((g) => g as Gravity),
+  v.check((g) => g !== undefined, 'auto, face, center, left, right, top, bottom, or XxY with fractions from 0 to 1'),
+  v.transform((g) => g as Gravity | 'auto'),
 );
 
 const colorSchema = v.pipe(
@@ -131,8 +135,11 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     name: 'gravity',
     aliases: ['g'],
     schema: gravitySchema,
-    apply: (d, value) => (d.gravity = value),
-    doc: { values: 'center, left, right, top, bottom, XxY (fractions)', default: 'center', example: 'gravity=0.5x0.2' },
+    apply: (d, value) => {
+      d.smart = value === 'auto' || undefined;
+      if (value !== 'auto') d.gravity = value;
+    },
+    doc: { values: 'auto (by content), face (as auto), center, left, right, top, bottom, XxY (fractions)', default: 'center', example: 'gravity=0.5x0.2' },
   }),
   option({
     name: 'quality',

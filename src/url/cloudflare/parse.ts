@@ -109,7 +109,8 @@ function toSpec({ dpr, brightness, contrast, ...spec }: SpecDraft, maxOutputDime
     spec[side] = scaled;
   }
   if (spec.rotate === 90 || spec.rotate === 270) [spec.width, spec.height] = [spec.height, spec.width];
-  if (spec.rotate || spec.flipHorizontal || spec.flipVertical) spec.gravity = unturned(spec.gravity, spec.rotate, spec.flipHorizontal, spec.flipVertical);
+  // (A content-aware gravity is found on the picture as it is, before flip and rotate.)
+  if (!spec.smart && (spec.rotate || spec.flipHorizontal || spec.flipVertical)) spec.gravity = unturned(spec.gravity, spec.rotate, spec.flipHorizontal, spec.flipVertical);
   const linear = [brightness === undefined ? undefined : scaleBy(brightness), contrast === undefined ? undefined : aroundMidGrey(contrast)]
     .reduce<Linear | undefined>((sum, next) => (next ? composeLinear(sum, next) : sum), undefined);
   return linear ? { ...spec, linear } : spec;

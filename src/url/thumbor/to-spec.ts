@@ -5,7 +5,7 @@
  * fit inside, never enlarging unless upscale; full-fit-in covers the box
  * (enlarging if need be, as Thumbor's transformer does); adaptive- turns the
  * box; fill() with fit-in pads to the box; negative sizes
- * flip; halign/valign place the crop; smart uses the best gravity we have.
+ * flip; halign/valign place the crop, or smart finds it from the content.
  */
 import { invalidOptions, remoteSource } from '../../errors';
 import { decodeKey } from '../../lib/keys';
@@ -27,7 +27,7 @@ export interface ThumborRequest {
 const HALIGN = { left: 0, center: 0.5, right: 1 } as const;
 const VALIGN = { top: 0, middle: 0.5, bottom: 1 } as const;
 
-/** `smart` would pick the salient region; until saliency exists, the requested alignment (centre by default) is the best gravity available. */
+/** halign/valign; `smart` (spec.smart) replaces them with the picture's salient point. */
 const gravity = (parts: ThumborParts): Gravity => ({ x: HALIGN[parts.halign ?? 'center'], y: VALIGN[parts.valign ?? 'middle'] });
 
 /**
@@ -85,6 +85,7 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     height,
     fit: fitFor(parts, draft, sourceSide !== undefined || (width !== undefined && height !== undefined)),
     gravity: gravity(parts),
+    ...(parts.smart && { smart: true }),
     background: fill ?? effects.background,
     flipHorizontal: parts.flipHorizontal || undefined,
     flipVertical: parts.flipVertical || undefined,
