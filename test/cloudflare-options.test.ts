@@ -6,47 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/spec/canonical';
 import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
-import { decodeResponse, encodeKey, expectProblem, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
-import { oracleEncodePng, type Picture } from './oracle';
-
-const RED = [255, 0, 0];
-const GREEN = [0, 255, 0];
-const BLUE = [0, 0, 255];
-const WHITE = [255, 255, 255];
-
-/** 40×20: red top-left, green top-right, blue bottom-left, white bottom-right quadrants. */
-function quadrants(): Picture {
-  const width = 40;
-  const height = 20;
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const colour = y < height / 2 ? (x < width / 2 ? RED : GREEN) : x < width / 2 ? BLUE : WHITE;
-      data.set([...colour, 255], (y * width + x) * 4);
-    }
-  }
-  return { width, height, data };
-}
-
-/** A horizontal ramp 0…255 over 64×8, grey, and a colourful copy (r = ramp, g = 255 − ramp, b = 128). */
-function ramps(): { grey: Picture; colour: Picture } {
-  const make = (pixel: (v: number) => number[]) => {
-    const data = new Uint8ClampedArray(64 * 8 * 4);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 64; x++) data.set([...pixel(Math.round((x * 255) / 63)), 255], (y * 64 + x) * 4);
-    return { width: 64, height: 8, data };
-  };
-  return { grey: make((v) => [v, v, v]), colour: make((v) => [v, 255 - v, 128]) };
-}
-
-async function stored(picture: Picture) {
-  return putOriginal(uniqueKey('made.png'), await oracleEncodePng(picture));
-}
+import { decodeResponse, encodeKey, expectProblem, img, putFixture, request } from './helpers';
+import type { Picture } from './oracle';
+import { BLUE, GREEN, offCentre, pixel, quadrants, ramps, RED, stored, subjectShare, WHITE } from './pictures';
 
 async function served(options: string, key: string) {
   return decodeResponse(await img(`${options},format=png`, key));
 }
 
-const pixel = (p: Picture, x: number, y: number) => [...p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)];
 const channel = (p: Picture, c: number) => Array.from({ length: p.width * p.height }, (_, i) => p.data[i * 4 + c]!);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const spread = (values: number[]) => Math.sqrt(mean(values.map((v) => (v - mean(values)) ** 2)));
@@ -189,24 +156,6 @@ describe('output options', () => {
 });
 
 describe('gravity=auto (and Thumbor smart): the crop window follows the content', () => {
-  /** 400×200 flat grey, with a colourful checkerboard subject at x 300–380, y 60–140: far off-centre. */
-  function offCentre(): Picture {
-    const width = 400;
-    const height = 200;
-    const data = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const inside = x >= 300 && x < 380 && y >= 60 && y < 140;
-        const colour = !inside ? [128, 128, 128] : ((x >> 3) + (y >> 3)) % 2 ? [230, 160, 120] : [200, 30, 40];
-        data.set([...colour, 255], (y * width + x) * 4);
-      }
-    }
-    return { width, height, data };
-  }
-  /** Share of the picture's pixels that are not the grey background. */
-  const subjectShare = (p: Picture) =>
-    Array.from({ length: p.width * p.height }, (_, i) => Math.abs(p.data[i * 4]! - 128) + Math.abs(p.data[i * 4 + 1]! - 128) > 20).filter(Boolean).length / (p.width * p.height);
-
   it('keeps the off-centre subject that a centred crop cuts away', async () => {
     const key = await stored(offCentre());
     const centred = await served('width=200,height=200,fit=cover', key);

@@ -47,10 +47,17 @@ function coverRegion(source: Size, box: Size, scale: number, spec: TransformSpec
   return { x, y, width, height };
 }
 
+/** The centre of a focal region, as fractions of the crop area it is measured against. */
+function focusGravity(focus: Rect, area: Rect) {
+  const fraction = (at: number, from: number, size: number) => clamp((at - from) / size, 0, 1);
+  return { x: fraction(focus.x + focus.width / 2, area.x, area.width), y: fraction(focus.y + focus.height / 2, area.y, area.height) };
+}
+
 /** A manual crop comes first: everything else is planned inside it, then moved back to source pixels. */
 export function planGeometry(source: Size, spec: TransformSpec): Geometry {
   const area = cropArea(source, spec);
-  const plan = planFit({ width: area.width, height: area.height }, spec);
+  const focused = spec.focus ? { ...spec, gravity: focusGravity(spec.focus, area) } : spec;
+  const plan = planFit({ width: area.width, height: area.height }, focused);
   return { ...plan, region: { ...plan.region, x: plan.region.x + area.x, y: plan.region.y + area.y } };
 }
 

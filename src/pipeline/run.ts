@@ -26,6 +26,7 @@ import { orient } from './steps/orient';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
 import { rotate } from './steps/rotate';
+import { roundCorners } from './steps/round-corners';
 import { saturation } from './steps/saturation';
 import { sharpen } from './steps/sharpen';
 import { shrink } from './steps/shrink';
@@ -38,11 +39,12 @@ import { tone } from './steps/tone';
  * pad, flip and rotate work on the upright output (the planned canvas is
  * upright); the effects (both dialects' filters) follow in one fixed order so
  * equal specs give equal bytes — colour first (grayscale, saturation, then
- * brightness, contrast and gamma as one table), then detail; flatten is last so padding and effects get
+ * brightness, contrast and gamma as one table), then detail, then round
+ * corners; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, flatten,
+  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, roundCorners, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */

@@ -18,7 +18,9 @@ export function canonicalize(spec: ResolvedSpec): string {
   if (spec.width !== undefined) parts.push(`w=${spec.width}`);
   if (spec.height !== undefined) parts.push(`h=${spec.height}`);
   if (spec.fit !== 'scale-down') parts.push(`fit=${spec.fit}`);
-  if (usesGravity(spec) && spec.smart) parts.push('g=auto');
+  const { focus } = spec;
+  if (usesGravity(spec) && focus) parts.push(`focus=${focus.x}x${focus.y}:${focus.width}x${focus.height}`);
+  else if (usesGravity(spec) && spec.smart) parts.push('g=auto');
   else if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
     parts.push(`g=${spec.gravity.x}x${spec.gravity.y}`);
   }
@@ -43,6 +45,8 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.gamma !== undefined && spec.gamma !== 1) parts.push(`gamma=${rounded(spec.gamma)}`);
   if (spec.blur) parts.push(`blur=${spec.blur}`);
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
+  const corners = spec.roundCorners;
+  if (corners) parts.push(`round=${corners.x}x${corners.y}:${rgbaHex(corners.color)}`);
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
   return parts;

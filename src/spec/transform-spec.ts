@@ -39,6 +39,8 @@ export interface TransformSpec {
   gravity: Gravity;
   /** Gravity from the picture's content instead (Cloudflare's gravity=auto, Thumbor's smart); `cover` and `crop` only. */
   smart?: boolean;
+  /** A region of the oriented original (its pixels) whose centre is the gravity (Thumbor's focal filter). */
+  focus?: Region;
   /** 1–100; absent means the encoder's default for the chosen format. */
   quality?: number;
   format?: RequestedFormat;
@@ -68,6 +70,8 @@ export interface TransformSpec {
   fastCompression?: boolean;
   /** A JPEG output is baseline, never progressive (Cloudflare's format=baseline-jpeg). */
   baseline?: boolean;
+  /** Corners cut as ellipses of these radii (output pixels) and filled with `color` (Thumbor's round_corner). */
+  roundCorners?: { x: number; y: number; color: Rgba };
   /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
   maxBytes?: number;
 }

@@ -13,6 +13,10 @@ export interface ThumborDraft extends TransformSpec {
   fill?: Rgba;
   noUpscale?: boolean;
   upscale?: boolean;
+  /** stretch(): fill the box ignoring the aspect ratio. */
+  stretch?: boolean;
+  /** proportion(p): the box's sides times p. */
+  proportion?: number;
 }
 
 type Filter = (draft: ThumborDraft, args: string[], name: string) => void;
@@ -76,14 +80,37 @@ const FILTERS: Record<string, Filter> = {
   strip_exif: () => {},
   strip_icc: () => {},
   max_bytes: (d, [bytes], n) => (d.maxBytes = number(n, bytes, 1, Number.MAX_SAFE_INTEGER, true)),
+  saturation: (d, [amount], n) => (d.saturation = (d.saturation ?? 1) * number(n, amount, 0, 10)),
+  stretch: (d) => (d.stretch = true),
+  proportion: (d, [p], n) => (d.proportion = number(n, p, 0.01, 1)),
+  focal: (d, [region = '']) => (d.focus = focalRegion(region)),
+  round_corner: (d, [radii = '', r, g, b, transparent], n) => {
+    const [x, y = x] = radii.split('|');
+    const colour = { r: number(n, r, 0, 255, true), g: number(n, g, 0, 255, true), b: number(n, b, 0, 255, true), a: 255 };
+    if (transparent !== undefined && !['0', '1'].includes(transparent)) {
+      throw invalidOptions(`Expected 0 or 1 for the fifth argument of filter round_corner but received "${transparent}".`);
+    }
+    d.roundCorners = { x: number(n, x, 1, 10000), y: number(n, y, 1, 10000), color: transparent === '1' ? { ...colour, a: 0 } : colour };
+  },
 };
+
+const FOCAL = /^(\d+)x(\d+):(\d+)x(\d+)$/;
+
+/** focal(AxB:CxD): a region of the original, left-top to right-bottom corner. */
+function focalRegion(text: string) {
+  const [, left, top, right, bottom] = (FOCAL.exec(text) ?? []).map(Number);
+  if (left === undefined || !(right! > left) || !(bottom! > top!)) {
+    throw invalidOptions(`Expected focal(AxB:CxD) with C > A and D > B but received "focal(${text})".`);
+  }
+  return { x: left, y: top!, width: right! - left, height: bottom! - top! };
+}
 
 export const SUPPORTED_FILTERS = Object.keys(FILTERS);
 
 const CALL = /^([a-z_]+)\(([^()]*)\)$/;
 
 export function applyFilters(draft: ThumborDraft, filters: string): void {
-  // Filters are separated by ":" but a ":" may not appear inside the arguments we support.
+  // Filters are separated by ":" after a ")"; a ":" inside the arguments (focal's AxB:CxD) follows a digit.
   for (const call of filters.split(/(?<=\)):/)) {
     const match = CALL.exec(call);
     if (!match) throw invalidOptions(`Expected name(arguments) in filters but received "${call}".`);

@@ -31,15 +31,15 @@ const VALIGN = { top: 0, middle: 0.5, bottom: 1 } as const;
 const gravity = (parts: ThumborParts): Gravity => ({ x: HALIGN[parts.halign ?? 'center'], y: VALIGN[parts.valign ?? 'middle'] });
 
 /**
- * 0 follows the aspect ratio. `orig` is the original's side (after a manual
+ * 0 follows the aspect ratio; proportion() scales the sides given. `orig` is the original's side (after a manual
  * crop): with orig or 0 opposite it changes nothing, so it is left out;
  * opposite a number it needs the original's size, which the route fills in.
  */
-function sides(parts: ThumborParts, maxOutputDimension: number) {
+function sides(parts: ThumborParts, maxOutputDimension: number, proportion = 1) {
   const { width, height } = parts;
   const given = (s: Side) => typeof s === 'number' && s > 0;
   const sourceSide = width === 'orig' && given(height) ? 'width' : height === 'orig' && given(width) ? 'height' : undefined;
-  const size = (s: Side) => (typeof s === 'number' && s > 0 ? s : undefined);
+  const size = (s: Side) => (typeof s === 'number' && s > 0 ? Math.max(1, Math.round(s * proportion)) : undefined);
   const result = { width: size(width), height: size(height) };
   for (const [name, value] of Object.entries(result)) {
     if (value !== undefined) assertRequestedSide(`${name}=${value}`, value, maxOutputDimension);
@@ -77,13 +77,14 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
   if (parts.trim) throw invalidOptions('trim is not supported.');
   const draft: ThumborDraft = { ...DEFAULT_SPEC };
   if (parts.filters) applyFilters(draft, decodeFilters(parts.filters));
-  const { fill, noUpscale, upscale, ...effects } = draft;
-  const { width, height, sourceSide } = sides(parts, maxOutputDimension);
+  const { fill, noUpscale, upscale, stretch, proportion, ...effects } = draft;
+  const { width, height, sourceSide } = sides(parts, maxOutputDimension, proportion);
+  const both = sourceSide !== undefined || (width !== undefined && height !== undefined);
   const spec: TransformSpec = {
     ...effects,
     width,
     height,
-    fit: fitFor(parts, draft, sourceSide !== undefined || (width !== undefined && height !== undefined)),
+    fit: stretch && both ? 'squeeze' : fitFor(parts, draft, both),
     gravity: gravity(parts),
     ...(parts.smart && { smart: true }),
     background: fill ?? effects.background,
