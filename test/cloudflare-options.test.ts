@@ -180,3 +180,43 @@ describe('gravity=auto (and Thumbor smart): the crop window follows the content'
     expect(canonical('w=10,h=10,fit=cover,gravity=face')).toBe(canonical('w=10,h=10,fit=cover,gravity=auto'));
   });
 });
+
+describe('trim: edges cut off the original before anything else', () => {
+  it('top;right;bottom;left, and trim.width/height/left/top', async () => {
+    const key = await stored(quadrants());
+    const cut = await served('trim=5;10;5;10', key);
+    expect([cut.width, cut.height]).toEqual([20, 10]);
+    expect([pixel(cut, 0, 0), pixel(cut, 19, 0), pixel(cut, 0, 9), pixel(cut, 19, 9)]).toEqual([RED, GREEN, BLUE, WHITE]);
+    const strip = await served('trim.left=25,trim.width=10', key);
+    expect([strip.width, strip.height]).toEqual([10, 20]);
+    expect([pixel(strip, 0, 0), pixel(strip, 9, 19)]).toEqual([GREEN, WHITE]);
+    // Before resizing and turning: the box applies to what is left.
+    const turned = await served('trim=0;20;0;0,rotate=90,width=10', key);
+    expect([turned.width, turned.height]).toEqual([10, 10]);
+  });
+
+  it('trim=border finds the transparent border of trim-mc.png where sharp.trim() does (179×123 at 13,44)', async () => {
+    const key = await putFixture('formats/trim-mc.png');
+    const trimmed = await served('trim=border', key);
+    expect([trimmed.width, trimmed.height]).toEqual([179, 123]);
+    const kept = await served('trim=border,trim.border.keep=2', key);
+    expect([kept.width, kept.height]).toEqual([183, 127]);
+    const photo = await putFixture('formats/320x240.jpg');
+    const untouched = await decodeResponse(await img('trim=border,trim.border.tolerance=0', photo));
+    expect([untouched.width, untouched.height]).toEqual([320, 240]);
+  });
+
+  it('bad trims are a 400 naming the option', async () => {
+    const key = await stored(quadrants());
+    await expectProblem(await img('trim=1;2;3', key), 400, /for trim /);
+    await expectProblem(await img('trim.width=0', key), 400, /for trim\.width /);
+    await expectProblem(await img('trim=border,trim.left=3', key), 400, /cannot be combined/);
+    await expectProblem(await img('trim.border.tolerance=256', key), 400, /for trim\.border\.tolerance /);
+  });
+
+  it('is its own variant', () => {
+    const canonical = (options: string) => canonicalize({ ...parseOptions(splitOptions(options), 12000), format: 'webp' });
+    const forms = ['trim=1;0;0;0', 'trim=0;1;0;0', 'trim.width=5', 'trim=border', 'trim.border.keep=1', 'trim.border.tolerance=3', 'trim.border.color=red'].map(canonical);
+    expect(new Set([...forms, canonical('width=1')]).size).toBe(forms.length + 1);
+  });
+});

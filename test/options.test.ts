@@ -74,7 +74,7 @@ describe("README's Cloudflare status table", () => {
   const section = readme.slice(readme.indexOf('### Cloudflare Images options: what edgepix does with each'));
   const rows = section.slice(0, section.indexOf('\n\n', section.indexOf('| Cloudflare option |'))).split('\n').filter((line) => line.startsWith('| `'));
   const cells = rows.map((row) => row.split('|').map((cell) => cell.trim()));
-  const names = (cell: string) => [...cell.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!);
+  const names = (cell: string) => [...cell.matchAll(/`([a-z.-]+)`/g)].map((m) => m[1]!);
 
   it('every option edgepix reads is a "yes" row, and every "yes" row is an option it reads', () => {
     const yes = cells.filter(([, , here]) => here === 'yes').flatMap(([, option]) => names(option!));

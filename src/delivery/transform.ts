@@ -3,7 +3,10 @@ import { CODECS } from '../codecs';
 import { probe } from '../codecs/probe';
 import type { Config } from '../config';
 import { planTransform, renderPixels, runPipeline, type StageTimer } from '../pipeline/run';
+import { orientSize } from '../pipeline/orientation';
 import { salientGravity, SALIENCY_SIDE } from '../pipeline/saliency';
+import { borderEdges } from '../pipeline/trim-border';
+import { cropArea } from '../spec/crop-area';
 import { DEFAULT_SPEC, type ResolvedSpec } from '../spec/transform-spec';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
 import type { Original } from './original';
@@ -36,19 +39,35 @@ async function readInput({ origin, version, traits }: Original) {
 
 const untimed: StageTimer = (_stage, work) => Promise.resolve(work());
 
+/** A border trim's largest working copy: a few pixels' precision on a phone photo, exact below this size. */
+const TRIM_COPY_SIDE = 1024;
+
 /**
  * The original read as its decoder wants it, and the plan for `spec` within
- * the limits. gravity=auto is settled first, on a copy at most
- * SALIENCY_SIDE a side decoded by a plan of its own (so within the same
- * limits; it runs before the full decode, never beside it).
+ * the limits. What the content decides is settled first, each on a copy
+ * decoded by a plan of its own (so within the same limits, and before the
+ * full decode, never beside it): a border trim's edges, then gravity=auto.
  */
 export async function planFor(original: Original, spec: ResolvedSpec, config: Config, time: StageTimer = untimed) {
   const { input, header, inputBytes } = await time('read', () => readInput(original));
+  const copy = (side: number, of: ResolvedSpec) => time('analyse', async () => {
+    const copySpec: ResolvedSpec = { ...DEFAULT_SPEC, crop: of.crop, trim: of.trim, width: side, height: side, format: 'png' };
+    return renderPixels(await input(), header, planTransform(header, inputBytes, copySpec, config));
+  });
   let settled = spec;
+  if (spec.trim && 'border' in spec.trim) {
+    const { keep } = spec.trim.border;
+    const area = cropArea(orientSize(header, header.orientation), { ...spec, trim: undefined });
+    const picture = await copy(TRIM_COPY_SIDE, { ...spec, trim: undefined });
+    const found = borderEdges(picture, spec.trim.border);
+    // To the original's pixels, rounding towards keeping more: a trim never cuts into the picture.
+    const edge = (copyPixels: number, scale: number) => Math.max(0, Math.floor(copyPixels * scale) - keep);
+    const sx = area.width / picture.width;
+    const sy = area.height / picture.height;
+    settled = { ...settled, trim: { top: edge(found.top, sy), right: edge(found.right, sx), bottom: edge(found.bottom, sy), left: edge(found.left, sx) } };
+  }
   if (spec.smart && (spec.fit === 'cover' || spec.fit === 'crop') && spec.width !== undefined && spec.height !== undefined) {
-    const copy: ResolvedSpec = { ...DEFAULT_SPEC, crop: spec.crop, width: SALIENCY_SIDE, height: SALIENCY_SIDE, format: 'png' };
-    const picture = await time('saliency', async () => renderPixels(await input(), header, planTransform(header, inputBytes, copy, config)));
-    settled = { ...spec, gravity: await salientGravity(picture, { width: spec.width, height: spec.height }) };
+    settled = { ...settled, gravity: await salientGravity(await copy(SALIENCY_SIDE, settled), { width: spec.width, height: spec.height }) };
   }
   return { input, header, plan: planTransform(header, inputBytes, settled, config) };
 }

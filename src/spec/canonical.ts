@@ -35,6 +35,9 @@ function effectParts(spec: ResolvedSpec): string[] {
   const parts: string[] = [];
   const { crop } = spec;
   if (crop) parts.push(`crop=${crop.x}x${crop.y}:${crop.width}x${crop.height}`);
+  const { trim } = spec;
+  if (trim && 'border' in trim) parts.push(`trim=border:${trim.border.color ? rgbaHex(trim.border.color) : 'corner'}:${trim.border.tolerance}:${trim.border.keep}`);
+  else if (trim) parts.push(`trim=${trim.top};${trim.right};${trim.bottom};${trim.left}${trim.width === undefined ? '' : `;w${trim.width}`}${trim.height === undefined ? '' : `;h${trim.height}`}`);
   if (spec.adaptive) parts.push('adaptive');
   if (spec.flipHorizontal) parts.push('flip=h');
   if (spec.flipVertical) parts.push('flip=v');

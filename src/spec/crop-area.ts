@@ -1,11 +1,22 @@
-/** What a manual crop (`trim`, Thumbor's `AxB:CxD`) means for a picture of a given size. */
+/** What a manual crop (Thumbor's `AxB:CxD`) and a trim (Cloudflare's, edges known) mean for a picture of a given size. */
 import { clamp, wholeRect, type Rect, type Size } from '../lib/size';
 import type { TransformSpec } from './transform-spec';
 
-/** The manual crop, clamped to the picture (at least one pixel), or the whole picture. */
+/** A region clamped to the picture, at least one pixel. */
+function clampRect({ x, y, width, height }: Rect, bounds: Rect): Rect {
+  const left = clamp(x, bounds.x, bounds.x + bounds.width - 1);
+  const top = clamp(y, bounds.y, bounds.y + bounds.height - 1);
+  return { x: left, y: top, width: clamp(width, 1, bounds.x + bounds.width - left), height: clamp(height, 1, bounds.y + bounds.height - top) };
+}
+
+/** The manual crop, then the trim inside it, clamped to the picture; or the whole picture. */
 export function cropArea(source: Size, spec: TransformSpec): Rect {
-  if (!spec.crop) return wholeRect(source);
-  const x = clamp(spec.crop.x, 0, source.width - 1);
-  const y = clamp(spec.crop.y, 0, source.height - 1);
-  return { x, y, width: clamp(spec.crop.width, 1, source.width - x), height: clamp(spec.crop.height, 1, source.height - y) };
+  const whole = wholeRect(source);
+  const cropped = spec.crop ? clampRect(spec.crop, whole) : whole;
+  const trim = spec.trim;
+  // A border trim is resolved into edges before planning (delivery/transform.ts); unresolved, it cuts nothing.
+  if (!trim || 'border' in trim) return cropped;
+  const width = trim.width ?? cropped.width - trim.left - trim.right;
+  const height = trim.height ?? cropped.height - trim.top - trim.bottom;
+  return clampRect({ x: cropped.x + trim.left, y: cropped.y + trim.top, width, height }, cropped);
 }

@@ -48,6 +48,8 @@ export interface TransformSpec {
   background?: Rgba;
   /** A region of the oriented original, in its pixels, cut before any fitting (Thumbor's manual crop). */
   crop?: Region;
+  /** Edges cut off the oriented original (after `crop`), before any fitting: given, or found by their colour (Cloudflare's trim). */
+  trim?: Trim;
   /** Swaps the box's sides when its orientation differs from the picture's (Thumbor's adaptive-fit-in). */
   adaptive?: boolean;
   /** Mirrors the output: horizontal swaps left and right, vertical swaps top and bottom. */
@@ -76,7 +78,24 @@ export interface TransformSpec {
   maxBytes?: number;
 }
 
-/** `a × value + b`; {@link IDENTITY_LINEAR} changes nothing. */
+/** Pixels off each edge; `width`/`height`, when given, keep that much from `left`/`top` instead of cutting right/bottom. */
+export interface TrimEdges {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+  width?: number;
+  height?: number;
+}
+
+/** Edges of one colour (`color`, else the top-left pixel's) within `tolerance`, cut but for `keep` pixels of them. */
+export interface TrimBorder {
+  border: { color?: Rgba; tolerance: number; keep: number };
+}
+
+export type Trim = TrimEdges | TrimBorder;
+
+/** `a × value + b`; `{ a: 1, b: 0 }` changes nothing. */
 export interface Linear {
   a: number;
   b: number;

@@ -10,7 +10,7 @@ import type { Config } from '../../config';
 import { invalidKey, invalidOptions, misconfigured, presetsOnly, ProblemError, remoteSource } from '../../errors';
 import { assertRequestedSide } from '../../spec/requested-size';
 import { aroundMidGrey, composeLinear, scaleBy } from '../../spec/linear';
-import { DEFAULT_SPEC, type Gravity, type Linear, type TransformSpec } from '../../spec/transform-spec';
+import { DEFAULT_SPEC, type Gravity, type Linear, type TransformSpec, type Trim } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
 
@@ -100,7 +100,16 @@ function unturned({ x, y }: Gravity, turn: TransformSpec['rotate'], horizontal?:
  * picture before them (the pipeline mirrors and turns its output); brightness
  * then contrast as one linear map.
  */
-function toSpec({ dpr, brightness, contrast, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
+/** Default tolerance of trim=border, as sharp's and libvips' trim threshold. */
+const TRIM_TOLERANCE = 10;
+
+function trimOf(edges: SpecDraft['trimEdges'], border: SpecDraft['trimBorder']): Trim | undefined {
+  if (edges && border) throw invalidOptions('trim=border (with trim.border.*) and trim edges (top;right;bottom;left, trim.width, …) cannot be combined.');
+  if (border) return { border: { tolerance: TRIM_TOLERANCE, keep: 0, ...border } };
+  return edges && { top: 0, right: 0, bottom: 0, left: 0, ...edges };
+}
+
+function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
   for (const side of ['width', 'height'] as const) {
     const value = spec[side];
     if (value === undefined) continue;
@@ -113,7 +122,8 @@ function toSpec({ dpr, brightness, contrast, ...spec }: SpecDraft, maxOutputDime
   if (!spec.smart && (spec.rotate || spec.flipHorizontal || spec.flipVertical)) spec.gravity = unturned(spec.gravity, spec.rotate, spec.flipHorizontal, spec.flipVertical);
   const linear = [brightness === undefined ? undefined : scaleBy(brightness), contrast === undefined ? undefined : aroundMidGrey(contrast)]
     .reduce<Linear | undefined>((sum, next) => (next ? composeLinear(sum, next) : sum), undefined);
-  return linear ? { ...spec, linear } : spec;
+  const trim = trimOf(trimEdges, trimBorder);
+  return { ...spec, ...(linear && { linear }), ...(trim && { trim }) };
 }
 
 interface Preset {

@@ -1,0 +1,34 @@
+/**
+ * Cloudflare's trim=border: how many pixels along each edge are of one
+ * colour (given, or the top-left pixel's) within a tolerance. Colours are
+ * compared premultiplied, so every fully transparent pixel is one colour
+ * whatever its RGB says.
+ */
+import type { RgbaImage } from '../codecs/types';
+import type { TrimBorder, TrimEdges } from '../spec/transform-spec';
+
+/** The largest channel difference between two pixels, alpha-weighted. */
+function difference(data: Uint8ClampedArray, i: number, [r, g, b, a]: readonly number[]): number {
+  const alpha = data[i + 3]!;
+  const channel = (c: number, reference: number) => Math.abs((data[i + c]! * alpha - reference * a!) / 255);
+  return Math.max(channel(0, r!), channel(1, g!), channel(2, b!), Math.abs(alpha - a!));
+}
+
+/** Edges of `picture` (in its pixels) that are all border; none when the whole picture is. */
+export function borderEdges(picture: RgbaImage, { color, tolerance }: TrimBorder['border']): TrimEdges {
+  const { width, height, data } = picture;
+  const reference = color ? [color.r, color.g, color.b, color.a] : [...data.subarray(0, 4)];
+  const isBorder = (x: number, y: number) => difference(data, (y * width + x) * 4, reference) <= tolerance;
+  const rowIsBorder = (y: number) => Array.from({ length: width }, (_, x) => x).every((x) => isBorder(x, y));
+  const columnIsBorder = (x: number, top: number, bottom: number) => Array.from({ length: bottom - top }, (_, k) => top + k).every((y) => isBorder(x, y));
+  let top = 0;
+  while (top < height && rowIsBorder(top)) top++;
+  if (top === height) return { top: 0, right: 0, bottom: 0, left: 0 };
+  let bottom = 0;
+  while (rowIsBorder(height - 1 - bottom)) bottom++;
+  let left = 0;
+  while (columnIsBorder(left, top, height - bottom)) left++;
+  let right = 0;
+  while (columnIsBorder(width - 1 - right, top, height - bottom)) right++;
+  return { top, right, bottom, left };
+}
