@@ -220,3 +220,32 @@ describe('trim: edges cut off the original before anything else', () => {
     expect(new Set([...forms, canonical('width=1')]).size).toBe(forms.length + 1);
   });
 });
+
+describe('border: a frame around the finished picture', () => {
+  it('border.width and border.color frame every side; a side overrides the width; dpr scales it', async () => {
+    const key = await stored(quadrants());
+    const framed = await served('width=20,border.width=3,border.color=%2300ff00', key);
+    expect([framed.width, framed.height]).toEqual([26, 16]);
+    expect([pixel(framed, 0, 0), pixel(framed, 25, 15), pixel(framed, 2, 8)]).toEqual([GREEN, GREEN, GREEN]);
+    expect(pixel(framed, 3, 3)).toEqual(RED);
+    const sides = await served('border.top=2,border.width=1', key);
+    expect([sides.width, sides.height]).toEqual([42, 23]);
+    expect(pixel(sides, 5, 1)).toEqual([0, 0, 0]); // black by default
+    expect(pixel(sides, 5, 2)).toEqual(RED);
+    const doubled = await served('width=10,dpr=2,border.width=2', key);
+    expect([doubled.width, doubled.height]).toEqual([24, 14]);
+  });
+
+  it('comes after rotate: the sides are those of the output', async () => {
+    const key = await stored(quadrants());
+    const turned = await served('rotate=90,border.top=5', key);
+    expect([turned.width, turned.height]).toEqual([20, 45]);
+    expect(pixel(turned, 0, 5)).toEqual(BLUE);
+  });
+
+  it('bad widths are a 400; an output over MAX_OUTPUT_DIMENSION with its border is a 413', async () => {
+    const key = await stored(quadrants());
+    await expectProblem(await img('border.width=1001', key), 400, /for border\.width /);
+    await expectProblem(await img('width=40,border.width=10', key, {}, { MAX_OUTPUT_DIMENSION: '50' }), 413);
+  });
+});

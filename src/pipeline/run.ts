@@ -18,6 +18,7 @@ import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, unorientedRect } from './orientation';
 import type { Stage, Step, StepContext } from './step';
 import { blur } from './steps/blur';
+import { border } from './steps/border';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
 import { flip } from './steps/flip';
@@ -40,11 +41,11 @@ import { tone } from './steps/tone';
  * upright); the effects (both dialects' filters) follow in one fixed order so
  * equal specs give equal bytes — colour first (grayscale, saturation, then
  * brightness, contrast and gamma as one table), then detail, then round
- * corners; flatten is last so padding and effects get
+ * corners and a border; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, roundCorners, flatten,
+  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, roundCorners, border, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
@@ -97,6 +98,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const decoder = CODECS[header.format];
   const decoded = decoder.decodedSize(header, hint);
   const stages = stagesFor(decoded, context);
+  // A border grows the picture past the geometry's output.
+  assertOutputSize(outputOf(decoded, stages), config);
   // Rows stream, so decoder, steps and encoder hold their memory at the same time.
   const decoding = decoder.decodeMemory(header, decoded);
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);

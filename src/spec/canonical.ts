@@ -50,6 +50,8 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
   const corners = spec.roundCorners;
   if (corners) parts.push(`round=${corners.x}x${corners.y}:${rgbaHex(corners.color)}`);
+  const frame = spec.border;
+  if (frame) parts.push(`border=${frame.top};${frame.right};${frame.bottom};${frame.left}:${rgbaHex(frame.color)}`);
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
   return parts;

@@ -74,6 +74,8 @@ export interface TransformSpec {
   baseline?: boolean;
   /** Corners cut as ellipses of these radii (output pixels) and filled with `color` (Thumbor's round_corner). */
   roundCorners?: { x: number; y: number; color: Rgba };
+  /** A frame added around the finished picture, in output pixels (Cloudflare's border). */
+  border?: { color: Rgba; top: number; right: number; bottom: number; left: number };
   /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
   maxBytes?: number;
 }

@@ -10,6 +10,7 @@ import {
   OUTPUT_FORMATS,
   type Gravity,
   type RequestedFormat,
+  type Rgba,
   type TransformSpec,
   type TrimBorder,
   type TrimEdges,
@@ -27,6 +28,8 @@ export interface SpecDraft extends TransformSpec {
   /** trim and its dotted options, gathered in any order; parse.ts checks they agree. */
   trimEdges?: Partial<TrimEdges>;
   trimBorder?: Partial<TrimBorder['border']>;
+  /** border.* in CSS pixels (dpr applies), each side or all. */
+  frame?: { color?: Rgba; width?: number; top?: number; right?: number; bottom?: number; left?: number };
 }
 
 export interface OptionDoc {
@@ -118,6 +121,22 @@ const TRIM_EDGES = v.pipe(
 const trimSchema = v.union([v.literal('border'), TRIM_EDGES], 'border, or top;right;bottom;left in pixels');
 
 const MAX_TRIM = 100_000;
+/** Wide enough for any frame; a border can never make the output more than twice this past the box. */
+const MAX_BORDER = 1000;
+const BORDER_SIDES = ['top', 'right', 'bottom', 'left'] as const;
+
+/** border.<side>, or border.width for every side. */
+const borderSide = (name: 'width' | (typeof BORDER_SIDES)[number]) => option({
+  name: `border.${name}`,
+  aliases: [],
+  schema: wholeNumber(0, MAX_BORDER),
+  apply: (d, value) => (d.frame = { ...d.frame, [name]: value }),
+  doc: {
+    values: `pixels, 0 to ${MAX_BORDER} (times dpr): ${name === 'width' ? 'every side' : `the ${name} side, over border.width`}`,
+    default: '0',
+    example: `border.${name}=${name === 'width' ? 10 : 4}`,
+  },
+});
 /** One of trim's dotted options: a number of pixels into the draft's edges. */
 const trimSide = (name: 'width' | 'height' | 'left' | 'top', min: number, what: string) => option({
   name: `trim.${name}`,
@@ -225,6 +244,15 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     apply: (d, value) => (d.trimBorder = { ...d.trimBorder, keep: value }),
     doc: { values: 'pixels of the border left on each side', default: '0', example: 'trim.border.keep=4' },
   }),
+  option({
+    name: 'border.color',
+    aliases: [],
+    schema: colorSchema,
+    apply: (d, value) => (d.frame = { ...d.frame, color: value }),
+    doc: { values: 'CSS colour of the border around the output', default: 'black', example: 'border.color=%23ffffff' },
+  }),
+  borderSide('width'),
+  ...BORDER_SIDES.map(borderSide),
   option({
     name: 'rotate',
     aliases: [],

@@ -10,7 +10,7 @@ import type { Config } from '../../config';
 import { invalidKey, invalidOptions, misconfigured, presetsOnly, ProblemError, remoteSource } from '../../errors';
 import { assertRequestedSide } from '../../spec/requested-size';
 import { aroundMidGrey, composeLinear, scaleBy } from '../../spec/linear';
-import { DEFAULT_SPEC, type Gravity, type Linear, type TransformSpec, type Trim } from '../../spec/transform-spec';
+import { DEFAULT_SPEC, type Gravity, type Linear, type Rgba, type TransformSpec, type Trim } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
 
@@ -109,7 +109,16 @@ function trimOf(edges: SpecDraft['trimEdges'], border: SpecDraft['trimBorder']):
   return edges && { top: 0, right: 0, bottom: 0, left: 0, ...edges };
 }
 
-function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
+const BLACK: Rgba = { r: 0, g: 0, b: 0, a: 255 };
+
+/** border.*: each side in output pixels (dpr applied); a side given alone overrides border.width, whatever the order. */
+function borderOf(frame: SpecDraft['frame'], dpr: number): TransformSpec['border'] {
+  if (!frame) return undefined;
+  const side = (value: number | undefined) => Math.round((value ?? frame.width ?? 0) * dpr);
+  return { color: frame.color ?? BLACK, top: side(frame.top), right: side(frame.right), bottom: side(frame.bottom), left: side(frame.left) };
+}
+
+function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, frame, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
   for (const side of ['width', 'height'] as const) {
     const value = spec[side];
     if (value === undefined) continue;
@@ -123,7 +132,8 @@ function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, ...spec }: S
   const linear = [brightness === undefined ? undefined : scaleBy(brightness), contrast === undefined ? undefined : aroundMidGrey(contrast)]
     .reduce<Linear | undefined>((sum, next) => (next ? composeLinear(sum, next) : sum), undefined);
   const trim = trimOf(trimEdges, trimBorder);
-  return { ...spec, ...(linear && { linear }), ...(trim && { trim }) };
+  const border = borderOf(frame, dpr);
+  return { ...spec, ...(linear && { linear }), ...(trim && { trim }), ...(border && { border }) };
 }
 
 interface Preset {
