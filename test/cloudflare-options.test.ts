@@ -233,7 +233,7 @@ describe('border: a frame around the finished picture', () => {
     expect(pixel(sides, 5, 1)).toEqual([0, 0, 0]); // black by default
     expect(pixel(sides, 5, 2)).toEqual(RED);
     const doubled = await served('width=10,dpr=2,border.width=2', key);
-    expect([doubled.width, doubled.height]).toEqual([24, 14]);
+    expect([doubled.width, doubled.height]).toEqual([28, 18]); // 20×10, and 4 px a side
   });
 
   it('comes after rotate: the sides are those of the output', async () => {
@@ -246,6 +246,6 @@ describe('border: a frame around the finished picture', () => {
   it('bad widths are a 400; an output over MAX_OUTPUT_DIMENSION with its border is a 413', async () => {
     const key = await stored(quadrants());
     await expectProblem(await img('border.width=1001', key), 400, /for border\.width /);
-    await expectProblem(await img('width=40,border.width=10', key, {}, { MAX_OUTPUT_DIMENSION: '50' }), 413);
+    await expectProblem(await img('width=40,border.width=10', key, {}, { MAX_OUTPUT_DIMENSION: '50', PRESETS: '{}' }), 413);
   });
 });
