@@ -129,12 +129,21 @@ describe('reading metadata', () => {
   it('is also /img/format=json/<key>, without a token, like Cloudflare', async () => {
     const key = await upload(await fixture('formats/320x240.jpg'), 'j.jpg');
     const viaApi = await metadata(key);
-    for (const options of ['format=json', 'width=100,f=json']) {
+    const outputs: [string, object][] = [
+      ['format=json', { width: 320, height: 240, format: 'jpeg', contentType: 'image/jpeg' }],
+      ['width=100,f=json', { width: 100, height: 75, format: 'jpeg', contentType: 'image/jpeg' }],
+      ['rotate=90,width=60,format=json', { width: 60, height: 80, format: 'jpeg', contentType: 'image/jpeg' }],
+    ];
+    for (const [options, output] of outputs) {
       const response = await img(options, key);
       expect(response.status).toBe(200);
       expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
-      expect(await response.json()).toEqual(viaApi);
+      // As Cloudflare's format=json tells the output's size too: here as `output`, beside the original's facts.
+      expect(await response.json()).toEqual({ ...viaApi, output });
     }
+    const negotiated = await img('width=100,format=auto,f=json', key, { headers: { Accept: 'image/webp' } });
+    expect(negotiated.headers.get('Vary')).toBe('Accept');
+    expect(await negotiated.json()).toMatchObject({ output: { width: 100, format: 'webp', contentType: 'image/webp' } });
   });
 
   it('404 for a missing key', async () => {
