@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/spec/canonical';
 import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
-import { decodeResponse, encodeKey, expectProblem, img, putFixture, request } from './helpers';
-import type { Picture } from './oracle';
+import { env } from 'cloudflare:test';
+import { decodeResponse, encodeKey, expectProblem, img, putFixture, request, uniqueKey } from './helpers';
+import { oracleEncodePng, type Picture } from './oracle';
 import { BLUE, GREEN, offCentre, pixel, quadrants, ramps, RED, stored, subjectShare, WHITE } from './pictures';
 
 async function served(options: string, key: string) {
@@ -247,5 +248,62 @@ describe('border: a frame around the finished picture', () => {
     const key = await stored(quadrants());
     await expectProblem(await img('border.width=1001', key), 400, /for border\.width /);
     await expectProblem(await img('width=40,border.width=10', key, {}, { MAX_OUTPUT_DIMENSION: '50', PRESETS: '{}' }), 413);
+  });
+});
+
+describe('draw: an overlay (watermark) from another original', () => {
+  const MAGENTA = [255, 0, 255];
+  const solid = (width: number, height: number, [r, g, b]: number[], a = 255): Picture =>
+    ({ width, height, data: new Uint8ClampedArray(width * height * 4).map((_, i) => [r!, g!, b!, a][i % 4]!) });
+  const mark = async (picture = solid(8, 4, MAGENTA)) => encodeURIComponent(await stored(picture));
+
+  it('is placed by its edge offsets, centred otherwise, and blended at its opacity', async () => {
+    const key = await stored(quadrants());
+    const logo = await mark();
+    const corner = await served(`draw=${logo},draw.bottom=0,draw.right=0`, key);
+    expect([pixel(corner, 39, 19), pixel(corner, 32, 16), pixel(corner, 31, 15)]).toEqual([MAGENTA, MAGENTA, WHITE]);
+    const centred = await served(`draw=${logo}`, key);
+    expect([pixel(centred, 16, 8), pixel(centred, 23, 11), pixel(centred, 15, 8)]).toEqual([MAGENTA, MAGENTA, RED]);
+    const faint = await served(`draw=${logo},draw.top=0,draw.left=0,draw.opacity=0.5`, key);
+    expect(pixel(faint, 0, 0)).toEqual([255, 0, 128]); // half magenta over red
+  });
+
+  it('repeat tiles it; draw.width sizes it; it is drawn after rotate, on the output', async () => {
+    const key = await stored(quadrants());
+    const logo = await mark();
+    const tiled = await served(`draw=${logo},draw.repeat=true`, key);
+    for (const [x, y] of [[0, 0], [39, 19], [5, 13]]) expect(pixel(tiled, x!, y!)).toEqual(MAGENTA);
+    const strip = await served(`draw=${logo},draw.repeat=x,draw.top=0`, key);
+    expect([pixel(strip, 0, 0), pixel(strip, 39, 3), pixel(strip, 0, 4)]).toEqual([MAGENTA, MAGENTA, RED]);
+    const small = await served(`draw=${logo},draw.width=4,draw.top=0,draw.left=0`, key);
+    expect([pixel(small, 3, 1), pixel(small, 4, 0), pixel(small, 0, 2)]).toEqual([MAGENTA, RED, RED]);
+    const turned = await served(`rotate=90,draw=${logo},draw.top=0,draw.left=0`, key);
+    expect([pixel(turned, 7, 3), pixel(turned, 8, 0)]).toEqual([MAGENTA, BLUE]);
+  });
+
+  it("Thumbor's watermark(image, x, y, alpha[, w_ratio, h_ratio]) is the same step", async () => {
+    const key = encodeKey(await stored(quadrants()));
+    const logo = await stored(solid(8, 4, MAGENTA));
+    const response = await request(`/thumbor/unsafe/filters:watermark(${logo},-0,-0,50):format(png)/${key}`, {}, { THUMBOR_ALLOW_UNSAFE: 'true' });
+    const out = await decodeResponse(response);
+    expect(pixel(out, 39, 19)).toEqual([255, 128, 255]); // half magenta over white
+    const sized = await decodeResponse(await request(`/thumbor/unsafe/filters:watermark(${logo},0,0,0,10,none):format(png)/${key}`, {}, { THUMBOR_ALLOW_UNSAFE: 'true' }));
+    expect([pixel(sized, 3, 1), pixel(sized, 4, 1)]).toEqual([MAGENTA, RED]); // 10 % of 40 px: 4 px wide
+  });
+
+  it('replacing the overlay makes a new variant; a missing one is a 404; bad options a 400', async () => {
+    const key = await stored(quadrants());
+    const logoKey = await stored(solid(8, 4, MAGENTA));
+    const fresh = { ORIGINAL_LOOKUP_TTL: '0' };
+    const before = await decodeResponse(await img(`draw=${encodeURIComponent(logoKey)},draw.top=0,draw.left=0,format=png`, key, {}, fresh));
+    expect(pixel(before, 0, 0)).toEqual(MAGENTA);
+    await env.ORIGINALS.put(logoKey, await oracleEncodePng(solid(8, 4, GREEN)));
+    const after = await decodeResponse(await img(`draw=${encodeURIComponent(logoKey)},draw.top=0,draw.left=0,format=png`, key, {}, fresh));
+    expect(pixel(after, 0, 0)).toEqual(GREEN);
+
+    await expectProblem(await img(`draw=${encodeURIComponent(uniqueKey('none.png'))}`, key), 404);
+    await expectProblem(await img('draw.width=10', key), 400, /need draw=<key>/);
+    await expectProblem(await img(`draw=${encodeURIComponent(logoKey)},draw.opacity=2`, key), 400, /for draw\.opacity /);
+    await expectProblem(await img(`draw=${encodeURIComponent(logoKey)},draw.repeat=z`, key), 400, /for draw\.repeat /);
   });
 });

@@ -63,7 +63,7 @@ async function variant(format: OutputFormat, quality: number) {
   const key = await putFixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
   const original = await findOriginal(env, key, config);
   const spec: ResolvedSpec = { ...DEFAULT_SPEC, width: WIDTH, format, quality };
-  return { original, spec, fast: (await transform(original, spec, config, noTimer)).output };
+  return { original, spec, fast: (await transform(env, original, spec, config, noTimer)).output };
 }
 
 describe('optimizeVariant', () => {
@@ -74,7 +74,7 @@ describe('optimizeVariant', () => {
     ['avif', 60],
   ] as const)('re-encodes a %s variant smaller, no worse by the oracle', async (format, quality) => {
     const { original, spec, fast } = await variant(format, quality);
-    const result = await optimizeVariant(original, spec, config, fast);
+    const result = await optimizeVariant(env, original, spec, config, fast);
     expect(result, 'a smaller candidate was found').toBeDefined();
     const { output, meta, before, after, metric } = result!;
     expect([before, after]).toEqual([fast.byteLength, output.byteLength]);
@@ -88,19 +88,19 @@ describe('optimizeVariant', () => {
 
   it('finds nothing better than a file it already optimized', async () => {
     const { original, spec, fast } = await variant('jpeg', 85);
-    const once = await optimizeVariant(original, spec, config, fast);
-    expect(await optimizeVariant(original, spec, config, once!.output)).toBeUndefined();
+    const once = await optimizeVariant(env, original, spec, config, fast);
+    expect(await optimizeVariant(env, original, spec, config, once!.output)).toBeUndefined();
   });
 
   it('gives up on a stored file that is not the variant', async () => {
     const { original, spec } = await variant('jpeg', 85);
-    expect(await optimizeVariant(original, spec, config, new TextEncoder().encode('not a jpeg'))).toBeUndefined();
-    const smaller = (await transform(original, { ...spec, width: WIDTH / 2 }, config, noTimer)).output;
-    expect(await optimizeVariant(original, spec, config, smaller), 'a file of another size').toBeUndefined();
+    expect(await optimizeVariant(env, original, spec, config, new TextEncoder().encode('not a jpeg'))).toBeUndefined();
+    const smaller = (await transform(env, original, { ...spec, width: WIDTH / 2 }, config, noTimer)).output;
+    expect(await optimizeVariant(env, original, spec, config, smaller), 'a file of another size').toBeUndefined();
   });
 
   it('skips PNG', async () => {
     const { original, spec } = await variant('jpeg', 85);
-    expect(await optimizeVariant(original, { ...spec, format: 'png' }, config, new Uint8Array(8))).toBeUndefined();
+    expect(await optimizeVariant(env, original, { ...spec, format: 'png' }, config, new Uint8Array(8))).toBeUndefined();
   });
 });

@@ -76,7 +76,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
-  const { resolved, storageKey } = resolveVariant(spec, key, original, c.req.header('Accept') ?? null);
+  const { resolved, storageKey } = await resolveVariant(c.env, config, spec, key, original, c.req.header('Accept') ?? null);
   const negotiated = spec.format === 'auto' && !spec.fastCompression;
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
@@ -96,7 +96,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   if (config.maxVariantsPerOriginal > 0 && (await countVariants(c.env.VARIANTS, key, config.maxVariantsPerOriginal)) >= config.maxVariantsPerOriginal) {
     throw tooManyVariants(`"${key}" already has ${config.maxVariantsPerOriginal} variants, the limit (MAX_VARIANTS_PER_ORIGINAL); use one of the URLs that made them.`);
   }
-  const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(original, resolved, config, time)));
+  const { result, joined } = await admit(storageKey, config, () => metered(c, config, () => transform(c.env, original, resolved, config, time)));
   if (joined) setMetric(c, 'coalesced', 'joined a transform already under way');
   const { output, meta, inputMegapixels } = result;
   noteRequest(c.req.raw, { inputMegapixels });

@@ -38,8 +38,8 @@ export async function describeOriginal(env: Env, key: string, config: Config): P
 /** The output `spec` gives for a client sending `accept`: its size, format and fallbacks, as planned (413 when it cannot be made). */
 export async function describeOutput(env: Env, key: string, spec: TransformSpec, accept: string | null, config: Config) {
   const original = await findOriginal(env, key, config);
-  const { resolved } = resolveVariant(spec, key, original, accept);
-  const { output } = (await planFor(original, resolved, config)).plan;
+  const { resolved } = await resolveVariant(env, config, spec, key, original, accept);
+  const { output } = (await planFor(env, original, resolved, config)).plan;
   return {
     width: output.size.width,
     height: output.size.height,

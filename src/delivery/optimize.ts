@@ -11,6 +11,7 @@ import { decodeImage } from '../codecs';
 import { sniff } from '../codecs/sniff';
 import type { RgbaImage, Size } from '../codecs/types';
 import type { Config } from '../config';
+import type { Env } from '../env';
 import { THOROUGH_ENCODERS, type ThoroughEncoder } from '../pipeline/optimize/encoders';
 import { searchQuality } from '../pipeline/optimize/search';
 import { renderPixels } from '../pipeline/run';
@@ -60,8 +61,8 @@ async function measure(bytes: Uint8Array, format: OutputFormat, reference: Colou
 }
 
 /** Re-encodes the variant `spec` describes at high effort; undefined when no candidate is smaller at an equal-or-better metric than `fast` (the stored request-path bytes), or when the output is too big to optimize (see OPTIMIZE_MAX_PIXELS). */
-export async function optimizeVariant(original: Original, spec: ResolvedSpec, config: Config, fast: Uint8Array): Promise<Optimized | undefined> {
-  const { input, header, plan } = await planFor(original, spec, config);
+export async function optimizeVariant(env: Env, original: Original, spec: ResolvedSpec, config: Config, fast: Uint8Array): Promise<Optimized | undefined> {
+  const { input, header, plan } = await planFor(env, original, spec, config);
   const { format, size, options, fallbacks } = plan.output;
   const encoder = THOROUGH_ENCODERS[format];
   // Transparency is not measured by the metric, so only opaque outputs are re-encoded.

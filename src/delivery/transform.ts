@@ -1,15 +1,19 @@
 /** A miss: read the original, plan within the limits, and run the pipeline. */
 import { CODECS } from '../codecs';
 import { probe } from '../codecs/probe';
+import type { EncodedInput } from '../codecs/codec';
+import type { ImageHeader, RgbaImage } from '../codecs/types';
 import type { Config } from '../config';
-import { planTransform, renderPixels, runPipeline, type StageTimer } from '../pipeline/run';
+import type { Env } from '../env';
+import { originalChanged } from '../errors';
+import { drawnSize, planTransform, renderPixels, runPipeline, type StageTimer, type TransformPlan } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
 import { salientGravity, SALIENCY_SIDE } from '../pipeline/saliency';
 import { borderEdges } from '../pipeline/trim-border';
 import { cropArea } from '../spec/crop-area';
 import { DEFAULT_SPEC, type ResolvedSpec } from '../spec/transform-spec';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
-import type { Original } from './original';
+import { findOriginal, type Original } from './original';
 
 export interface Transformed {
   output: Uint8Array;
@@ -48,7 +52,14 @@ const TRIM_COPY_SIDE = 1024;
  * decoded by a plan of its own (so within the same limits, and before the
  * full decode, never beside it): a border trim's edges, then gravity=auto.
  */
-export async function planFor(original: Original, spec: ResolvedSpec, config: Config, time: StageTimer = untimed) {
+export interface Planned {
+  /** Opens the original for its decoder: the bytes, or a new stream of them. */
+  input: () => Promise<EncodedInput>;
+  header: ImageHeader;
+  plan: TransformPlan;
+}
+
+export async function planFor(env: Env, original: Original, spec: ResolvedSpec, config: Config, time: StageTimer = untimed): Promise<Planned> {
   const { input, header, inputBytes } = await time('read', () => readInput(original));
   const copy = (side: number, of: ResolvedSpec) => time('analyse', async () => {
     const copySpec: ResolvedSpec = { ...DEFAULT_SPEC, crop: of.crop, trim: of.trim, width: side, height: side, format: 'png' };
@@ -69,16 +80,44 @@ export async function planFor(original: Original, spec: ResolvedSpec, config: Co
   if (spec.smart && (spec.fit === 'cover' || spec.fit === 'crop') && spec.width !== undefined && spec.height !== undefined) {
     settled = { ...settled, gravity: await salientGravity(await copy(SALIENCY_SIDE, settled), { width: spec.width, height: spec.height }) };
   }
-  return { input, header, plan: planTransform(header, inputBytes, settled, config) };
+  const overlay = settled.draw && (await time('overlay', () => renderOverlay(env, settled, header, config)));
+  return { input, header, plan: planTransform(header, inputBytes, settled, config, overlay) };
+}
+
+/**
+ * The overlay's pixels at the size they are drawn: its own original, read
+ * and planned like any (so within the same limits), fitted into its box —
+ * pixels, or shares of the picture it is drawn on — and turned.
+ */
+async function renderOverlay(env: Env, spec: ResolvedSpec, header: ImageHeader, config: Config): Promise<RgbaImage> {
+  const draw = spec.draw!;
+  const overlaid = await findOriginal(env, draw.key, config);
+  // The variant key named this version of the overlay; another one means it changed meanwhile.
+  if (draw.etag !== undefined && overlaid.version.etag !== draw.etag) throw originalChanged();
+  const room = drawnSize(header, spec);
+  const side = (pixels: number | undefined, share: number | undefined, of: number) =>
+    pixels ?? (share === undefined ? undefined : Math.max(1, Math.round(share * of)));
+  const box: ResolvedSpec = {
+    ...DEFAULT_SPEC,
+    width: side(draw.width, draw.widthShare, room.width),
+    height: side(draw.height, draw.heightShare, room.height),
+    fit: draw.fit,
+    format: 'png',
+    ...(draw.rotate && { rotate: draw.rotate }),
+    ...(draw.background && { background: draw.background }),
+  };
+  const { input, header: overlayHeader, plan } = await planFor(env, overlaid, box, config);
+  return renderPixels(await input(), overlayHeader, plan);
 }
 
 export async function transform(
+  env: Env,
   original: Original,
   spec: ResolvedSpec,
   config: Config,
   time: StageTimer = untimed,
 ): Promise<Transformed> {
-  const { input, header, plan } = await planFor(original, spec, config, time);
+  const { input, header, plan } = await planFor(env, original, spec, config, time);
   const output = await runPipeline(await input(), header, plan, time);
   const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks);
   return { output, meta, inputMegapixels: Math.round((header.width * header.height) / 1e4) / 100 };

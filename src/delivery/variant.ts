@@ -10,14 +10,19 @@ import { sendJobs } from '../queue/jobs';
 import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
 import { putVariant, variantKey } from '../storage/variants';
-import type { Original } from './original';
+import { findOriginal, type Original } from './original';
 import type { Transformed } from './transform';
 
-/** `accept` is the client's Accept header, which settles `format=auto`. */
-export function resolveVariant(spec: TransformSpec, key: string, original: Original, accept: string | null) {
+/**
+ * `accept` is the client's Accept header, which settles `format=auto`. An
+ * overlay is named by its original's ETag too, so replacing the overlay
+ * makes new variants rather than serving old ones.
+ */
+export async function resolveVariant(env: Env, config: Config, spec: TransformSpec, key: string, original: Original, accept: string | null) {
   // compression=fast answers as for a client that accepts neither AVIF nor WebP: JPEG, or PNG.
   const { fastCompression, ...rest } = spec;
-  const resolved: ResolvedSpec = { ...rest, format: resolveFormat(spec.format, fastCompression ? null : accept, original.traits) };
+  const draw = rest.draw && { ...rest.draw, etag: (await findOriginal(env, rest.draw.key, config)).version.etag };
+  const resolved: ResolvedSpec = { ...rest, ...(draw && { draw }), format: resolveFormat(spec.format, fastCompression ? null : accept, original.traits) };
   return { resolved, storageKey: variantKey(key, original.version.etag, canonicalize(resolved), resolved.format) };
 }
 

@@ -30,7 +30,7 @@ export async function optimizeStoredVariant(env: Env, job: OptimizeJob): Promise
   }
   const fast = new Uint8Array(await stored.arrayBuffer());
   const config = getConfig(env);
-  const { result: better } = await admit(`optimize:${job.variant}`, config, () => optimizeVariant(original, job.spec, config, fast));
+  const { result: better } = await admit(`optimize:${job.variant}`, config, () => optimizeVariant(env, original, job.spec, config, fast));
   if (!better) {
     logEvent('variant-kept', { key: job.key, variant: job.variant, bytes: fast.byteLength, why: 'no smaller file at equal or better quality' });
     return;

@@ -18,13 +18,13 @@ export async function makePreset(env: Env, job: PresetJob): Promise<void> {
   const original = await currentOriginal(env, job);
   if (!original) return;
   const config = getConfig(env);
-  const { resolved, storageKey } = resolveVariant(namedPreset(job.preset, config), job.key, original, acceptOf(job.format));
+  const { resolved, storageKey } = await resolveVariant(env, config, namedPreset(job.preset, config), job.key, original, acceptOf(job.format));
   if (await hasVariant(env.VARIANTS, storageKey)) {
     logEvent('preset-exists', { key: job.key, preset: job.preset, format: resolved.format });
     return;
   }
   // Beside requests, in the same queue: a job waits its turn like a miss (and is retried if the wait is too long).
-  const { result } = await admit(storageKey, config, () => transform(original, resolved, config));
+  const { result } = await admit(storageKey, config, () => transform(env, original, resolved, config));
   const cacheUrl = edgeCacheUrl(job.origin, storageKey);
   await storeVariant(env, config, { key: job.key, original, resolved, storageKey, cacheUrl }, result);
   logEvent('preset-made', { key: job.key, preset: job.preset, format: resolved.format, bytes: result.output.byteLength });

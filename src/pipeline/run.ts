@@ -24,6 +24,7 @@ import { flatten } from './steps/flatten';
 import { flip } from './steps/flip';
 import { grayscale } from './steps/grayscale';
 import { orient } from './steps/orient';
+import { overlay } from './steps/overlay';
 import { pad } from './steps/pad';
 import { resize } from './steps/resize';
 import { rotate } from './steps/rotate';
@@ -40,12 +41,12 @@ import { tone } from './steps/tone';
  * pad, flip and rotate work on the upright output (the planned canvas is
  * upright); the effects (both dialects' filters) follow in one fixed order so
  * equal specs give equal bytes — colour first (grayscale, saturation, then
- * brightness, contrast and gamma as one table), then detail, then round
- * corners and a border; flatten is last so padding and effects get
+ * brightness, contrast and gamma as one table), then detail, then the
+ * overlay, round corners and a border; flatten is last so padding and effects get
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, roundCorners, border, flatten,
+  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, overlay, roundCorners, border, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
@@ -62,14 +63,14 @@ export interface TransformPlan {
 }
 
 /** Geometry for an image of `source` in its file's frame: planned upright, then mapped back to that frame. */
-function planSteps(source: Size, orientation: number, spec: ResolvedSpec): StepContext {
+function planSteps(source: Size, orientation: number, spec: ResolvedSpec, overlay?: RgbaImage): StepContext {
   const geometry = planGeometry(orientSize(source, orientation), spec);
   const unoriented = {
     source,
     region: unorientedRect(geometry.region, orientation, source),
     scaled: orientSize(geometry.scaled, orientation),
   };
-  return { spec, orientation, geometry, unoriented };
+  return { spec, orientation, geometry, unoriented, ...(overlay && { overlay }) };
 }
 
 /** The stages that turn a picture decoded at `decoded` into the output, in order. */
@@ -85,12 +86,18 @@ function stagesFor(decoded: Size, context: StepContext): Stage[] {
   return stages;
 }
 
+/** The size of the picture an overlay is drawn on: the planned output, turned (a border comes after). */
+export function drawnSize(header: ImageHeader, spec: ResolvedSpec): Size {
+  const { output } = planGeometry(orientSize(header, header.orientation), spec);
+  return spec.rotate === 90 || spec.rotate === 270 ? { width: output.height, height: output.width } : output;
+}
+
 const outputOf = (decoded: Size, stages: Stage[]) => stages.at(-1)?.output ?? decoded;
 
 /** Checks every limit and plans the work before any pixel is decoded. */
-export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config): TransformPlan {
+export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, overlay?: RgbaImage): TransformPlan {
   assertInputPixels(header, config);
-  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec);
+  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, overlay);
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
   const min = minimumDecodeSize(context.unoriented.source, context.unoriented);
@@ -137,7 +144,7 @@ const sameShape = (image: Size, header: Size) =>
 
 /** Wires the steps for the size actually decoded in front of the sink that `end` opens for the output. */
 function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
-  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec);
+  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec, plan.context.overlay);
   const stages = stagesFor(decoded, context);
   return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));
 }

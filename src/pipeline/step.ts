@@ -19,6 +19,8 @@ export interface StepContext {
   /** Planned on the upright picture. */
   geometry: Geometry;
   unoriented: UnorientedPlan;
+  /** The `draw` overlay's pixels, decoded at their size before planning. */
+  overlay?: RgbaImage;
 }
 
 /** What a step does to a picture of a given size: the size it passes on, and how to wire it before the next sink. */

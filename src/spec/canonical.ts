@@ -3,7 +3,7 @@
  * options that cannot change the output never produce a new variant.
  */
 import { hexByte } from '../lib/hex';
-import { CENTER, type ResolvedSpec, type Rgba } from './transform-spec';
+import { CENTER, type Overlay, type ResolvedSpec, type Rgba } from './transform-spec';
 
 const rgbaHex = (c: Rgba) => hexByte(c.r) + hexByte(c.g) + hexByte(c.b) + hexByte(c.a);
 
@@ -30,6 +30,13 @@ export function canonicalize(spec: ResolvedSpec): string {
   return [...parts, ...effectParts(spec)].join(',');
 }
 
+/** Every field of an overlay, its original by key and ETag, in a fixed order. */
+function overlayParts({ key, etag, gravity, background, ...rest }: Overlay): string {
+  const fields = Object.entries(rest).filter(([, value]) => value !== undefined).sort(([a], [b]) => a.localeCompare(b));
+  const extra = [`g${gravity.x}x${gravity.y}`, ...(background ? [`bg${rgbaHex(background)}`] : []), ...fields.map(([name, value]) => `${name}${value}`)];
+  return `${encodeURIComponent(key)}@${etag ?? ''}:${extra.join(':')}`;
+}
+
 /** Options only some dialects set; absent ones add nothing, so older variant keys stay valid. */
 function effectParts(spec: ResolvedSpec): string[] {
   const parts: string[] = [];
@@ -50,6 +57,8 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
   const corners = spec.roundCorners;
   if (corners) parts.push(`round=${corners.x}x${corners.y}:${rgbaHex(corners.color)}`);
+  const { draw } = spec;
+  if (draw) parts.push(`draw=${overlayParts(draw)}`);
   const frame = spec.border;
   if (frame) parts.push(`border=${frame.top};${frame.right};${frame.bottom};${frame.left}:${rgbaHex(frame.color)}`);
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');

@@ -74,6 +74,8 @@ export interface TransformSpec {
   baseline?: boolean;
   /** Corners cut as ellipses of these radii (output pixels) and filled with `color` (Thumbor's round_corner). */
   roundCorners?: { x: number; y: number; color: Rgba };
+  /** Another original drawn over the output (Cloudflare's draw, Thumbor's watermark). */
+  draw?: Overlay;
   /** A frame added around the finished picture, in output pixels (Cloudflare's border). */
   border?: { color: Rgba; top: number; right: number; bottom: number; left: number };
   /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
@@ -101,6 +103,33 @@ export type Trim = TrimEdges | TrimBorder;
 export interface Linear {
   a: number;
   b: number;
+}
+
+/**
+ * An overlay: an original (a key, like the URL's) sized to fit `width`×`height`
+ * (or those shares of the output), then placed by its edge offsets — or, on
+ * an axis with none, by `gravity` — and blended at `opacity`; `repeat` tiles
+ * it from there over the whole output, along x, or along y.
+ */
+export interface Overlay {
+  key: string;
+  /** The overlay original's ETag, settled by delivery: a replaced overlay makes new variants. */
+  etag?: string;
+  width?: number;
+  height?: number;
+  /** Shares (0–1] of the output's width and height the overlay may take (Thumbor's w_ratio, h_ratio). */
+  widthShare?: number;
+  heightShare?: number;
+  fit: Fit;
+  gravity: Gravity;
+  opacity: number;
+  repeat?: 'both' | 'x' | 'y';
+  top?: number;
+  left?: number;
+  bottom?: number;
+  right?: number;
+  background?: Rgba;
+  rotate?: 90 | 180 | 270;
 }
 
 export interface Region {

@@ -4,11 +4,13 @@
  * documentation; a test checks the README's options table against `doc`.
  */
 import * as v from 'valibot';
+import { validateKey } from '../../lib/keys';
 import { parseColor } from '../../spec/color';
 import {
   FITS,
   OUTPUT_FORMATS,
   type Gravity,
+  type Overlay,
   type RequestedFormat,
   type Rgba,
   type TransformSpec,
@@ -28,6 +30,8 @@ export interface SpecDraft extends TransformSpec {
   /** trim and its dotted options, gathered in any order; parse.ts checks they agree. */
   trimEdges?: Partial<TrimEdges>;
   trimBorder?: Partial<TrimBorder['border']>;
+  /** draw and its dotted options; sizes and offsets in CSS pixels (dpr applies). */
+  overlay?: Partial<Overlay>;
   /** border.* in CSS pixels (dpr applies), each side or all. */
   frame?: { color?: Rgba; width?: number; top?: number; right?: number; bottom?: number; left?: number };
 }
@@ -108,6 +112,9 @@ const decimal = (min: number, max: number) => {
   return v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
 };
 
+/** Upper bound before limits from config are applied; keeps arithmetic finite. */
+const MAX_DIMENSION_SYNTAX = 100_000;
+
 const FLIPS = { h: [true, false], v: [false, true], hv: [true, true] } as const;
 
 const TRIM_EDGES = v.pipe(
@@ -137,6 +144,25 @@ const borderSide = (name: 'width' | (typeof BORDER_SIDES)[number]) => option({
     example: `border.${name}=${name === 'width' ? 10 : 4}`,
   },
 });
+const TURNS = v.pipe(v.picklist(['90', '180', '270'], 'one of 90, 180, 270'), v.transform((turn) => Number(turn) as 90 | 180 | 270));
+
+/** One of draw's dotted options, into the draft's overlay. */
+const drawOption = <T>(name: string, schema: v.GenericSchema<string, T>, set: (value: T) => Partial<Overlay>, doc: OptionDoc) =>
+  option({ name: `draw.${name}`, aliases: [], schema, apply: (d, value) => (d.overlay = { ...d.overlay, ...set(value) }), doc });
+
+const DRAW_OPTIONS = [
+  drawOption('width', wholeNumber(1, MAX_DIMENSION_SYNTAX), (width) => ({ width }), { values: 'pixels (times dpr): the overlay fits this box', default: "the overlay's own", example: 'draw.width=200' }),
+  drawOption('height', wholeNumber(1, MAX_DIMENSION_SYNTAX), (height) => ({ height }), { values: 'pixels (times dpr)', default: "the overlay's own", example: 'draw.height=100' }),
+  drawOption('fit', v.picklist(FITS, `one of ${FITS.join(', ')}`), (fit) => ({ fit }), { values: 'as fit, for the overlay in its box', default: 'contain', example: 'draw.fit=cover' }),
+  drawOption('gravity', v.pipe(gravitySchema, v.check((g) => g !== 'auto', 'a side or XxY')), (gravity) => ({ gravity: gravity as Gravity }), { values: 'where it goes on an axis without an offset: a side or XxY', default: 'center', example: 'draw.gravity=bottom' }),
+  drawOption('opacity', decimal(0, 1), (opacity) => ({ opacity }), { values: '0 to 1', default: '1', example: 'draw.opacity=0.5' }),
+  drawOption('repeat', v.picklist(['true', 'x', 'y'], 'true, x or y'), (repeat) => ({ repeat: repeat === 'true' ? ('both' as const) : repeat }), { values: 'true (tile it), x or y (a strip)', default: 'none', example: 'draw.repeat=true' }),
+  ...(['top', 'left', 'bottom', 'right'] as const).map((edge) =>
+    drawOption(edge, wholeNumber(0, MAX_DIMENSION_SYNTAX), (offset) => ({ [edge]: offset }), { values: `pixels (times dpr) from the output's ${edge} edge`, default: 'none', example: `draw.${edge}=20` })),
+  drawOption('background', colorSchema, (background) => ({ background }), { values: "CSS colour under the overlay's transparency", default: 'none', example: 'draw.background=white' }),
+  drawOption('rotate', TURNS, (rotate) => ({ rotate }), { values: '90, 180, 270: the overlay turned clockwise', default: 'none', example: 'draw.rotate=90' }),
+];
+
 /** One of trim's dotted options: a number of pixels into the draft's edges. */
 const trimSide = (name: 'width' | 'height' | 'left' | 'top', min: number, what: string) => option({
   name: `trim.${name}`,
@@ -146,8 +172,6 @@ const trimSide = (name: 'width' | 'height' | 'left' | 'top', min: number, what: 
   doc: { values: `pixels, ${min} to ${MAX_TRIM}: ${what}`, default: name === 'left' || name === 'top' ? '0' : 'the rest', example: `trim.${name}=${name === 'left' || name === 'top' ? 20 : 400}` },
 });
 
-/** Upper bound before limits from config are applied; keeps arithmetic finite. */
-const MAX_DIMENSION_SYNTAX = 100_000;
 
 /** The message names the configured limit; sizes up to it pass here and are checked after dpr (parse.ts). */
 const pixels = (maxOutputDimension: number) =>
@@ -254,9 +278,17 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
   borderSide('width'),
   ...BORDER_SIDES.map(borderSide),
   option({
+    name: 'draw',
+    aliases: [],
+    schema: v.pipe(v.string(), v.transform(validateKey)),
+    apply: (d, key) => (d.overlay = { ...d.overlay, key }),
+    doc: { values: "an original's key drawn over the output (a comma in it written %2C), placed and sized by the draw.* options", default: 'none', example: 'draw=brand%2Flogo.png' },
+  }),
+  ...DRAW_OPTIONS,
+  option({
     name: 'rotate',
     aliases: [],
-    schema: v.pipe(v.picklist(['90', '180', '270'], 'one of 90, 180, 270'), v.transform((turn) => Number(turn) as 90 | 180 | 270)),
+    schema: TURNS,
     apply: (d, value) => (d.rotate = value),
     doc: { values: '90, 180, 270 (degrees clockwise; width, height and gravity refer to the turned picture)', default: 'none', example: 'rotate=90' },
   }),

@@ -10,7 +10,7 @@ import type { Config } from '../../config';
 import { invalidKey, invalidOptions, misconfigured, presetsOnly, ProblemError, remoteSource } from '../../errors';
 import { assertRequestedSide } from '../../spec/requested-size';
 import { aroundMidGrey, composeLinear, scaleBy } from '../../spec/linear';
-import { DEFAULT_SPEC, type Gravity, type Linear, type Rgba, type TransformSpec, type Trim } from '../../spec/transform-spec';
+import { CENTER, DEFAULT_SPEC, type Gravity, type Linear, type Overlay, type Rgba, type TransformSpec, type Trim } from '../../spec/transform-spec';
 import { decodeKey } from '../../lib/keys';
 import { lookupOption, type SpecDraft } from './options';
 
@@ -118,7 +118,20 @@ function borderOf(frame: SpecDraft['frame'], dpr: number): TransformSpec['border
   return { color: frame.color ?? BLACK, top: side(frame.top), right: side(frame.right), bottom: side(frame.bottom), left: side(frame.left) };
 }
 
-function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, frame, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
+/** draw and draw.*: sizes and offsets times dpr; the sub-options alone are an error, not silently nothing. */
+function overlayOf(draft: SpecDraft['overlay'], dpr: number): Overlay | undefined {
+  if (!draft) return undefined;
+  const { key, ...rest } = draft;
+  if (key === undefined) throw invalidOptions('draw.* options need draw=<key>, the overlay.');
+  const scaled = (value: number | undefined) => (value === undefined ? undefined : Math.max(0, Math.round(value * dpr)));
+  const overlay: Overlay = {
+    fit: 'contain', gravity: CENTER, opacity: 1, ...rest, key,
+    width: scaled(rest.width), height: scaled(rest.height), top: scaled(rest.top), left: scaled(rest.left), bottom: scaled(rest.bottom), right: scaled(rest.right),
+  };
+  return Object.fromEntries(Object.entries(overlay).filter(([, value]) => value !== undefined)) as unknown as Overlay;
+}
+
+function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, frame, overlay, ...spec }: SpecDraft, maxOutputDimension: number): TransformSpec {
   for (const side of ['width', 'height'] as const) {
     const value = spec[side];
     if (value === undefined) continue;
@@ -133,7 +146,8 @@ function toSpec({ dpr, brightness, contrast, trimEdges, trimBorder, frame, ...sp
     .reduce<Linear | undefined>((sum, next) => (next ? composeLinear(sum, next) : sum), undefined);
   const trim = trimOf(trimEdges, trimBorder);
   const border = borderOf(frame, dpr);
-  return { ...spec, ...(linear && { linear }), ...(trim && { trim }), ...(border && { border }) };
+  const draw = overlayOf(overlay, dpr);
+  return { ...spec, ...(linear && { linear }), ...(trim && { trim }), ...(border && { border }), ...(draw && { draw }) };
 }
 
 interface Preset {

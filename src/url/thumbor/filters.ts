@@ -4,6 +4,7 @@
  * silently ignored.
  */
 import { invalidOptions, unsupportedFilter } from '../../errors';
+import { validateKey } from '../../lib/keys';
 import { parseColor } from '../../spec/color';
 import { composeLinear, contrastByPercent, shiftByPercent } from '../../spec/linear';
 import { OUTPUT_FORMATS, type Rgba, type TransformSpec } from '../../spec/transform-spec';
@@ -84,6 +85,7 @@ const FILTERS: Record<string, Filter> = {
   stretch: (d) => (d.stretch = true),
   proportion: (d, [p], n) => (d.proportion = number(n, p, 0.01, 1)),
   focal: (d, [region = '']) => (d.focus = focalRegion(region)),
+  watermark,
   round_corner: (d, [radii = '', r, g, b, transparent], n) => {
     const [x, y = x] = radii.split('|');
     const colour = { r: number(n, r, 0, 255, true), g: number(n, g, 0, 255, true), b: number(n, b, 0, 255, true), a: 255 };
@@ -93,6 +95,36 @@ const FILTERS: Record<string, Filter> = {
     d.roundCorners = { x: number(n, x, 1, 10000), y: number(n, y, 1, 10000), color: transparent === '1' ? { ...colour, a: 0 } : colour };
   },
 };
+
+/** watermark's x or y: pixels from the near edge, or (negative) the far one; `center`; `repeat` tiles along that axis. */
+function watermarkAxis(name: string, text: string | undefined, near: 'left' | 'top', far: 'right' | 'bottom') {
+  if (text === 'center') return {};
+  if (text === 'repeat') return { repeat: true };
+  const offset = number(name, text, -100000, 100000, true);
+  return Object.is(offset, -0) || offset < 0 ? { [far]: -offset } : { [near]: offset };
+}
+
+/** watermark's w_ratio or h_ratio: a percent of the picture, or `none`. */
+const share = (name: string, text: string | undefined) => (text === undefined || text === 'none' ? undefined : number(name, text, 1, 100) / 100);
+
+function watermark(draft: ThumborDraft, [image, x, y, alpha, widthRatio, heightRatio]: string[], name: string): void {
+  if (!image) throw invalidOptions('Expected watermark(image, x, y, alpha[, w_ratio, h_ratio]) with the image an original\'s key.');
+  const { repeat: alongX, ...horizontal } = watermarkAxis(name, x, 'left', 'right');
+  const { repeat: alongY, ...vertical } = watermarkAxis(name, y, 'top', 'bottom');
+  const repeat = alongX && alongY ? 'both' : alongX ? 'x' : alongY ? 'y' : undefined;
+  draft.draw = {
+    key: validateKey(image),
+    fit: 'contain',
+    gravity: { x: 0.5, y: 0.5 },
+    // Thumbor's alpha is transparency: 0 opaque, 100 invisible.
+    opacity: 1 - number(name, alpha, 0, 100) / 100,
+    ...horizontal,
+    ...vertical,
+    ...(repeat && { repeat }),
+    ...(share(name, widthRatio) !== undefined && { widthShare: share(name, widthRatio) }),
+    ...(share(name, heightRatio) !== undefined && { heightShare: share(name, heightRatio) }),
+  };
+}
 
 const FOCAL = /^(\d+)x(\d+):(\d+)x(\d+)$/;
 
