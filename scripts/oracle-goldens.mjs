@@ -12,6 +12,11 @@
  *   of moire.png to 60 px wide, and of the CMYK JPEG fixture (which jsquash's
  *   mozjpeg will not turn into RGB) to 64 px wide, converted to sRGB by
  *   sharp's CMYK profile; as { width, height, rgba: base64(zlib(RGBA)) }.
+ * - test/fixtures/derived/p3-colours.{png,jpg,webp}: a 64×32 sweep of
+ *   hues and lightness written by sharp in Display P3 (its pixels converted
+ *   and the profile embedded), and sharp's rendering of each in sRGB as
+ *   'p3-colours.<ext>' in references.json: what colour management must give;
+ *   and derived/srgb-colours.png, the sweep tagged sRGB (nothing to convert).
  * Run: node scripts/oracle-goldens.mjs
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -36,6 +41,24 @@ for (let y = 0; y < MOIRE.height; y++) {
 }
 await sharp(stripes, { raw: { width: MOIRE.width, height: MOIRE.height, channels: 1 } }).png({ compressionLevel: 9 }).toFile(moire);
 
+export const P3_COLOURS = { width: 64, height: 32, formats: ['png', 'jpg', 'webp'] };
+const sweep = Buffer.alloc(P3_COLOURS.width * P3_COLOURS.height * 3);
+for (let y = 0; y < P3_COLOURS.height; y++) {
+  for (let x = 0; x < P3_COLOURS.width; x++) {
+    // Hue across, from saturated (top) to pale (bottom).
+    const hue = (x / P3_COLOURS.width) * 6;
+    const pale = y / P3_COLOURS.height;
+    const channel = (offset) => Math.round(255 * (pale + (1 - pale) * Math.max(0, Math.min(1, Math.abs(((hue + offset) % 6) - 3) - 1))));
+    sweep.set([channel(0), channel(4), channel(2)], (y * P3_COLOURS.width + x) * 3);
+  }
+}
+const sweepImage = () => sharp(sweep, { raw: { width: P3_COLOURS.width, height: P3_COLOURS.height, channels: 3 } }).withIccProfile('p3');
+await sweepImage().png({ compressionLevel: 9 }).toFile(new URL('derived/p3-colours.png', fixtures).pathname);
+await sweepImage().jpeg({ quality: 95 }).toFile(new URL('derived/p3-colours.jpg', fixtures).pathname);
+await sweepImage().webp({ quality: 95 }).toFile(new URL('derived/p3-colours.webp', fixtures).pathname);
+// The same sweep tagged sRGB: a profile that asks for no conversion.
+await sharp(sweep, { raw: { width: P3_COLOURS.width, height: P3_COLOURS.height, channels: 3 } }).withIccProfile('srgb').png().toFile(new URL('derived/srgb-colours.png', fixtures).pathname);
+
 await mkdir(goldenDir, { recursive: true });
 const cmykSize = await sharp(cmyk).metadata();
 const goldens = {
@@ -44,5 +67,8 @@ const goldens = {
     await rgba(sharp(cmyk).resize({ width: 64, height: Math.round((64 * cmykSize.height) / cmykSize.width), fit: 'fill', kernel: 'lanczos3' }).toColourspace('srgb')),
   ),
 };
+for (const ext of P3_COLOURS.formats) {
+  goldens[`p3-colours.${ext}`] = golden(await rgba(sharp(new URL(`derived/p3-colours.${ext}`, fixtures).pathname).toColourspace('srgb')));
+}
 await writeFile(new URL('references.json', goldenDir), JSON.stringify(goldens) + '\n');
 console.log(`${Object.keys(goldens).length} goldens in test/fixtures/oracle-golden/references.json`);

@@ -2,6 +2,7 @@
 
 import type { InputFormat } from '../lib/formats';
 import type { Size } from '../lib/size';
+import type { StoredProfile } from './probe/header-fields';
 
 export type { InputFormat };
 
@@ -28,6 +29,8 @@ export interface ImageHeader {
   /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
   exif?: Uint8Array;
   hasIccProfile?: boolean;
+  /** The embedded ICC profile as stored, when the header reached it. */
+  iccProfile?: StoredProfile;
   /** JPEG: arithmetic coding (its progressive bands keep a nonzero mask besides the coefficients). */
   arithmetic?: boolean;
   /** PNG: Adam7 interlacing. */

@@ -13,6 +13,7 @@ import { transformTimeout } from '../errors';
 import { chargedBytes, trackBuffer } from '../lib/memory-meter';
 import { assertInputPixels, assertOutputSize, assertWorkingMemory } from './limits';
 import type { ResolvedSpec } from '../spec/transform-spec';
+import { srgbConversion } from './colour-profile';
 import { outputChoices, outputMemory, type OutputPlan } from './encode';
 import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, unorientedRect } from './orientation';
@@ -33,11 +34,13 @@ import { saturation } from './steps/saturation';
 import { sharpen } from './steps/sharpen';
 import { shrink } from './steps/shrink';
 import { tone } from './steps/tone';
+import { toSrgb } from './steps/to-srgb';
 
 /**
  * Crop precedes the resampling so only kept pixels are touched; the box
  * shrink precedes Lanczos to hand it a small image; orient runs after both,
- * on the smallest image (geometry was planned upright and mapped back);
+ * on the smallest image (geometry was planned upright and mapped back),
+ * and so does the conversion from the original's colour profile to sRGB;
  * pad, flip and rotate work on the upright output (the planned canvas is
  * upright); the effects (both dialects' filters) follow in one fixed order so
  * equal specs give equal bytes — colour first (grayscale, saturation, then
@@ -46,7 +49,7 @@ import { tone } from './steps/tone';
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, overlay, roundCorners, border, flatten,
+  crop, shrink, resize, orient, toSrgb, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, overlay, roundCorners, border, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */
@@ -63,14 +66,14 @@ export interface TransformPlan {
 }
 
 /** Geometry for an image of `source` in its file's frame: planned upright, then mapped back to that frame. */
-function planSteps(source: Size, orientation: number, spec: ResolvedSpec, overlay?: RgbaImage): StepContext {
+function planSteps(source: Size, orientation: number, spec: ResolvedSpec, extras: Pick<StepContext, 'overlay' | 'colour'> = {}): StepContext {
   const geometry = planGeometry(orientSize(source, orientation), spec);
   const unoriented = {
     source,
     region: unorientedRect(geometry.region, orientation, source),
     scaled: orientSize(geometry.scaled, orientation),
   };
-  return { spec, orientation, geometry, unoriented, ...(overlay && { overlay }) };
+  return { spec, orientation, geometry, unoriented, ...extras };
 }
 
 /** The stages that turn a picture decoded at `decoded` into the output, in order. */
@@ -97,7 +100,8 @@ const outputOf = (decoded: Size, stages: Stage[]) => stages.at(-1)?.output ?? de
 /** Checks every limit and plans the work before any pixel is decoded. */
 export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, overlay?: RgbaImage): TransformPlan {
   assertInputPixels(header, config);
-  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, overlay);
+  const colour = srgbConversion(header.iccProfile);
+  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { ...(overlay && { overlay }), ...(colour && { colour }) });
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
   const min = minimumDecodeSize(context.unoriented.source, context.unoriented);
@@ -144,7 +148,7 @@ const sameShape = (image: Size, header: Size) =>
 
 /** Wires the steps for the size actually decoded in front of the sink that `end` opens for the output. */
 function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
-  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec, plan.context.overlay);
+  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec, { overlay: plan.context.overlay, colour: plan.context.colour });
   const stages = stagesFor(decoded, context);
   return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));
 }

@@ -2,6 +2,7 @@ import { collect, replay, type RowSink } from '../codecs/rows';
 import type { RgbaImage, Size } from '../codecs/types';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import type { Rect } from '../lib/size';
+import type { SrgbConversion } from './colour-profile';
 import type { Geometry } from './geometry';
 
 /** The plan in the file's own (unoriented) frame, which pixels keep until the orient step. */
@@ -21,6 +22,8 @@ export interface StepContext {
   unoriented: UnorientedPlan;
   /** The `draw` overlay's pixels, decoded at their size before planning. */
   overlay?: RgbaImage;
+  /** From the original's ICC profile to sRGB, when it is not sRGB already. */
+  colour?: SrgbConversion;
 }
 
 /** What a step does to a picture of a given size: the size it passes on, and how to wire it before the next sink. */

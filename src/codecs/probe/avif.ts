@@ -111,7 +111,10 @@ export function probeAvif(bytes: Uint8Array): HeaderFields {
     } else if (property.type === 'colr') {
       // 'prof' (restricted) and 'rICC' (unrestricted) carry an ICC profile; 'nclx' only code points.
       const colourType = fourCC(property.body, 0);
-      if (colourType === 'prof' || colourType === 'rICC') fields.hasIccProfile = true;
+      if (colourType === 'prof' || colourType === 'rICC') {
+        fields.hasIccProfile = true;
+        fields.iccProfile = { bytes: property.body.subarray(4), deflated: false };
+      }
     } else if (property.type === 'imir') {
       mirror = (property.body[0]! & 1) === 0 ? 'h' : 'v';
     }

@@ -12,6 +12,8 @@ export interface HeaderFields {
   exif?: Uint8Array;
   /** An embedded ICC colour profile is present. */
   hasIccProfile?: boolean;
+  /** Its bytes as stored (PNG's still zlib-compressed): see pipeline/colour-profile.ts. */
+  iccProfile?: StoredProfile;
   /** JPEG: arithmetic coding (its progressive bands keep a nonzero mask besides the coefficients). */
   arithmetic?: boolean;
   /** PNG: Adam7 interlacing (no row exists before the last pass). */
@@ -24,6 +26,11 @@ export interface HeaderFields {
   chroma?: '420' | '422' | '444';
   /** WebP: the picture is VP8L, which decodes only as a whole ARGB image. */
   lossless?: boolean;
+}
+
+export interface StoredProfile {
+  bytes: Uint8Array;
+  deflated: boolean;
 }
 
 export const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

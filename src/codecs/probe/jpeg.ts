@@ -7,6 +7,18 @@ const EOI = 0xd9;
 const APP1 = 0xe1;
 const APP2 = 0xe2;
 const ICC_SIGNATURE = 'ICC_PROFILE\0';
+
+/** The ICC chunks joined, or undefined when one is missing (a profile cut short is no profile). */
+function joinChunks(chunks: Uint8Array[]): Uint8Array | undefined {
+  if (chunks.length === 0 || chunks.some((chunk) => chunk === undefined) || chunks.length !== Object.keys(chunks).length) return undefined;
+  const joined = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}
 // SOF markers C0–CF, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
 const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 const PROGRESSIVE_SOF = new Set([0xc2, 0xc6, 0xca, 0xce]);
@@ -25,6 +37,7 @@ function samplingFactors(sof: Uint8Array): [number, number][] {
 export function probeJpeg(bytes: Uint8Array): HeaderFields {
   const dv = view(bytes);
   const fields: HeaderFields = { orientation: 1, hasAlpha: false, progressive: false };
+  const iccChunks: Uint8Array[] = [];
   let at = 2;
   while (at + 4 <= bytes.length) {
     if (bytes[at] !== 0xff) break;
@@ -46,7 +59,11 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
       fields.exif = tiff;
       fields.orientation = readExifOrientation(tiff);
     }
-    if (marker === APP2 && String.fromCharCode(...body.subarray(0, 12)) === ICC_SIGNATURE) fields.hasIccProfile = true;
+    if (marker === APP2 && String.fromCharCode(...body.subarray(0, 12)) === ICC_SIGNATURE) {
+      fields.hasIccProfile = true;
+      // Then a chunk's sequence number (from 1) and the count; the profile is the chunks in order.
+      iccChunks[body[12]! - 1] = body.subarray(14);
+    }
     if (isStartOfFrame(marker) && body.length >= 6) {
       fields.height = view(body).getUint16(1);
       fields.width = view(body).getUint16(3);
@@ -57,5 +74,7 @@ export function probeJpeg(bytes: Uint8Array): HeaderFields {
     }
     at += 2 + length;
   }
+  const profile = joinChunks(iccChunks);
+  if (profile) fields.iccProfile = { bytes: profile, deflated: false };
   return fields;
 }

@@ -29,6 +29,9 @@ export function probePng(bytes: Uint8Array): HeaderFields {
       fields.orientation = readExifOrientation(data);
     } else if (type === 'iCCP') {
       fields.hasIccProfile = true;
+      // A name of 1–79 bytes, a NUL, the compression method (0: zlib), then the profile.
+      const nul = data.indexOf(0);
+      if (nul > 0 && data[nul + 1] === 0) fields.iccProfile = { bytes: data.subarray(nul + 2), deflated: true };
     } else if (type === 'IDAT' || type === 'IEND') {
       fields.hasAlpha = alphaChannel;
       return fields;

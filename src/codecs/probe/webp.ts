@@ -32,6 +32,7 @@ export function probeWebp(bytes: Uint8Array): HeaderFields {
       fields.orientation = readExifOrientation(fields.exif);
     } else if (type === 'ICCP') {
       fields.hasIccProfile = true;
+      fields.iccProfile = { bytes: data, deflated: false };
     }
     at += 8 + length + (length & 1); // chunks are padded to even length
   }
