@@ -9,6 +9,7 @@
  * the pixels pass as they are (README "Colour").
  */
 import { Inflate } from 'pako';
+import { concatBytes } from '../lib/bytes';
 import type { StoredProfile } from '../codecs/probe/header-fields';
 
 /** Profiles are kilobytes; this bounds a zlib bomb in a PNG's iCCP. */
@@ -42,13 +43,7 @@ function inflated(stored: StoredProfile): Uint8Array | undefined {
     return undefined;
   }
   if (inflate.err) return undefined;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 const s15Fixed16 = (view: DataView, at: number) => view.getInt32(at) / 65536;

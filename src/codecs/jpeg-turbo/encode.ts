@@ -17,6 +17,7 @@
  *   sink.write(rows, count); // ... top to bottom, every row
  *   const jpeg = await sink.close();
  */
+import { concatBytes } from '../../lib/bytes';
 import type { EncodeOptions, RowSink } from '../rows';
 import type { Size } from '../types';
 import { acquire, cleanup, guarded, JpegError, release } from './instance';
@@ -140,7 +141,7 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
         takeOutput();
       });
       free();
-      return concat(chunks);
+      return concatBytes(chunks);
     },
 
     abort(): void {
@@ -172,13 +173,3 @@ export function jpegEncodeMemory(size: Size, progressive: boolean): number {
   return mcus * 6 * 128 + strips + Math.ceil(width * height * OUTPUT_BYTES_PER_PIXEL) + MAX_BLOCK;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}

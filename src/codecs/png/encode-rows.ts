@@ -8,6 +8,7 @@
  * window and hash tables (~260 KiB) and the compressed file, which close()
  * copies once into the file it returns.
  */
+import { concatBytes } from '../../lib/bytes';
 import { Deflate } from 'pako';
 import type { EncodeOptions, RowSink } from '../rows';
 import type { Size } from '../types';
@@ -79,7 +80,7 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
       if (zlib.err) throw new PngError(`the PNG encoder failed: ${zlib.msg}`);
       flushIdat();
       parts.push(chunk('IEND', new Uint8Array(0)));
-      const file = concat(parts);
+      const file = concatBytes(parts);
       parts = [];
       return file;
     },
@@ -172,16 +173,3 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Joins the chunks, dropping each once copied so the collector may take it before the end. */
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(parts[i]!, at);
-    at += parts[i]!.length;
-    parts[i] = EMPTY;
-  }
-  return out;
-}
-
-const EMPTY = new Uint8Array(0);

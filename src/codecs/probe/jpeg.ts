@@ -1,4 +1,5 @@
 /** Walks JPEG markers up to the first scan: dimensions, progressive, EXIF orientation. */
+import { concatBytes } from '../../lib/bytes';
 import { exifPayload, isTiff, readExifOrientation } from './exif';
 import { type HeaderFields, view } from './header-fields';
 
@@ -11,13 +12,7 @@ const ICC_SIGNATURE = 'ICC_PROFILE\0';
 /** The ICC chunks joined, or undefined when one is missing (a profile cut short is no profile). */
 function joinChunks(chunks: Uint8Array[]): Uint8Array | undefined {
   if (chunks.length === 0 || chunks.some((chunk) => chunk === undefined) || chunks.length !== Object.keys(chunks).length) return undefined;
-  const joined = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined;
+  return concatBytes(chunks);
 }
 // SOF markers C0–CF, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
 const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
