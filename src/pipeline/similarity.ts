@@ -40,7 +40,9 @@ export function colourPlanes(image: RgbaImage, factor: number): ColourPlanes {
   const scale = 1 / (factor * factor);
   for (let row = 0; row < height; row++) {
     for (let column = 0; column < width; column++) {
-      let [r, g, b] = [0, 0, 0];
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let dy = 0; dy < factor; dy++) {
         let i = ((row * factor + dy) * image.width + column * factor) * 4;
         for (let dx = 0; dx < factor; dx++, i += 4) {
@@ -50,7 +52,9 @@ export function colourPlanes(image: RgbaImage, factor: number): ColourPlanes {
         }
       }
       const at = row * width + column;
-      [r, g, b] = [r * scale, g * scale, b * scale];
+      r *= scale;
+      g *= scale;
+      b *= scale;
       y[at] = 0.299 * r + 0.587 * g + 0.114 * b;
       cb[at] = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
       cr[at] = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
@@ -67,11 +71,16 @@ function planeSsim(a: Float32Array, b: Float32Array, width: number, height: numb
   let windows = 0;
   for (let y = 0; y + WINDOW <= height; y += STRIDE) {
     for (let x = 0; x + WINDOW <= width; x += STRIDE) {
-      let [sa, sb, saa, sbb, sab] = [0, 0, 0, 0, 0];
+      let sa = 0;
+      let sb = 0;
+      let saa = 0;
+      let sbb = 0;
+      let sab = 0;
       for (let wy = 0; wy < WINDOW; wy++) {
         const row = (y + wy) * width + x;
         for (let wx = 0; wx < WINDOW; wx++) {
-          const [pa, pb] = [a[row + wx]!, b[row + wx]!];
+          const pa = a[row + wx]!;
+          const pb = b[row + wx]!;
           sa += pa;
           sb += pb;
           saa += pa * pa;
@@ -79,9 +88,11 @@ function planeSsim(a: Float32Array, b: Float32Array, width: number, height: numb
           sab += pa * pb;
         }
       }
-      const [ma, mb] = [sa / n, sb / n];
-      const [va, vb, cov] = [saa / n - ma * ma, sbb / n - mb * mb, sab / n - ma * mb];
-      total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+      const ma = sa / n;
+      const mb = sb / n;
+      const cov = sab / n - ma * mb;
+      const variances = saa / n - ma * ma + (sbb / n - mb * mb);
+      total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (variances + C2));
       windows++;
     }
   }
