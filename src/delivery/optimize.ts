@@ -1,10 +1,11 @@
 /**
  * The optimize pass: a variant made on the request path at low effort is
  * re-encoded at high effort (MozJPEG with trellis, WebP method 6, AVIF at a
- * slower aom speed), each with a quality search, and the smallest file that
- * is smaller than the stored one at an equal or better metric replaces it.
- * The metric is SSIM of luma and chroma at half size (../pipeline/similarity.ts)
- * against the output picture before encoding; the stored file is decoded by edgepix's own decoders to
+ * slower aom speed), each with a quality search around the request's own
+ * quality, and the smallest file that is smaller than the stored one at an
+ * equal or better metric replaces it. The metric is SSIM of luma and chroma
+ * at half size (../pipeline/similarity.ts) against the output picture
+ * before encoding; the stored file is decoded by edgepix's own decoders to
  * measure it the same way. Nothing is stored here: the caller does that.
  */
 import { decodeImage } from '../codecs';
@@ -45,6 +46,12 @@ const METRIC_NAME = `ssim-ycc@1/${METRIC_SCALE}`;
 const passMemory = (size: Size, encoder: ThoroughEncoder) =>
   size.width * size.height * (4 + 4 + (2 * 3 * 4) / METRIC_SCALE ** 2) + encoder.memory(size);
 
+/** The qualities to search, around the request path's own, within 1–100. */
+const searchWindow = (quality: number, { window }: ThoroughEncoder) => ({
+  min: Math.max(1, quality - window.below),
+  max: Math.min(100, quality + window.above),
+});
+
 /** A file's metric, or undefined when it is not a `format` file of the picture's size (a stored variant gone wrong). */
 async function measure(bytes: Uint8Array, format: OutputFormat, reference: ColourPlanes, size: Size): Promise<number | undefined> {
   const sniffed = sniff(bytes);
@@ -76,7 +83,7 @@ export async function optimizeVariant(original: Original, spec: ResolvedSpec, co
   const best = await searchQuality({
     encode: (quality) => encoder.encode(picture, quality),
     judge: async (bytes) => (await measure(bytes, format, reference, picture)) ?? -Infinity,
-    qualities: encoder.qualities,
+    qualities: searchWindow(options.quality, encoder),
     floor: fastMetric,
   });
   if (!best || best.bytes.byteLength >= fast.byteLength) return undefined;
