@@ -99,6 +99,15 @@ describe('optimizeVariant', () => {
     expect(await optimizeVariant(original, spec, config, smaller), 'a file of another size').toBeUndefined();
   });
 
+  it('leaves outputs it cannot afford: over 4 MP, or a MozJPEG heap past MAX_WORKING_MEMORY', async () => {
+    const { original, spec } = await variant('jpeg', 85);
+    for (const [width, why] of [[2400, '2400×1800'], [2000, '2000×1500, JPEG']] as const) {
+      const wide = { ...spec, width };
+      const fast = (await transform(original, wide, config, noTimer)).output;
+      expect(await optimizeVariant(original, wide, config, fast), why).toBeUndefined();
+    }
+  });
+
   it('skips PNG', async () => {
     const { original, spec } = await variant('jpeg', 85);
     expect(await optimizeVariant(original, { ...spec, format: 'png' }, config, new Uint8Array(8))).toBeUndefined();

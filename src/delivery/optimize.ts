@@ -32,10 +32,12 @@ export interface Optimized {
 }
 
 /**
- * Outputs above this many pixels are not optimized: the pass holds the
- * output picture, one decoded candidate and an encoder at once (at 4 MP:
- * 16 + 16 MiB and MozJPEG's 52 MiB), beside what the request path's plan
- * already counts for rendering.
+ * Outputs above this many pixels are not optimized. The pass holds the
+ * output picture and one decoded candidate (4 B a pixel each), both
+ * pictures' planes (0.75 B each) and an encoder, beside what rendering
+ * needed; at 4 MP that is 38 MiB + WebP's 12 MiB. MozJPEG's heap (23 B a
+ * pixel at worst) keeps JPEG within MAX_WORKING_MEMORY only up to ~2.8 MP,
+ * and AVIF output stops at 1.5 MP on the request path already.
  */
 const OPTIMIZE_MAX_PIXELS = 4_000_000;
 /** Pictures are compared at 1/SCALE of the output's size: at half size the metric tracked butteraugli best of those measured. */
