@@ -34,8 +34,8 @@ export interface Optimized {
 /**
  * Outputs above this many pixels are not optimized. The pass holds the
  * output picture and one decoded candidate (4 B a pixel each), both
- * pictures' planes (0.75 B each) and an encoder, beside what rendering
- * needed; at 4 MP that is 38 MiB + WebP's 12 MiB. MozJPEG's heap (23 B a
+ * pictures' planes (3 B a pixel each) and an encoder, beside what
+ * rendering needed; at 4 MP that is 53 MiB + WebP's 12 MiB. MozJPEG's heap (23 B a
  * pixel at worst) keeps JPEG within MAX_WORKING_MEMORY only up to ~2.8 MP,
  * and AVIF output stops at 1.5 MP on the request path already.
  */
