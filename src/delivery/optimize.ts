@@ -1,10 +1,11 @@
 /**
  * The optimize pass: a variant made on the request path at low effort is
  * re-encoded at high effort (MozJPEG with trellis, WebP method 6, AVIF at a
- * slower aom speed), each with a quality search, and the smallest file that
- * is smaller than the stored one at an equal or better metric replaces it.
- * The metric is SSIM of luma and chroma at half size (../pipeline/similarity.ts)
- * against the output picture before encoding; the stored file is decoded by edgepix's own decoders to
+ * slower aom speed), each with a quality search around the request's own
+ * quality, and the smallest file that is smaller than the stored one at an
+ * equal or better metric replaces it. The metric is SSIM of luma and chroma
+ * at half size (../pipeline/similarity.ts) against the output picture
+ * before encoding; the stored file is decoded by edgepix's own decoders to
  * measure it the same way. Nothing is stored here: the caller does that.
  */
 import { decodeImage } from '../codecs';
@@ -32,10 +33,12 @@ export interface Optimized {
 }
 
 /**
- * Outputs above this many pixels are not optimized: the pass holds the
- * output picture, one decoded candidate and an encoder at once (at 4 MP:
- * 16 + 16 MiB and MozJPEG's 52 MiB), beside what the request path's plan
- * already counts for rendering.
+ * Outputs above this many pixels are not optimized. The pass holds the
+ * output picture and one decoded candidate (4 B a pixel each), both
+ * pictures' planes (3 B a pixel each) and an encoder, beside what
+ * rendering needed; at 4 MP that is 53 MiB + WebP's 12 MiB. MozJPEG's heap (23 B a
+ * pixel at worst) keeps JPEG within MAX_WORKING_MEMORY only up to ~2.8 MP,
+ * and AVIF output stops at 1.5 MP on the request path already.
  */
 const OPTIMIZE_MAX_PIXELS = 4_000_000;
 /** Pictures are compared at 1/SCALE of the output's size: at half size the metric tracked butteraugli best of those measured. */
@@ -45,6 +48,12 @@ const METRIC_NAME = `ssim-ycc@1/${METRIC_SCALE}`;
 /** Peak bytes of the pass after rendering: the picture, one decoded file, its planes and the reference's (3 Float32 each), an encode. */
 const passMemory = (size: Size, encoder: ThoroughEncoder) =>
   size.width * size.height * (4 + 4 + (2 * 3 * 4) / METRIC_SCALE ** 2) + encoder.memory(size);
+
+/** The qualities to search, around the request path's own, within 1–100. */
+const searchWindow = (quality: number, { window }: ThoroughEncoder) => ({
+  min: Math.max(1, quality - window.below),
+  max: Math.min(100, quality + window.above),
+});
 
 /** A file's metric, or undefined when it is not a `format` file of the picture's size (a stored variant gone wrong). */
 async function measure(bytes: Uint8Array, format: OutputFormat, reference: ColourPlanes, size: Size): Promise<number | undefined> {
@@ -76,7 +85,7 @@ export async function optimizeVariant(env: Env, original: Original, spec: Resolv
   const best = await searchQuality({
     encode: (quality) => encoder.encode(picture, quality),
     judge: async (bytes) => (await measure(bytes, format, reference, picture)) ?? -Infinity,
-    qualities: encoder.qualities,
+    qualities: searchWindow(options.quality, encoder),
     floor: fastMetric,
   });
   if (!best || best.bytes.byteLength >= fast.byteLength) return undefined;

@@ -4,15 +4,16 @@
  * planes together. Cheap enough to run once per candidate in the worker,
  * where butteraugli (the bench's judge) is not; luma alone ranks MozJPEG's
  * tuned tables below libjpeg's standard ones where butteraugli ranks them
- * above, because it misses the chroma they keep better
- * (bench/COMPRESSION-NOTES.md). The reference's planes are made once and
- * each candidate's compared with them.
+ * above, because it misses the chroma they keep better (measured against
+ * butteraugli on the fixture photos; see `npm run bench:compression`).
+ * The reference's planes are made once and each candidate's compared with
+ * them.
  *
  * Written here rather than taken from ssim.js: that one converts and
  * downsamples both pictures again on every call through plain arrays of
- * doubles (~600 ms and ~100 MB of garbage for a 1.3 MP pair in Node), where
- * this keeps three Float32 planes at quarter size a picture and runs in
- * tens of ms. Windows are 8×8 samples at a stride of 4, unweighted (Wang et
+ * doubles (~600 ms for the luma of a 1.3 MP pair in Node), where this keeps
+ * three Float32 planes at quarter size a picture (89 ms for all three of
+ * the same pair). Windows are 8×8 samples at a stride of 4, unweighted (Wang et
  * al. 2004 used 8×8 windows before the Gaussian); C1 and C2 are the paper's.
  */
 import type { RgbaImage } from '../codecs/types';
@@ -40,7 +41,9 @@ export function colourPlanes(image: RgbaImage, factor: number): ColourPlanes {
   const scale = 1 / (factor * factor);
   for (let row = 0; row < height; row++) {
     for (let column = 0; column < width; column++) {
-      let [r, g, b] = [0, 0, 0];
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let dy = 0; dy < factor; dy++) {
         let i = ((row * factor + dy) * image.width + column * factor) * 4;
         for (let dx = 0; dx < factor; dx++, i += 4) {
@@ -50,7 +53,9 @@ export function colourPlanes(image: RgbaImage, factor: number): ColourPlanes {
         }
       }
       const at = row * width + column;
-      [r, g, b] = [r * scale, g * scale, b * scale];
+      r *= scale;
+      g *= scale;
+      b *= scale;
       y[at] = 0.299 * r + 0.587 * g + 0.114 * b;
       cb[at] = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
       cr[at] = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
@@ -67,11 +72,16 @@ function planeSsim(a: Float32Array, b: Float32Array, width: number, height: numb
   let windows = 0;
   for (let y = 0; y + WINDOW <= height; y += STRIDE) {
     for (let x = 0; x + WINDOW <= width; x += STRIDE) {
-      let [sa, sb, saa, sbb, sab] = [0, 0, 0, 0, 0];
+      let sa = 0;
+      let sb = 0;
+      let saa = 0;
+      let sbb = 0;
+      let sab = 0;
       for (let wy = 0; wy < WINDOW; wy++) {
         const row = (y + wy) * width + x;
         for (let wx = 0; wx < WINDOW; wx++) {
-          const [pa, pb] = [a[row + wx]!, b[row + wx]!];
+          const pa = a[row + wx]!;
+          const pb = b[row + wx]!;
           sa += pa;
           sb += pb;
           saa += pa * pa;
@@ -79,9 +89,11 @@ function planeSsim(a: Float32Array, b: Float32Array, width: number, height: numb
           sab += pa * pb;
         }
       }
-      const [ma, mb] = [sa / n, sb / n];
-      const [va, vb, cov] = [saa / n - ma * ma, sbb / n - mb * mb, sab / n - ma * mb];
-      total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+      const ma = sa / n;
+      const mb = sb / n;
+      const cov = sab / n - ma * mb;
+      const variances = saa / n - ma * ma + (sbb / n - mb * mb);
+      total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (variances + C2));
       windows++;
     }
   }
