@@ -103,8 +103,8 @@ describe('optimizeVariant', () => {
     const { original, spec } = await variant('jpeg', 85);
     for (const [width, why] of [[2400, '2400×1800'], [2000, '2000×1500, JPEG']] as const) {
       const wide = { ...spec, width };
-      const fast = (await transform(original, wide, config, noTimer)).output;
-      expect(await optimizeVariant(original, wide, config, fast), why).toBeUndefined();
+      const fast = (await transform(env, original, wide, config, noTimer)).output;
+      expect(await optimizeVariant(env, original, wide, config, fast), why).toBeUndefined();
     }
   });
 

@@ -22,7 +22,7 @@ export default {
     if (!['jpeg', 'webp', 'avif', 'png'].includes(spec.format)) return new Response('name format=jpeg, webp, avif or png', { status: 400 });
     const original = await findOriginal(env, key, config);
     const fast = new Uint8Array(await request.arrayBuffer());
-    const result = await optimizeVariant(original, spec, config, fast);
+    const result = await optimizeVariant(env, original, spec, config, fast);
     if (!result) return new Response(null, { status: 204, headers: { 'X-Optimize': JSON.stringify({ before: fast.byteLength }) } });
     const { output, meta, before, after, metric } = result;
     return new Response(output, { headers: { 'Content-Type': meta.contentType, 'X-Optimize': JSON.stringify({ before, after, metric }) } });
