@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/spec/canonical';
 import { parseOptions, splitOptions } from '../src/url/cloudflare/parse';
 import { env } from 'cloudflare:test';
-import { decodeResponse, encodeKey, expectProblem, img, putFixture, request, uniqueKey } from './helpers';
-import { oracleEncodePng, type Picture } from './oracle';
+import { buildExif, withExif } from './exif-builder';
+import { decodeResponse, encodeKey, expectProblem, fixture, img, putFixture, putOriginal, request, uniqueKey } from './helpers';
+import { oracleDecode, oracleEncodePng, type Picture } from './oracle';
 import { BLUE, GREEN, offCentre, pixel, quadrants, ramps, RED, stored, subjectShare, WHITE } from './pictures';
 
 async function served(options: string, key: string) {
@@ -305,5 +306,59 @@ describe('draw: an overlay (watermark) from another original', () => {
     await expectProblem(await img('draw.width=10', key), 400, /need draw=<key>/);
     await expectProblem(await img(`draw=${encodeURIComponent(logoKey)},draw.opacity=2`, key), 400, /for draw\.opacity /);
     await expectProblem(await img(`draw=${encodeURIComponent(logoKey)},draw.repeat=z`, key), 400, /for draw\.repeat /);
+  });
+});
+
+describe('metadata: the EXIF a JPEG output carries', () => {
+  const COPYRIGHT = 'Photo: A. Person';
+  /** The original: IFD0 with Make, Copyright and Orientation 6, and a GPS position. */
+  async function tagged() {
+    const tiff = buildExif(
+      [[0x010f, { ascii: 'Camera Co' }], [0x8298, { ascii: COPYRIGHT }], [0x0112, { short: 6 }]],
+      [],
+      [[1, { ascii: 'N' }], [2, { rationals: [[52, 1], [22, 1], [0, 1]] }], [3, { ascii: 'E' }], [4, { rationals: [[4, 1], [53, 1], [0, 1]] }]],
+    );
+    return { key: await putOriginal(uniqueKey('tagged.jpg'), withExif(await fixture('formats/320x240.jpg'), tiff)), tiff };
+  }
+  /** The TIFF block of the output's APP1 Exif segment, read by this test, or undefined. */
+  function app1(jpeg: Uint8Array): Uint8Array | undefined {
+    for (let at = 2; at + 4 < jpeg.length && jpeg[at] === 0xff; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!)) {
+      const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
+      if (jpeg[at + 1] === 0xe1 && String.fromCharCode(...jpeg.subarray(at + 4, at + 8)) === 'Exif') return jpeg.slice(at + 10, at + 2 + length);
+      if (jpeg[at + 1] === 0xda) break;
+    }
+    return undefined;
+  }
+  const text = (bytes: Uint8Array | undefined) => String.fromCharCode(...(bytes ?? []));
+  const bytesOf = async (response: Response) => new Uint8Array(await response.arrayBuffer());
+
+  it('by default only the copyright survives; GPS and the camera are gone', async () => {
+    const { key } = await tagged();
+    const exif = app1(await bytesOf(await img('width=100,format=jpeg', key)));
+    expect(text(exif)).toContain(COPYRIGHT);
+    expect(text(exif)).not.toContain('Camera Co');
+    expect(text(exif)).not.toContain('N\0');
+  });
+
+  it('keep carries the whole block, GPS included, with Orientation 1 (the pixels are upright); none carries nothing', async () => {
+    const { key, tiff } = await tagged();
+    const response = await img('width=100,format=jpeg,metadata=keep', key);
+    const out = await bytesOf(response);
+    const exif = app1(out)!;
+    expect(exif.length).toBe(tiff.length);
+    const orientationAt = [...Array(exif.length - 1).keys()].find((i) => exif[i] === 0x01 && exif[i + 1] === 0x12)!;
+    expect([exif[orientationAt + 8], exif[orientationAt + 9]]).toEqual([0, 1]);
+    expect([...exif.subarray(0, orientationAt)]).toEqual([...tiff.subarray(0, orientationAt)]);
+    const upright = await oracleDecode(out);
+    expect([upright.width, upright.height]).toEqual([100, 133]); // orientation 6: turned, 240×320 before resizing
+    expect(app1(await bytesOf(await img('width=100,format=jpeg,metadata=none', key)))).toBeUndefined();
+    expect(app1(await bytesOf(await img('width=100,format=jpeg', await putFixture('formats/320x240.jpg'))))).toBeUndefined();
+  });
+
+  it('WebP and PNG outputs carry none, whatever is asked; bad values are a 400', async () => {
+    const { key } = await tagged();
+    const webp = await bytesOf(await img('width=100,format=webp,metadata=keep', key));
+    expect(text(webp)).not.toContain('EXIF');
+    await expectProblem(await img('metadata=all', key), 400, /for metadata /);
   });
 });

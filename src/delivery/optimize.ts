@@ -15,6 +15,7 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { THOROUGH_ENCODERS, type ThoroughEncoder } from '../pipeline/optimize/encoders';
 import { searchQuality } from '../pipeline/optimize/search';
+import { withOutputMetadata } from '../pipeline/exif-out';
 import { renderPixels } from '../pipeline/run';
 import { colourPlanes, similarity, type ColourPlanes } from '../pipeline/similarity';
 import type { OutputFormat, ResolvedSpec } from '../spec/transform-spec';
@@ -88,12 +89,15 @@ export async function optimizeVariant(env: Env, original: Original, spec: Resolv
     qualities: searchWindow(options.quality, encoder),
     floor: fastMetric,
   });
-  if (!best || best.bytes.byteLength >= fast.byteLength) return undefined;
+  if (!best) return undefined;
+  // The request path's file carries the EXIF `metadata` asks for; so does this one.
+  const output = withOutputMetadata(best.bytes, format, header.exif, spec.metadata);
+  if (output.byteLength >= fast.byteLength) return undefined;
   return {
-    output: best.bytes,
-    meta: variantMeta(format, await digestEtag(best.bytes), fallbacks),
+    output,
+    meta: variantMeta(format, await digestEtag(output), fallbacks),
     before: fast.byteLength,
-    after: best.bytes.byteLength,
+    after: output.byteLength,
     metric: { name: METRIC_NAME, fast: fastMetric, optimized: best.metric },
   };
 }

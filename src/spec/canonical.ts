@@ -62,6 +62,7 @@ function effectParts(spec: ResolvedSpec): string[] {
   const frame = spec.border;
   if (frame) parts.push(`border=${frame.top};${frame.right};${frame.bottom};${frame.left}:${rgbaHex(frame.color)}`);
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
+  if (spec.metadata && spec.format === 'jpeg') parts.push(`meta=${spec.metadata}`);
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
   return parts;
 }

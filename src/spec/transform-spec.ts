@@ -70,6 +70,8 @@ export interface TransformSpec {
   sharpen?: { amount: number; radius: number };
   /** `format=auto` settles on the quickest format to encode, whatever the client accepts (Cloudflare's compression=fast). */
   fastCompression?: boolean;
+  /** EXIF a JPEG output carries: absent is `copyright` (that tag alone), as Cloudflare's default. */
+  metadata?: 'keep' | 'none';
   /** A JPEG output is baseline, never progressive (Cloudflare's format=baseline-jpeg). */
   baseline?: boolean;
   /** Corners cut as ellipses of these radii (output pixels) and filled with `color` (Thumbor's round_corner). */

@@ -286,6 +286,13 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
   }),
   ...DRAW_OPTIONS,
   option({
+    name: 'metadata',
+    aliases: [],
+    schema: v.picklist(['copyright', 'keep', 'none'], 'one of copyright, keep, none'),
+    apply: (d, value) => (d.metadata = value === 'copyright' ? undefined : value),
+    doc: { values: "copyright (the Copyright tag alone), keep (all EXIF, GPS too), none — JPEG outputs; WebP and PNG carry none", default: 'copyright', example: 'metadata=keep' },
+  }),
+  option({
     name: 'rotate',
     aliases: [],
     schema: TURNS,

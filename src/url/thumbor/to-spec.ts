@@ -87,6 +87,8 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     fit: stretch && both ? 'squeeze' : fitFor(parts, draft, both),
     gravity: gravity(parts),
     ...(parts.smart && { smart: true }),
+    // Thumbor keeps no EXIF unless configured to (PRESERVE_EXIF_INFO is off by default).
+    metadata: 'none',
     background: fill ?? effects.background,
     flipHorizontal: parts.flipHorizontal || undefined,
     flipVertical: parts.flipVertical || undefined,

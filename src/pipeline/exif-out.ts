@@ -1,0 +1,98 @@
+/**
+ * What EXIF a JPEG output carries (Cloudflare's metadata option; WebP and
+ * PNG outputs carry none, as Cloudflare's do): `copyright` (the default)
+ * only the Copyright tag, in a block of its own; `keep` the original's
+ * block — GPS included — with Orientation set to 1, since the pixels are
+ * upright now; `none` nothing. It goes in an APP1 segment after the
+ * encoder's JFIF APP0.
+ */
+import { isTiff } from '../codecs/probe/exif';
+import type { TransformSpec } from '../spec/transform-spec';
+
+const COPYRIGHT = 0x8298;
+const ORIENTATION = 0x0112;
+const ASCII = 2;
+/** An APP1 segment's payload is at most 65533 bytes, "Exif\0\0" included. */
+const MAX_TIFF = 65533 - 6;
+
+interface IfdEntry {
+  tag: number;
+  type: number;
+  count: number;
+  /** Where the entry starts in the block. */
+  at: number;
+}
+
+function ifd0Entries(tiff: Uint8Array): { view: DataView; little: boolean; entries: IfdEntry[] } {
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  const little = tiff[0] === 0x49;
+  const offset = view.getUint32(4, little);
+  const entries: IfdEntry[] = [];
+  if (offset + 2 > tiff.length) return { view, little, entries };
+  for (let i = 0; i < view.getUint16(offset, little); i++) {
+    const at = offset + 2 + 12 * i;
+    if (at + 12 > tiff.length) break;
+    entries.push({ tag: view.getUint16(at, little), type: view.getUint16(at + 2, little), count: view.getUint32(at + 4, little), at });
+  }
+  return { view, little, entries };
+}
+
+/** A big-endian block with IFD0 holding one ASCII tag. */
+function asciiBlock(tag: number, text: Uint8Array): Uint8Array {
+  const inline = text.length <= 4;
+  const block = new Uint8Array(26 + (inline ? 0 : text.length));
+  const view = new DataView(block.buffer);
+  block.set([0x4d, 0x4d, 0, 42]);
+  view.setUint32(4, 8);
+  view.setUint16(8, 1);
+  view.setUint16(10, tag);
+  view.setUint16(12, ASCII);
+  view.setUint32(14, text.length);
+  if (inline) block.set(text, 18);
+  else {
+    view.setUint32(18, 26);
+    block.set(text, 26);
+  }
+  return block; // the next-IFD offset at 22 stays 0
+}
+
+/** The TIFF block a JPEG output carries for `metadata`, or undefined for none. */
+function outputExif(original: Uint8Array | undefined, metadata: TransformSpec['metadata']): Uint8Array | undefined {
+  if (!original || metadata === 'none' || !isTiff(original)) return undefined;
+  try {
+    const { view, little, entries } = ifd0Entries(original);
+    if (metadata === 'keep') {
+      if (original.length > MAX_TIFF) return undefined;
+      const kept = original.slice();
+      const orientation = entries.find((entry) => entry.tag === ORIENTATION);
+      if (orientation) new DataView(kept.buffer).setUint16(orientation.at + 8, 1, little);
+      return kept;
+    }
+    const copyright = entries.find((entry) => entry.tag === COPYRIGHT && entry.type === ASCII);
+    if (!copyright) return undefined;
+    const at = copyright.count <= 4 ? copyright.at + 8 : view.getUint32(copyright.at + 8, little);
+    if (at + copyright.count > original.length) return undefined;
+    return asciiBlock(COPYRIGHT, original.subarray(at, at + copyright.count));
+  } catch {
+    return undefined; // a block that lies about its offsets carries nothing over
+  }
+}
+
+/** An encoder's file with the EXIF its format and `metadata` call for (only JPEG carries any). */
+export function withOutputMetadata(bytes: Uint8Array, format: string, originalExif: Uint8Array | undefined, metadata: TransformSpec['metadata']): Uint8Array {
+  return format === 'jpeg' ? withExifSegment(bytes, outputExif(originalExif, metadata)) : bytes;
+}
+
+/** The JPEG with an APP1 Exif segment after its SOI and, when there is one, the JFIF APP0. */
+function withExifSegment(jpeg: Uint8Array, tiff: Uint8Array | undefined): Uint8Array {
+  if (!tiff) return jpeg;
+  const app0 = jpeg[2] === 0xff && jpeg[3] === 0xe0 ? 2 + ((jpeg[4]! << 8) | jpeg[5]!) : 0;
+  const insertAt = 2 + app0;
+  const length = 2 + 6 + tiff.length;
+  const out = new Uint8Array(jpeg.length + 2 + length);
+  out.set(jpeg.subarray(0, insertAt));
+  out.set([0xff, 0xe1, length >> 8, length & 255, 0x45, 0x78, 0x69, 0x66, 0, 0], insertAt);
+  out.set(tiff, insertAt + 10);
+  out.set(jpeg.subarray(insertAt), insertAt + 10 + tiff.length);
+  return out;
+}
