@@ -362,3 +362,24 @@ describe('metadata: the EXIF a JPEG output carries', () => {
     await expectProblem(await img('metadata=all', key), 400, /for metadata /);
   });
 });
+
+describe('slow-connection-quality (scq): another quality for clients on a slow connection', () => {
+  it.each([
+    [{ 'Save-Data': 'on' }, true], [{ ECT: '3g' }, true], [{ RTT: '300' }, true], [{ Downlink: '1.5' }, true],
+    [{ ECT: '4g', RTT: '50', Downlink: '10' }, false], [{}, false],
+  ])('hints %j: slow %s', async (hints, slow) => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=200,format=webp,scq=20', key, { headers: hints });
+    expect(response.headers.get('Vary')).toBe('Save-Data, ECT, RTT, Downlink');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const expected = new Uint8Array(await (await img(`width=200,format=webp${slow ? ',quality=20' : ''}`, key)).arrayBuffer());
+    expect(bytes).toEqual(expected);
+  });
+
+  it('without the option, hints change nothing and are not in Vary', async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    const response = await img('width=200,format=auto', key, { headers: { 'Save-Data': 'on', Accept: 'image/webp' } });
+    expect(response.headers.get('Vary')).toBe('Accept');
+    await expectProblem(await img('scq=0', key), 400, /for slow-connection-quality /);
+  });
+});

@@ -18,6 +18,7 @@ import { countVariants, getVariant, type VariantMeta } from '../storage/variants
 import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
 import { transform } from './transform';
+import { clientOf, varyOf } from './client-hints';
 import { resolveVariant, storeVariant } from './variant';
 
 /** Which tier answered, named alike in X-Edgepix-Cache and Server-Timing: the edge cache, an R2 variant, or a transform. */
@@ -40,10 +41,10 @@ const writeBack = (event: string, variant: string, work: Promise<unknown>) =>
   work.catch((error: unknown) => logError(event, error, { variant }));
 
 /** Adds what depends on this request; cached copies never carry these. */
-function served(c: AppContext, response: Response, tier: Tier, negotiated: boolean): Response {
+function served(c: AppContext, response: Response, tier: Tier, vary: string[]): Response {
   const out = new Response(response.body, response);
   out.headers.set('X-Edgepix-Cache', tier);
-  if (negotiated) out.headers.set('Vary', 'Accept');
+  if (vary.length > 0) out.headers.set('Vary', vary.join(', '));
   setMetric(c, 'cache', tier);
   return out;
 }
@@ -76,12 +77,12 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
-  const { resolved, storageKey } = await resolveVariant(c.env, config, spec, key, original, c.req.header('Accept') ?? null);
-  const negotiated = spec.format === 'auto' && !spec.fastCompression;
+  const { resolved, storageKey } = await resolveVariant(c.env, config, spec, key, original, clientOf(c.req.raw.headers));
+  const vary = varyOf(spec);
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
   const cached = await time('edge', () => matchEdge(cacheUrl));
-  if (cached) return served(c, cached, 'edge', negotiated);
+  if (cached) return served(c, cached, 'edge', vary);
 
   const stored = await time('variant', () => getVariant(c.env.VARIANTS, storageKey));
   if (stored) {
@@ -90,7 +91,7 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
       writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())),
       writeBack('access-stamp-failed', storageKey, noteVariantAccess(c.env.VARIANTS, storageKey, stored.accessed)),
     ]));
-    return served(c, response, 'variant', negotiated);
+    return served(c, response, 'variant', vary);
   }
 
   if (config.maxVariantsPerOriginal > 0 && (await countVariants(c.env.VARIANTS, key, config.maxVariantsPerOriginal)) >= config.maxVariantsPerOriginal) {
@@ -105,5 +106,5 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
     writeBack('variant-write-failed', storageKey, storeVariant(c.env, config, { key, original, resolved, storageKey, cacheUrl }, result)),
     writeBack('edge-cache-write-failed', storageKey, putEdge(cacheUrl, response.clone())),
   ]));
-  return served(c, response, 'miss', negotiated);
+  return served(c, response, 'miss', vary);
 }

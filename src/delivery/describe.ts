@@ -13,6 +13,7 @@ import { describeImage, type ImageFacts } from '../metadata/describe';
 import { originFor } from '../storage/origins';
 import { MIME_TYPES } from '../lib/formats';
 import type { TransformSpec } from '../spec/transform-spec';
+import type { Client } from './client-hints';
 import { findOriginal, readWholeOriginal } from './original';
 import { planFor } from './transform';
 import { resolveVariant } from './variant';
@@ -36,9 +37,9 @@ export async function describeOriginal(env: Env, key: string, config: Config): P
 }
 
 /** The output `spec` gives for a client sending `accept`: its size, format and fallbacks, as planned (413 when it cannot be made). */
-export async function describeOutput(env: Env, key: string, spec: TransformSpec, accept: string | null, config: Config) {
+export async function describeOutput(env: Env, key: string, spec: TransformSpec, client: Client, config: Config) {
   const original = await findOriginal(env, key, config);
-  const { resolved } = await resolveVariant(env, config, spec, key, original, accept);
+  const { resolved } = await resolveVariant(env, config, spec, key, original, client);
   const { output } = (await planFor(env, original, resolved, config)).plan;
   return {
     width: output.size.width,

@@ -11,18 +11,22 @@ import { canonicalize } from '../spec/canonical';
 import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
 import { putVariant, variantKey } from '../storage/variants';
 import { findOriginal, type Original } from './original';
+import type { Client } from './client-hints';
 import type { Transformed } from './transform';
 
 /**
- * `accept` is the client's Accept header, which settles `format=auto`. An
- * overlay is named by its original's ETag too, so replacing the overlay
- * makes new variants rather than serving old ones.
+ * What the client accepts settles `format=auto`, and its connection the
+ * quality when the spec has one for slow connections. An overlay is named
+ * by its original's ETag too, so replacing the overlay makes new variants
+ * rather than serving old ones.
  */
-export async function resolveVariant(env: Env, config: Config, spec: TransformSpec, key: string, original: Original, accept: string | null) {
+export async function resolveVariant(env: Env, config: Config, spec: TransformSpec, key: string, original: Original, client: Client) {
   // compression=fast answers as for a client that accepts neither AVIF nor WebP: JPEG, or PNG.
-  const { fastCompression, ...rest } = spec;
+  const { fastCompression, slowQuality, ...rest } = spec;
   const draw = rest.draw && { ...rest.draw, etag: (await findOriginal(env, rest.draw.key, config)).version.etag };
-  const resolved: ResolvedSpec = { ...rest, ...(draw && { draw }), format: resolveFormat(spec.format, fastCompression ? null : accept, original.traits) };
+  const quality = slowQuality !== undefined && client.slowConnection ? slowQuality : rest.quality;
+  const format = resolveFormat(spec.format, fastCompression ? null : client.accept, original.traits);
+  const resolved: ResolvedSpec = { ...rest, ...(draw && { draw }), ...(quality !== undefined && { quality }), format };
   return { resolved, storageKey: variantKey(key, original.version.etag, canonicalize(resolved), resolved.format) };
 }
 

@@ -18,7 +18,7 @@ export async function makePreset(env: Env, job: PresetJob): Promise<void> {
   const original = await currentOriginal(env, job);
   if (!original) return;
   const config = getConfig(env);
-  const { resolved, storageKey } = await resolveVariant(env, config, namedPreset(job.preset, config), job.key, original, acceptOf(job.format));
+  const { resolved, storageKey } = await resolveVariant(env, config, namedPreset(job.preset, config), job.key, original, { accept: acceptOf(job.format), slowConnection: false });
   if (await hasVariant(env.VARIANTS, storageKey)) {
     logEvent('preset-exists', { key: job.key, preset: job.preset, format: resolved.format });
     return;

@@ -43,6 +43,8 @@ export interface TransformSpec {
   focus?: Region;
   /** 1–100; absent means the encoder's default for the chosen format. */
   quality?: number;
+  /** The quality instead for a client whose hints say its connection is slow (Cloudflare's slow-connection-quality). */
+  slowQuality?: number;
   format?: RequestedFormat;
   /** Fills `pad` borders and is composited under transparent pixels. */
   background?: Rgba;

@@ -217,6 +217,13 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     doc: { values: '1 to 100; high (90), medium-high (80), medium-low (65), low (50)', default: 'jpeg 85, webp 85, avif 60', example: 'quality=75' },
   }),
   option({
+    name: 'slow-connection-quality',
+    aliases: ['scq'],
+    schema: qualitySchema,
+    apply: (d, value) => (d.slowQuality = value),
+    doc: { values: 'as quality: used instead when the client hints say the connection is slow (Save-Data: on, ECT 2G–3G, RTT over 150 ms, Downlink under 5 Mbit/s)', default: 'none', example: 'scq=50' },
+  }),
+  option({
     name: 'format',
     aliases: ['f'],
     schema: formatSchema,
