@@ -1,0 +1,71 @@
+/**
+ * Animated originals (GIF, animated WebP) read as frames on one canvas, and
+ * animated outputs (WebP, GIF) written a frame at a time: the pipeline's
+ * frame loop (src/pipeline/animate.ts) sits between the two.
+ */
+import { collect, type EncodeOptions, type RowSink } from '../rows';
+import type { InputFormat, Size } from '../types';
+import { webp } from '../webp';
+import { gifFrameMemory, openGifWriter } from '../gif/encode';
+import { gifAnimation } from './gif';
+import type { Animation } from './types';
+import { webpAnimation } from './webp';
+import { isAnimatedWebp } from './riff';
+import { muxAnimatedWebp, type EncodedFrame } from './webp-mux';
+import { trackBuffer } from '../../lib/memory-meter';
+
+export type { Animation } from './types';
+export { composeFrames, composeMemory, firstFrame } from './compose';
+
+/** The formats an animation can be written in. */
+export const ANIMATED_OUTPUTS = ['webp', 'gif'] as const;
+export type AnimatedOutput = (typeof ANIMATED_OUTPUTS)[number];
+
+/** The original's frames, or undefined for a still (a WebP without animation, any other format). A GIF is always read. */
+export function readAnimation(format: InputFormat, bytes: Uint8Array): Animation | undefined {
+  if (format === 'gif') return gifAnimation(bytes);
+  if (format === 'webp' && isAnimatedWebp(bytes)) return webpAnimation(bytes);
+  return undefined;
+}
+
+export interface AnimationEncoder {
+  /** The sink for the next frame's rows, at the output size. */
+  frame(delayMs: number): RowSink<void>;
+  /** The file, once every frame was written. */
+  finish(): Uint8Array;
+}
+
+/** Encodes frames as they come; only their encoded bytes are kept. */
+export function openAnimationEncoder(format: AnimatedOutput, size: Size, loops: number, options: EncodeOptions): AnimationEncoder {
+  if (format === 'gif') {
+    const writer = openGifWriter(loops, options.hasAlpha);
+    return {
+      frame: (delayMs) => afterClose(collect(size), (image) => writer.frame(image, delayMs)),
+      finish: () => writer.finish(),
+    };
+  }
+  const frames: EncodedFrame[] = [];
+  return {
+    frame: (delayMs) => afterClose(webp.openEncoder(size, options), (file) => void frames.push({ webp: trackBuffer(file), delayMs })),
+    finish: () => trackBuffer(muxAnimatedWebp(size, loops, frames)),
+  };
+}
+
+function afterClose<T>(sink: RowSink<T>, then: (result: T) => void): RowSink<void> {
+  return {
+    write: (band, count) => sink.write(band, count),
+    close: async () => then(await sink.close()),
+    abort: () => sink.abort(),
+  };
+}
+
+/**
+ * Peak bytes of encoding one more frame of `size`, and what each frame
+ * encoded so far keeps (a generous bound on a frame's file: 1 byte a pixel,
+ * counted twice since the file is assembled from the frames at the end).
+ */
+export function animationEncodeMemory(format: AnimatedOutput, size: Size, options: EncodeOptions) {
+  const pixels = size.width * size.height;
+  const frame = format === 'gif' ? 4 * pixels + gifFrameMemory(pixels) : webp.encodeMemory(size, options);
+  return { frame, perEncodedFrame: 2 * pixels * (format === 'gif' ? 1 : 0.5) };
+}

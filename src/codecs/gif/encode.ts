@@ -1,0 +1,43 @@
+/**
+ * GIF encoding with gifenc: each frame is quantised to its own palette of
+ * up to 256 colours (gifenc's median cut in RGB565, or RGBA4444 with
+ * one-bit alpha when the picture has transparency) and LZW-coded. No
+ * dithering: gifenc has none, and a palette per frame keeps banding low.
+ */
+import { applyPalette, GIFEncoder, quantize } from 'gifenc';
+import { trackBuffer } from '../../lib/memory-meter';
+import type { RgbaImage } from '../types';
+
+export interface GifWriter {
+  frame(image: RgbaImage, delayMs: number): void;
+  finish(): Uint8Array;
+}
+
+/** `loops`: times played, as WebP counts them (0: forever, 1: once). */
+export function openGifWriter(loops: number, hasAlpha: boolean): GifWriter {
+  const gif = GIFEncoder({ initialCapacity: 64 * 1024 });
+  let first = true;
+  return {
+    frame(image, delayMs) {
+      const format = hasAlpha ? 'rgba4444' : 'rgb565';
+      const palette = quantize(image.data, 256, { format, oneBitAlpha: hasAlpha });
+      const index = applyPalette(image.data, palette, format);
+      const transparentIndex = hasAlpha ? palette.findIndex((color) => color[3] === 0) : -1;
+      gif.writeFrame(index, image.width, image.height, {
+        palette,
+        delay: delayMs,
+        // gifenc's repeat is NETSCAPE2.0's count of repeats after the first play; -1 writes no block (once).
+        ...(first && { repeat: loops === 0 ? 0 : Math.min(0xffff, loops - 1) || -1 }),
+        ...(transparentIndex >= 0 && { transparent: true, transparentIndex }),
+      });
+      first = false;
+    },
+    finish() {
+      gif.finish();
+      return trackBuffer(gif.bytesView().slice());
+    },
+  };
+}
+
+/** Peak bytes of one frame: its palette indices, gifenc's colour histogram and hash tables, the growing file. */
+export const gifFrameMemory = (pixels: number) => 2 * pixels + 512 * 1024;

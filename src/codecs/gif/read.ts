@@ -1,0 +1,145 @@
+/**
+ * Walks a GIF's blocks (87a and 89a) without decoding pixels: the logical
+ * screen, the loop count (the NETSCAPE2.0 extension) and each frame's
+ * rectangle, delay, disposal, transparent index, interlacing and palette.
+ * Decoding a frame is then one LZW pass over its data (./lzw.ts).
+ */
+import { decodeLzw } from './lzw';
+
+export interface GifFrame {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Milliseconds (the file stores hundredths of a second). */
+  delayMs: number;
+  /** 0–1: leave, 2: restore to background (transparent), 3: restore what was there before. */
+  disposal: number;
+  transparentIndex?: number;
+  interlaced: boolean;
+  /** Offset and number of colours of the palette in force (local, else global). */
+  palette: { at: number; colors: number };
+  /** Offset of the LZW minimum code size byte. */
+  data: number;
+}
+
+export interface GifFile {
+  width: number;
+  height: number;
+  /** NETSCAPE2.0 loop count (0: forever); undefined when the file has none (played once). */
+  loops?: number;
+  frames: GifFrame[];
+}
+
+class GifError extends Error {
+  override name = 'GifError';
+}
+
+const u16 = (b: Uint8Array, at: number) => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
+
+/** Skips data sub-blocks from `at` (a length byte) to just past the terminator. */
+function skipSubBlocks(bytes: Uint8Array, at: number): number {
+  while (at < bytes.length) {
+    const length = bytes[at]!;
+    at += 1 + length;
+    if (length === 0) return at;
+  }
+  throw new GifError('the file ends inside a block');
+}
+
+const NETSCAPE = 'NETSCAPE2.0';
+
+/** The blocks of a GIF; throws GifError on a structure that cannot be walked. */
+export function readGif(bytes: Uint8Array): GifFile {
+  const signature = String.fromCharCode(...bytes.subarray(0, 6));
+  if (signature !== 'GIF87a' && signature !== 'GIF89a') throw new GifError('not a GIF87a/89a file');
+  if (bytes.length < 13) throw new GifError('the logical screen descriptor is cut short');
+  const width = u16(bytes, 6);
+  const height = u16(bytes, 8);
+  const flags = bytes[10]!;
+  let at = 13;
+  const global = flags & 0x80 ? { at, colors: 2 << (flags & 7) } : undefined;
+  if (global) at += global.colors * 3;
+  const file: GifFile = { width, height, frames: [] };
+  let control: Pick<GifFrame, 'delayMs' | 'disposal' | 'transparentIndex'> = { delayMs: 0, disposal: 0 };
+  while (at < bytes.length) {
+    const introducer = bytes[at++];
+    if (introducer === 0x3b) break; // trailer
+    if (introducer === 0x21) {
+      const label = bytes[at++];
+      if (label === 0xf9 && bytes[at] === 4) {
+        const packed = bytes[at + 1]!;
+        control = {
+          delayMs: u16(bytes, at + 2) * 10,
+          disposal: (packed >> 2) & 7,
+          ...(packed & 1 && { transparentIndex: bytes[at + 4]! }),
+        };
+      } else if (label === 0xff && bytes[at] === 11 && String.fromCharCode(...bytes.subarray(at + 1, at + 12)) === NETSCAPE) {
+        if (bytes[at + 12]! >= 3 && bytes[at + 13] === 1) file.loops = u16(bytes, at + 14);
+      }
+      at = skipSubBlocks(bytes, at);
+    } else if (introducer === 0x2c) {
+      if (at + 9 > bytes.length) throw new GifError('an image descriptor is cut short');
+      const packed = bytes[at + 8]!;
+      const frame = { x: u16(bytes, at), y: u16(bytes, at + 2), width: u16(bytes, at + 4), height: u16(bytes, at + 6) };
+      at += 9;
+      let palette = global;
+      if (packed & 0x80) {
+        palette = { at, colors: 2 << (packed & 7) };
+        at += palette.colors * 3;
+      }
+      if (!palette) throw new GifError('a frame has no colour table');
+      file.frames.push({ ...frame, ...control, interlaced: (packed & 0x40) !== 0, palette, data: at });
+      control = { delayMs: 0, disposal: 0 };
+      at = skipSubBlocks(bytes, at + 1);
+    } else {
+      // Some writers pad after the last frame; with frames already read, what follows is ignored, as browsers do.
+      if (file.frames.length > 0) break;
+      throw new GifError(`unknown block 0x${(introducer ?? 0).toString(16)}`);
+    }
+  }
+  if (file.frames.length === 0) throw new GifError('the file has no frame');
+  return file;
+}
+
+/** Rows of an interlaced frame in the order they are stored: every 8th from 0, every 8th from 4, every 4th from 2, every 2nd from 1. */
+function* storedRows(height: number, interlaced: boolean): Generator<number> {
+  if (!interlaced) {
+    for (let y = 0; y < height; y++) yield y;
+    return;
+  }
+  for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]] as const) {
+    for (let y = start; y < height; y += step) yield y;
+  }
+}
+
+/**
+ * Draws a frame's opaque pixels onto `canvas` (the logical screen, RGBA),
+ * clipped to it; transparent and undecoded pixels leave the canvas as it was.
+ */
+export function drawGifFrame(bytes: Uint8Array, file: GifFile, frame: GifFrame, canvas: Uint8ClampedArray): void {
+  const indices = new Uint8Array(frame.width * frame.height);
+  const decoded = decodeLzw(bytes, frame.data, indices);
+  const { at: palette, colors } = frame.palette;
+  const transparent = frame.transparentIndex ?? -1;
+  let i = 0;
+  for (const row of storedRows(frame.height, frame.interlaced)) {
+    const y = frame.y + row;
+    if (i >= decoded) return;
+    if (y >= file.height) {
+      i += frame.width;
+      continue;
+    }
+    for (let col = 0; col < frame.width; col++, i++) {
+      const x = frame.x + col;
+      const index = indices[i]!;
+      if (i >= decoded || x >= file.width || index === transparent || index >= colors) continue;
+      const to = (y * file.width + x) * 4;
+      const from = palette + index * 3;
+      canvas[to] = bytes[from]!;
+      canvas[to + 1] = bytes[from + 1]!;
+      canvas[to + 2] = bytes[from + 2]!;
+      canvas[to + 3] = 255;
+    }
+  }
+}
