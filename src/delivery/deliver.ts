@@ -32,6 +32,7 @@ function variantResponse(body: BodyInit, size: number, meta: VariantMeta, origin
     'Cache-Control': config.variantCacheControl,
   };
   if (meta.fallback) headers['X-Edgepix-Fallback'] = meta.fallback;
+  if (meta.animation) headers['X-Edgepix-Animation'] = meta.animation;
   return new Response(body, { headers });
 }
 
@@ -76,7 +77,8 @@ async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promi
   const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
-  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
+  const traits = { ...original.traits, animated: original.traits.animated === true && spec.anim !== false };
+  const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, traits) };
   const negotiated = spec.format === 'auto';
   const storageKey = variantKey(key, original.version.etag, canonicalize(resolved), resolved.format);
   const cacheUrl = edgeCacheUrl(c.req.url, storageKey);

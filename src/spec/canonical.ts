@@ -39,5 +39,6 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.blur) parts.push(`blur=${spec.blur}`);
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
+  if (spec.anim === false) parts.push('anim=false');
   return parts;
 }

@@ -15,6 +15,8 @@ export interface VariantMeta {
   etag: string;
   /** What the encoder did instead of what was asked (`avif>webp`, `jpeg-baseline`), comma-separated; sent as X-Edgepix-Fallback. */
   fallback?: string;
+  /** `first-frame` when an animated original was served as its first frame alone; sent as X-Edgepix-Animation. */
+  animation?: 'first-frame';
 }
 
 /** All variants of one original share the prefix `<encoded key>/`, so they can be listed and purged. */
@@ -28,8 +30,8 @@ export async function digestEtag(bytes: Uint8Array): Promise<string> {
   return `"${(await sha256Hex(bytes)).slice(0, 32)}"`;
 }
 
-export function variantMeta(format: OutputFormat, etag: string, fallbacks: readonly string[] = []): VariantMeta {
-  return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }) };
+export function variantMeta(format: OutputFormat, etag: string, fallbacks: readonly string[] = [], animation?: 'first-frame'): VariantMeta {
+  return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }), ...(animation && { animation }) };
 }
 
 /** Undefined when there is none — or when R2 fails to say (logged): the variant is then made again. */
@@ -38,10 +40,12 @@ export async function getVariant(bucket: R2Bucket, key: string) {
   if (!object) return undefined;
   const etag = object.customMetadata?.etag ?? object.httpEtag;
   const fallback = object.customMetadata?.fallback;
+  const animation = object.customMetadata?.animation === 'first-frame' ? 'first-frame' : undefined;
   const meta: VariantMeta = {
     contentType: object.httpMetadata?.contentType ?? 'application/octet-stream',
     etag,
     ...(fallback && { fallback }),
+    ...(animation && { animation }),
   };
   return { body: object.body, size: object.size, meta };
 }
@@ -55,6 +59,6 @@ export async function countVariants(bucket: R2Bucket, originalKey: string, atMos
 export function putVariant(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: VariantMeta, original: string) {
   return bucket.put(key, bytes, {
     httpMetadata: { contentType: meta.contentType },
-    customMetadata: { etag: meta.etag, original, ...(meta.fallback && { fallback: meta.fallback }) },
+    customMetadata: { etag: meta.etag, original, ...(meta.fallback && { fallback: meta.fallback }), ...(meta.animation && { animation: meta.animation }) },
   });
 }

@@ -132,7 +132,7 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     aliases: ['f'],
     schema: formatSchema,
     apply: (d, value) => (d.format = value as RequestedFormat),
-    doc: { values: 'auto, avif, webp, jpeg (jpg), png', default: "the original's format", example: 'format=auto' },
+    doc: { values: 'auto, avif, webp, jpeg (jpg), png, gif', default: "the original's format", example: 'format=auto' },
   }),
   option({
     name: 'dpr',
@@ -147,6 +147,16 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     schema: colorSchema,
     apply: (d, value) => (d.background = value),
     doc: { values: 'CSS colour (#rrggbb, rgb(), name)', default: 'transparent; white when flattening to JPEG', example: 'background=%23ff0000' },
+  }),
+  option({
+    name: 'anim',
+    aliases: [],
+    schema: v.picklist(['true', 'false'], 'true or false'),
+    apply: (d, value) => {
+      if (value === 'false') d.anim = false;
+      else delete d.anim;
+    },
+    doc: { values: 'true, false (first frame only)', default: 'true', example: 'anim=false' },
   }),
 ];
 
