@@ -1,10 +1,19 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { readAnimatedWebp, readGif, sharpFrames } from './animated';
+import type { Picture } from './oracle';
 import { countVariants, decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, request, uniqueKey } from './helpers';
 
 const ACCEPT_WEBP = { headers: { Accept: 'image/avif,image/webp,*/*' } };
 const FIXTURES = ['animated-loop-3.gif', 'animated-loop-3.webp', 'rotating-squares.gif'];
+
+/** The share of pixels whose coverage differs (one transparent, the other opaque): what a disposal done wrong leaves. */
+function coverageMismatch(a: Picture, b: Picture): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let wrong = 0;
+  for (let i = 3; i < a.data.length; i += 4) if (Math.abs(a.data[i]! - b.data[i]!) > 128) wrong++;
+  return wrong / (a.width * a.height);
+}
 
 async function body(response: Response): Promise<Uint8Array> {
   expect(response.status, response.status === 200 ? '' : await response.clone().text()).toBe(200);
@@ -22,6 +31,7 @@ describe('animated originals stay animated', () => {
     expect(out.frames).toHaveLength(expected.frames.length);
     for (const [i, frame] of out.frames.entries()) {
       expect(await meanDifference(frame, expected.frames[i]!), `frame ${i}`).toBeLessThan(4);
+      expect(coverageMismatch(frame, expected.frames[i]!), `frame ${i}`).toBeLessThan(0.002);
     }
   });
 
@@ -32,6 +42,19 @@ describe('animated originals stay animated', () => {
     expect(out.delay).toEqual(expected.delay);
     for (const [i, frame] of out.frames.entries()) {
       expect(await meanDifference(frame, expected.frames[i]!), `frame ${i}`).toBeLessThan(6);
+      // GIF's alpha is one bit: antialiased edges of the WebP round either way.
+      expect(coverageMismatch(frame, expected.frames[i]!), `frame ${i}`).toBeLessThan(0.005);
+    }
+  });
+
+  it('disposal (keep, restore previous, restore to background), transparency and interlacing, pixel for pixel as sharp composes them', async () => {
+    // derived/disposal.gif: 4 colours, 8×8 (scripts/animation-goldens.mjs); GIF out keeps them to within RGBA4444 rounding.
+    const expected = await sharpFrames('disposal.gif');
+    const out = readGif(await body(await img('format=gif', await putFixture('derived/disposal.gif'))));
+    expect(out.frames).toHaveLength(4);
+    for (const [i, frame] of out.frames.entries()) {
+      const worst = frame.data.reduce((max, value, at) => Math.max(max, Math.abs(value - expected.frames[i]!.data[at]!)), 0);
+      expect(worst, `frame ${i}`).toBeLessThanOrEqual(10);
     }
   });
 });
@@ -63,13 +86,14 @@ describe('resizing an animation resizes every frame', () => {
   });
 
   it('tone filters apply to every frame once (the canvas each frame is composed on is never edited)', async () => {
-    const expected = await sharpFrames('rotating-squares.gif');
-    const key = await putFixture('formats/rotating-squares.gif');
-    const response = await request(`/thumbor/unsafe/filters:brightness(40):format(webp)/${key}`, undefined, { THUMBOR_ALLOW_UNSAFE: 'true' });
+    // Its frames are drawn over the ones before (disposal 1): darkening the canvas itself would compound (brightening saturates).
+    const expected = await sharpFrames('animated-loop-3.gif');
+    const key = await putFixture('formats/animated-loop-3.gif');
+    const response = await request(`/thumbor/unsafe/filters:brightness(-20):format(webp)/${key}`, undefined, { THUMBOR_ALLOW_UNSAFE: 'true' });
     const out = await readAnimatedWebp(await body(response));
     for (const [i, frame] of out.frames.entries()) {
-      const brighter = expected.frames[i]!.data.map((value, at) => (at % 4 === 3 ? value : value + 102));
-      expect(await meanDifference(frame, { ...expected.frames[i]!, data: brighter }), `frame ${i}`).toBeLessThan(4);
+      const darker = expected.frames[i]!.data.map((value, at) => (at % 4 === 3 ? value : value - 51));
+      expect(await meanDifference(frame, { ...expected.frames[i]!, data: darker }), `frame ${i}`).toBeLessThan(4);
     }
   });
 });

@@ -29,6 +29,9 @@ export function openGifWriter(loops: number, hasAlpha: boolean): GifWriter {
         // gifenc's repeat is NETSCAPE2.0's count of repeats after the first play; -1 writes no block (once).
         ...(first && { repeat: loops === 0 ? 0 : Math.min(0xffff, loops - 1) || -1 }),
         ...(transparentIndex >= 0 && { transparent: true, transparentIndex }),
+        // Every frame covers the screen: with transparency anywhere, each is drawn on a cleared screen (2),
+        // or the next frame's transparent pixels would show this one.
+        dispose: hasAlpha ? 2 : 1,
       });
       first = false;
     },
