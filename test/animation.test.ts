@@ -169,3 +169,23 @@ describe('limits', () => {
     expect(await countVariants(key)).toBe(2);
   });
 });
+
+describe('hostile frames', () => {
+  it('a GIF frame far larger than its logical screen is 422, before its pixels are decoded', async () => {
+    const bytes = frameBomb(2, 10, 10);
+    // The second frame claims 65535×65535 (its descriptor's width and height) on the 10×10 screen.
+    const second = 13 + 6 + 15;
+    bytes.set([255, 255, 255, 255], second + 5);
+    const key = await putOriginal(uniqueKey('huge-frame.gif'), bytes);
+    for (const options of ['format=webp', 'format=png']) await expectProblem(await img(options, key), 422, /far larger than the 10×10 logical screen/);
+  });
+
+  it('an animated WebP frame outside its canvas is 422', async () => {
+    const bytes = (await fixture('formats/animated-loop-3.webp')).slice();
+    // The first ANMF's width − 1 (24 bits at payload offset 6) made 16384.
+    const anmf = new TextDecoder('latin1').decode(bytes).indexOf('ANMF') + 8;
+    bytes.set([0xff, 0x3f, 0], anmf + 6);
+    const key = await putOriginal(uniqueKey('outside.webp'), bytes);
+    await expectProblem(await img('format=webp', key), 422, /outside the canvas/);
+  });
+});

@@ -7,6 +7,7 @@ import { canvasMemory, firstFrame } from './animation/compose';
 import { gifAnimation } from './animation/gif';
 import { fullSize, wholeBytes, wholePictureEncoder, type Codec } from './codec';
 import { gifFrameMemory, openGifWriter } from './gif/encode';
+import { MAX_FRAME_TO_SCREEN } from './gif/read';
 import { replay } from './rows';
 
 export const gif: Codec = {
@@ -15,8 +16,8 @@ export const gif: Codec = {
     return replay(picture, open(picture));
   },
   decodedSize: fullSize,
-  // The header does not say how large the first frame is, nor its disposal: at worst, the whole screen.
-  decodeMemory: (header) => canvasMemory(header, true) + header.width * header.height,
+  // The header does not say how large the first frame is, nor its disposal: the worst the reader allows.
+  decodeMemory: (header) => canvasMemory(header, true) + MAX_FRAME_TO_SCREEN * header.width * header.height,
   openEncoder: wholePictureEncoder(async (image, options) => {
     const writer = openGifWriter(1, options.hasAlpha);
     writer.frame(image, 0);

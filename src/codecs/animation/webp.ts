@@ -60,6 +60,8 @@ export function webpAnimation(bytes: Uint8Array): Animation {
     }
   }
   if (frames.length === 0) throw new RangeError('the animated WebP has no frame');
+  // As libwebp's demuxer: a frame lies inside the canvas, so decoding one costs at most a canvas.
+  if (frames.some((f) => f.x + f.width > width || f.y + f.height > height)) throw new RangeError('an ANMF frame lies outside the canvas');
   const largest = frames.reduce((max, f) => (f.width * f.height > max.width * max.height ? f : max));
   return {
     width,

@@ -49,6 +49,9 @@ function skipSubBlocks(bytes: Uint8Array, at: number): number {
 
 const NETSCAPE = 'NETSCAPE2.0';
 
+/** A frame's area may be at most this many times the logical screen's: what decoding one frame allocates stays bounded. */
+export const MAX_FRAME_TO_SCREEN = 2;
+
 /** The blocks of a GIF; throws GifError on a structure that cannot be walked. */
 export function readGif(bytes: Uint8Array): GifFile {
   const signature = String.fromCharCode(...bytes.subarray(0, 6));
@@ -89,6 +92,10 @@ export function readGif(bytes: Uint8Array): GifFile {
         at += palette.colors * 3;
       }
       if (!palette) throw new GifError('a frame has no colour table');
+      // Browsers draw frames that overhang the screen, clipped; one far larger is a decompression bomb.
+      if (frame.width * frame.height > MAX_FRAME_TO_SCREEN * width * height) {
+        throw new GifError(`a ${frame.width}×${frame.height} frame is far larger than the ${width}×${height} logical screen`);
+      }
       file.frames.push({ ...frame, ...control, interlaced: (packed & 0x40) !== 0, palette, data: at });
       control = { delayMs: 0, disposal: 0 };
       at = skipSubBlocks(bytes, at + 1);
