@@ -18,7 +18,8 @@ export function canonicalize(spec: ResolvedSpec): string {
   if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
     parts.push(`g=${spec.gravity.x}x${spec.gravity.y}`);
   }
-  if (spec.quality !== undefined && spec.format !== 'png') parts.push(`q=${spec.quality}`);
+  // PNG is lossless and our GIF writer has no quality: a quality there changes nothing.
+  if (spec.quality !== undefined && spec.format !== 'png' && spec.format !== 'gif') parts.push(`q=${spec.quality}`);
   parts.push(`f=${spec.format}`);
   if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
   return [...parts, ...effectParts(spec)].join(',');
