@@ -16,11 +16,11 @@ export const gif: Codec = {
     return replay(picture, open(picture));
   },
   decodedSize: fullSize,
-  // The header does not say how large the first frame is, nor its disposal: the worst the reader allows.
-  decodeMemory: (header) => canvasMemory(header, true) + MAX_FRAME_TO_SCREEN * header.width * header.height,
+  // The first frame alone saves nothing for a later one; the header does not say how large it is: the worst the reader allows.
+  decodeMemory: (header) => canvasMemory(header, false) + MAX_FRAME_TO_SCREEN * header.width * header.height,
   openEncoder: wholePictureEncoder(async (image, options) => {
     const writer = openGifWriter(1, options.hasAlpha);
-    writer.frame(image, 0);
+    writer.frame(image, 0, options.hasAlpha);
     return writer.finish().buffer as ArrayBuffer;
   }),
   encodeMemory: (size) => 4 * size.width * size.height + gifFrameMemory(size.width * size.height),

@@ -49,7 +49,8 @@ export async function* composeFrames(animation: Animation, count = animation.fra
   for (let index = 0; index < count; index++) {
     const frame = animation.frames[index]!;
     const rect = clip(frame, width, height);
-    const saved = frame.dispose === 'previous' ? trackBuffer(copyRect(canvas, width, rect)) : undefined;
+    // Only a frame that follows needs what this one covers put back.
+    const saved = frame.dispose === 'previous' && index < count - 1 ? trackBuffer(copyRect(canvas, width, rect)) : undefined;
     await animation.draw(index, canvas);
     yield { width, height, data: canvas };
     if (frame.dispose === 'background') pasteRect(canvas, width, rect);

@@ -4,7 +4,7 @@
  * frame loop (src/pipeline/animate.ts) sits between the two.
  */
 import { collect, type EncodeOptions, type RowSink } from '../rows';
-import type { InputFormat, Size } from '../types';
+import type { InputFormat, RgbaImage, Size } from '../types';
 import { webp } from '../webp';
 import { gifFrameMemory, openGifWriter } from '../gif/encode';
 import { gifAnimation } from './gif';
@@ -35,12 +35,22 @@ export interface AnimationEncoder {
   finish(): Uint8Array;
 }
 
-/** Encodes frames as they come; only their encoded bytes are kept. */
+/** True when every pixel is opaque: such a GIF frame spends no palette entry on transparency. */
+function isOpaque(image: RgbaImage): boolean {
+  for (let i = 3; i < image.data.length; i += 4) if (image.data[i] !== 255) return false;
+  return true;
+}
+
+/**
+ * Encodes frames as they come; only their encoded bytes are kept. WebP
+ * frames stream into libwebp (which leaves out the alpha plane of an opaque
+ * frame itself); GIF frames are collected, to be quantised whole.
+ */
 export function openAnimationEncoder(format: AnimatedOutput, size: Size, loops: number, options: EncodeOptions): AnimationEncoder {
   if (format === 'gif') {
     const writer = openGifWriter(loops, options.hasAlpha);
     return {
-      frame: (delayMs) => afterClose(collect(size), (image) => writer.frame(image, delayMs)),
+      frame: (delayMs) => afterClose(collect(size), (image) => writer.frame(image, delayMs, options.hasAlpha && !isOpaque(image))),
       finish: () => writer.finish(),
     };
   }
@@ -60,7 +70,8 @@ function afterClose<T>(sink: RowSink<T>, then: (result: T) => void): RowSink<voi
 }
 
 /**
- * Peak bytes of encoding one more frame of `size`, and what each frame
+ * Peak bytes of encoding one more frame of `size` (a GIF frame is
+ * collected first), and what each frame
  * encoded so far keeps (a generous bound on a frame's file: 1 byte a pixel,
  * counted twice since the file is assembled from the frames at the end).
  */

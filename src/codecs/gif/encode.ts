@@ -1,7 +1,7 @@
 /**
  * GIF encoding with gifenc: each frame is quantised to its own palette of
- * up to 256 colours (gifenc's median cut in RGB565, or RGBA4444 with
- * one-bit alpha when the picture has transparency) and LZW-coded. No
+ * up to 256 colours (gifenc's median cut in RGB565; a frame with
+ * transparency keeps one entry for it, one-bit) and LZW-coded. No
  * dithering: gifenc has none, and a palette per frame keeps banding low.
  */
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
@@ -9,7 +9,8 @@ import { trackBuffer } from '../../lib/memory-meter';
 import type { RgbaImage } from '../types';
 
 export interface GifWriter {
-  frame(image: RgbaImage, delayMs: number): void;
+  /** `alpha` false: the frame is opaque, so its palette spends no entry on transparency. */
+  frame(image: RgbaImage, delayMs: number, alpha: boolean): void;
   finish(): Uint8Array;
 }
 
@@ -18,11 +19,12 @@ export function openGifWriter(loops: number, hasAlpha: boolean): GifWriter {
   const gif = GIFEncoder({ initialCapacity: 64 * 1024 });
   let first = true;
   return {
-    frame(image, delayMs) {
-      const format = hasAlpha ? 'rgba4444' : 'rgb565';
-      const palette = quantize(image.data, 256, { format, oneBitAlpha: hasAlpha });
-      const index = applyPalette(image.data, palette, format);
-      const transparentIndex = hasAlpha ? palette.findIndex((color) => color[3] === 0) : -1;
+    frame(image, delayMs, alpha) {
+      // Colours in RGB565 (finer than RGBA4444); with alpha, one entry is kept for transparency.
+      const palette = quantize(image.data, alpha ? 255 : 256);
+      const index = applyPalette(image.data, palette);
+      const transparentIndex = alpha ? palette.push([0, 0, 0]) - 1 : -1;
+      if (alpha) for (let i = 0; i < index.length; i++) if (image.data[i * 4 + 3]! < ALPHA_THRESHOLD) index[i] = transparentIndex;
       gif.writeFrame(index, image.width, image.height, {
         palette,
         delay: delayMs,
@@ -41,6 +43,9 @@ export function openGifWriter(loops: number, hasAlpha: boolean): GifWriter {
     },
   };
 }
+
+/** GIF transparency is one bit: pixels less than half opaque become transparent. */
+const ALPHA_THRESHOLD = 128;
 
 /** Peak bytes of one frame: its palette indices, gifenc's colour histogram and hash tables, the growing file. */
 export const gifFrameMemory = (pixels: number) => 2 * pixels + 512 * 1024;

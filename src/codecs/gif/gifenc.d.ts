@@ -1,9 +1,8 @@
 /** The part of gifenc (MIT, no typings of its own) that edgepix uses. */
 declare module 'gifenc' {
-  type Format = 'rgb565' | 'rgb444' | 'rgba4444';
   type Palette = number[][];
-  export function quantize(rgba: Uint8Array | Uint8ClampedArray, maxColors: number, options?: { format?: Format; oneBitAlpha?: boolean | number }): Palette;
-  export function applyPalette(rgba: Uint8Array | Uint8ClampedArray, palette: Palette, format?: Format): Uint8Array;
+  export function quantize(rgba: Uint8Array | Uint8ClampedArray, maxColors: number): Palette;
+  export function applyPalette(rgba: Uint8Array | Uint8ClampedArray, palette: Palette): Uint8Array;
   interface FrameOptions {
     palette?: Palette;
     delay?: number;
