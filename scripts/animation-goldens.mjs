@@ -35,8 +35,9 @@ const u16 = (n) => [n & 255, n >> 8];
  * test/fixtures/derived/disposal.gif, 8×8 with a 4-colour palette: an
  * interlaced full frame of stripes (kept), a blue square restored to what was
  * under it (disposal 3), a green square with transparent holes cleared to
- * transparency (disposal 2), a last red corner. Its frames show whether
- * each disposal and the interlacing are honoured.
+ * transparency (disposal 2), a red corner, then a blue frame overhanging the
+ * right edge (clipped, not wrapped into the next row). Its frames show
+ * whether each disposal, the interlacing and the clipping are honoured.
  */
 function disposalGif() {
   const frame = ({ x, y, w, h, disposal, transparent, interlaced = false, pixel }) => {
@@ -55,6 +56,7 @@ function disposalGif() {
     ...frame({ x: 0, y: 0, w: 4, h: 4, disposal: 3, pixel: () => 1 }),
     ...frame({ x: 4, y: 4, w: 4, h: 4, disposal: 2, transparent: 3, pixel: (col, row) => ((col + row) % 2 ? 3 : 2) }),
     ...frame({ x: 0, y: 6, w: 2, h: 2, disposal: 0, pixel: () => 0 }),
+    ...frame({ x: 6, y: 0, w: 4, h: 2, disposal: 1, pixel: () => 1 }),
     0x3b,
   ]);
 }

@@ -47,11 +47,11 @@ describe('animated originals stay animated', () => {
     }
   });
 
-  it('disposal (keep, restore previous, restore to background), transparency and interlacing, pixel for pixel as sharp composes them', async () => {
+  it('disposal (keep, restore previous, restore to background), transparency, interlacing and a frame overhanging the screen, pixel for pixel as sharp composes them', async () => {
     // derived/disposal.gif: 4 colours, 8×8 (scripts/animation-goldens.mjs); GIF out keeps them to within RGBA4444 rounding.
     const expected = await sharpFrames('disposal.gif');
     const out = readGif(await body(await img('format=gif', await putFixture('derived/disposal.gif'))));
-    expect(out.frames).toHaveLength(4);
+    expect(out.frames).toHaveLength(5);
     for (const [i, frame] of out.frames.entries()) {
       const worst = frame.data.reduce((max, value, at) => Math.max(max, Math.abs(value - expected.frames[i]!.data[at]!)), 0);
       expect(worst, `frame ${i}`).toBeLessThanOrEqual(10);

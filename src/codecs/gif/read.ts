@@ -109,15 +109,30 @@ export function readGif(bytes: Uint8Array): GifFile {
   return file;
 }
 
-/** Rows of an interlaced frame in the order they are stored: every 8th from 0, every 8th from 4, every 4th from 2, every 2nd from 1. */
-function* storedRows(height: number, interlaced: boolean): Generator<number> {
+/** The screen row of each stored row: interlaced frames store every 8th row from 0, every 8th from 4, every 4th from 2, every 2nd from 1. */
+function storedRows(height: number, interlaced: boolean): Int32Array {
+  const rows = new Int32Array(height);
   if (!interlaced) {
-    for (let y = 0; y < height; y++) yield y;
-    return;
+    for (let y = 0; y < height; y++) rows[y] = y;
+    return rows;
   }
+  let i = 0;
   for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]] as const) {
-    for (let y = start; y < height; y += step) yield y;
+    for (let y = start; y < height; y += step) rows[i++] = y;
   }
+  return rows;
+}
+
+/** The palette as RGBA words (little-endian, as the canvas's bytes read on every Workers host); 0 marks an index drawn as nothing. */
+function paletteWords(bytes: Uint8Array, frame: GifFrame): Uint32Array {
+  const words = new Uint32Array(256);
+  const { at, colors } = frame.palette;
+  for (let i = 0; i < colors; i++) {
+    const from = at + i * 3;
+    words[i] = ((255 << 24) | ((bytes[from + 2] ?? 0) << 16) | ((bytes[from + 1] ?? 0) << 8) | (bytes[from] ?? 0)) >>> 0;
+  }
+  if (frame.transparentIndex !== undefined) words[frame.transparentIndex] = 0;
+  return words;
 }
 
 /**
@@ -127,26 +142,19 @@ function* storedRows(height: number, interlaced: boolean): Generator<number> {
 export function drawGifFrame(bytes: Uint8Array, file: GifFile, frame: GifFrame, canvas: Uint8ClampedArray): void {
   const indices = new Uint8Array(frame.width * frame.height);
   const decoded = decodeLzw(bytes, frame.data, indices);
-  const { at: palette, colors } = frame.palette;
-  const transparent = frame.transparentIndex ?? -1;
-  let i = 0;
-  for (const row of storedRows(frame.height, frame.interlaced)) {
-    const y = frame.y + row;
-    if (i >= decoded) return;
-    if (y >= file.height) {
-      i += frame.width;
-      continue;
-    }
-    for (let col = 0; col < frame.width; col++, i++) {
-      const x = frame.x + col;
-      const index = indices[i]!;
-      if (i >= decoded || x >= file.width || index === transparent || index >= colors) continue;
-      const to = (y * file.width + x) * 4;
-      const from = palette + index * 3;
-      canvas[to] = bytes[from]!;
-      canvas[to + 1] = bytes[from + 1]!;
-      canvas[to + 2] = bytes[from + 2]!;
-      canvas[to + 3] = 255;
+  const words = paletteWords(bytes, frame);
+  const screen = new Uint32Array(canvas.buffer, canvas.byteOffset, canvas.length / 4);
+  const columns = Math.max(0, Math.min(frame.width, file.width - frame.x));
+  const rows = storedRows(frame.height, frame.interlaced);
+  for (let stored = 0; stored < frame.height; stored++) {
+    const y = frame.y + rows[stored]!;
+    const first = stored * frame.width;
+    if (y >= file.height) continue;
+    const last = Math.min(first + columns, decoded);
+    let to = y * file.width + frame.x;
+    for (let i = first; i < last; i++, to++) {
+      const word = words[indices[i]!]!;
+      if (word !== 0) screen[to] = word;
     }
   }
 }
