@@ -147,6 +147,15 @@ describe('limits', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('an animation over MAX_WORKING_MEMORY is 413 naming what it costs: the canvas, the steps, one frame encoding, the frames kept', async () => {
+    const key = await putFixture('formats/animated-loop-3.gif');
+    await expectProblem(
+      await img('format=webp', key, undefined, { MAX_WORKING_MEMORY: String(1024 * 1024) }),
+      413,
+      /370×285 GIF decoded at 370×285, WEBP output at 370×285: input 1 MiB, composing 1 MiB, encoding \d+ MiB, encoded frames \d+ MiB\); the limit \(MAX_WORKING_MEMORY\) is 1 MiB/,
+    );
+  });
+
   it('more frames than MAX_ANIMATION_FRAMES is 413, whatever the output', async () => {
     const key = await putFixture('formats/animated-loop-3.webp');
     for (const options of ['format=webp', 'anim=false,format=jpeg']) {

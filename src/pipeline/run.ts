@@ -113,7 +113,13 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const choices = outputChoices(outputOf(decoded, stages), header, context);
   const output = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
   const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
-  const parts = { input: inputBytes, [frames ? 'composing' : 'decoding']: decoding, steps: stepping, encoding: encoding(output) };
+  const parts = {
+    input: inputBytes,
+    [frames ? 'composing' : 'decoding']: decoding,
+    steps: stepping,
+    encoding: outputMemory(output),
+    ...(frames && { 'encoded frames': frames.encodedFrames(output) }),
+  };
   assertWorkingMemory(costOf(output, freshCodecHeap), costDetail(header, decoded, output, parts), config);
   return { context, hint, output, freshCodecHeap, timeLimitMs: config.transformTimeLimit * 1000 };
 }
