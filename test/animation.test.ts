@@ -198,3 +198,20 @@ describe('hostile frames', () => {
     await expectProblem(await img('format=webp', key), 422, /outside the canvas/);
   });
 });
+
+describe('after a failure', () => {
+  it('TRANSFORM_TIME_LIMIT is checked between frames, and the next request is served', async () => {
+    const key = await putFixture('formats/animated-loop-3.gif');
+    // The smallest limit is 1 s: a clock that moves 100 ms every time it is read passes it within the frame loop.
+    const realNow = Date.now;
+    let calls = 0;
+    Date.now = () => realNow() + 100 * calls++;
+    try {
+      await expectProblem(await img('format=webp,width=100', key, undefined, { TRANSFORM_TIME_LIMIT: '1' }), 503, /TRANSFORM_TIME_LIMIT/);
+    } finally {
+      Date.now = realNow;
+    }
+    const out = await readAnimatedWebp(await body(await img('format=webp,width=120', key)));
+    expect(out.frames).toHaveLength(10);
+  });
+});

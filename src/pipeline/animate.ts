@@ -7,9 +7,9 @@
  */
 import {
   ANIMATED_OUTPUTS,
-  animationEncodeMemory,
   composeFrames,
   composeMemory,
+  encodedFrameMemory,
   openAnimationEncoder,
   readAnimation,
   type AnimatedOutput,
@@ -72,7 +72,7 @@ export function planAnimation(
   }
   const frame = planTransform(header, inputBytes, spec, config, {
     compose: composeMemory(animation),
-    encodedFrames: (output) => animation.frames.length * animationEncodeMemory(format, output.size, output.options).perEncodedFrame,
+    encodedFrames: (output) => animation.frames.length * encodedFrameMemory(format, output.size),
   });
   return { animation, format, frame, header };
 }
@@ -80,15 +80,21 @@ export function planAnimation(
 /** Rows handed on at once; copied from the canvas, since in-place steps edit the bands they are lent. */
 const BAND_ROWS = 64;
 
-function replayCopy(image: RgbaImage, sink: RowSink<void>): Promise<void> {
+/** Writes the frame through the steps into its encoder; on a failure the chain is aborted, so the encoder frees what it holds. */
+async function replayCopy(image: RgbaImage, sink: RowSink<void>): Promise<void> {
   const rowBytes = image.width * 4;
   const band = new Uint8Array(BAND_ROWS * rowBytes);
-  for (let y = 0; y < image.height; y += BAND_ROWS) {
-    const count = Math.min(BAND_ROWS, image.height - y);
-    band.set(image.data.subarray(y * rowBytes, (y + count) * rowBytes));
-    sink.write(band, count);
+  try {
+    for (let y = 0; y < image.height; y += BAND_ROWS) {
+      const count = Math.min(BAND_ROWS, image.height - y);
+      band.set(image.data.subarray(y * rowBytes, (y + count) * rowBytes));
+      sink.write(band, count);
+    }
+    return await sink.close();
+  } catch (error) {
+    sink.abort();
+    throw error;
   }
-  return sink.close();
 }
 
 /** Composes, transforms and encodes frame after frame; the animated file. */

@@ -6,7 +6,7 @@
 import { collect, type EncodeOptions, type RowSink } from '../rows';
 import type { InputFormat, RgbaImage, Size } from '../types';
 import { webp } from '../webp';
-import { gifFrameMemory, openGifWriter } from '../gif/encode';
+import { openGifWriter } from '../gif/encode';
 import { gifAnimation } from './gif';
 import type { Animation } from './types';
 import { webpAnimation } from './webp';
@@ -70,13 +70,9 @@ function afterClose<T>(sink: RowSink<T>, then: (result: T) => void): RowSink<voi
 }
 
 /**
- * Peak bytes of encoding one more frame of `size` (a GIF frame is
- * collected first), and what each frame
- * encoded so far keeps (a generous bound on a frame's file: 1 byte a pixel,
- * counted twice since the file is assembled from the frames at the end).
+ * What each frame encoded so far keeps: a generous bound on its file (a byte
+ * a pixel for GIF, half for WebP), counted twice since the file is assembled
+ * from the frames at the end. Encoding the next frame costs what the
+ * format's still encoder does (its Codec's encodeMemory).
  */
-export function animationEncodeMemory(format: AnimatedOutput, size: Size, options: EncodeOptions) {
-  const pixels = size.width * size.height;
-  const frame = format === 'gif' ? 4 * pixels + gifFrameMemory(pixels) : webp.encodeMemory(size, options);
-  return { frame, perEncodedFrame: 2 * pixels * (format === 'gif' ? 1 : 0.5) };
-}
+export const encodedFrameMemory = (format: AnimatedOutput, size: Size) => 2 * size.width * size.height * (format === 'gif' ? 1 : 0.5);
