@@ -5,7 +5,8 @@
  * fixtures, outside the code under test — each file's canvas size, frame
  * count, per-frame delays (ms), loop count, and every frame composed (its
  * disposal and blending applied) as { width, height, rgba: base64(zlib(RGBA)) };
- * and the hand-made derived/disposal.gif it reads them from (below).
+ * and of two files made here: the hand-made derived/disposal.gif (below) and
+ * derived/animated-lossless.webp, rotating-squares.gif as sharp writes it lossless.
  * Run: node scripts/animation-goldens.mjs
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -61,8 +62,12 @@ function disposalGif() {
   ]);
 }
 await writeFile(new URL('derived/disposal.gif', fixtures), disposalGif());
+// libwebp's animation encoder (through sharp) writes lossless VP8L frames as sub-rectangles with blending and disposal.
+await sharp(new URL('formats/rotating-squares.gif', fixtures).pathname, { animated: true })
+  .webp({ lossless: true })
+  .toFile(new URL('derived/animated-lossless.webp', fixtures).pathname);
 const goldenDir = new URL('animation-golden/', fixtures);
-const FILES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/disposal.gif'];
+const FILES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/disposal.gif', 'derived/animated-lossless.webp'];
 
 const goldens = {};
 for (const name of FILES) {
