@@ -5,11 +5,13 @@
  * fixtures, outside the code under test — each file's canvas size, frame
  * count, per-frame delays (ms), loop count, and every frame composed (its
  * disposal and blending applied) as { width, height, rgba: base64(zlib(RGBA)) };
- * and of two files made here: the hand-made derived/disposal.gif (below) and
- * derived/animated-lossless.webp, rotating-squares.gif as sharp writes it lossless.
+ * and of three files made here: the hand-made derived/disposal.gif (below),
+ * derived/animated-lossless.webp (rotating-squares.gif as sharp writes it
+ * lossless) and derived/dispose-background.webp (animated-loop-3.webp with
+ * every frame disposed to background).
  * Run: node scripts/animation-goldens.mjs
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
@@ -63,11 +65,18 @@ function disposalGif() {
 }
 await writeFile(new URL('derived/disposal.gif', fixtures), disposalGif());
 // libwebp's animation encoder (through sharp) writes lossless VP8L frames as sub-rectangles with blending and disposal.
+// animated-loop-3.webp with every frame disposed to background (the ANMF flag's bit 0), which libwebp's encoder
+// rarely chooses by itself.
+const loop3 = await readFile(new URL('formats/animated-loop-3.webp', fixtures));
+for (let at = 12; at + 8 <= loop3.length; at += 8 + loop3.readUInt32LE(at + 4) + (loop3.readUInt32LE(at + 4) & 1)) {
+  if (loop3.toString('latin1', at, at + 4) === 'ANMF') loop3[at + 8 + 15] |= 1;
+}
+await writeFile(new URL('derived/dispose-background.webp', fixtures), loop3);
 await sharp(new URL('formats/rotating-squares.gif', fixtures).pathname, { animated: true })
   .webp({ lossless: true })
   .toFile(new URL('derived/animated-lossless.webp', fixtures).pathname);
 const goldenDir = new URL('animation-golden/', fixtures);
-const FILES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/disposal.gif', 'derived/animated-lossless.webp'];
+const FILES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/disposal.gif', 'derived/animated-lossless.webp', 'derived/dispose-background.webp'];
 
 const goldens = {};
 for (const name of FILES) {

@@ -5,7 +5,7 @@ import type { Picture } from './oracle';
 import { countVariants, decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, request, uniqueKey } from './helpers';
 
 const ACCEPT_WEBP = { headers: { Accept: 'image/avif,image/webp,*/*' } };
-const FIXTURES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/animated-lossless.webp'];
+const FIXTURES = ['formats/animated-loop-3.gif', 'formats/animated-loop-3.webp', 'formats/rotating-squares.gif', 'derived/animated-lossless.webp', 'derived/dispose-background.webp'];
 
 /** The share of pixels whose coverage differs (one transparent, the other opaque): what a disposal done wrong leaves. */
 function coverageMismatch(a: Picture, b: Picture): number {
