@@ -7,6 +7,7 @@
  *   npm run bench -- --smoke          one photo, one size (CI, < 1 min)
  *   npm run bench -- --only memory    one or more sections
  *   npm run bench -- --only matrix    issue 9's format × rendition matrix (≤ 12 min)
+ *   npm run bench -- --only animation issue 11's 200-frame GIF → animated WebP (~1 min)
  *
  * Exits 0 whether or not targets are met: the bench informs, it never fails CI.
  */
@@ -20,6 +21,7 @@ import { startNaivePipeline } from './lib/naive.mjs';
 import { EDGEPIX_CONFIG, RESULTS_FILE, ROOT, STATE_DIR, TRIVIAL_STATE_DIR, WORK_DIR } from './lib/paths.mjs';
 import { putOriginals } from './lib/r2.mjs';
 import { ISSUE5_SECTIONS, renderReport, summarize, summarizeMatrix } from './lib/report.mjs';
+import { measureAnimation } from './lib/sections/animation.mjs';
 import { measureMatrix } from './lib/sections/matrix.mjs';
 import { measureMemory, memoryUploads } from './lib/sections/memory.mjs';
 import { measureMixed, mixedUploads } from './lib/sections/mixed.mjs';
@@ -37,6 +39,7 @@ const PLANS = {
     hugeRuns: 3,
     naiveRuns: 3,
     tierRuns: 5,
+    animationRuns: 3,
     load: { connections: 8, durationMs: 8_000, maxRequests: 50_000, rounds: 4 },
     mixed: { count: 200, deadlineMs: 240_000 },
     // Bounds of issue 9's matrix: the section (uploads, worker, requests, burst), each request, the burst.
@@ -47,6 +50,7 @@ const PLANS = {
     hugeRuns: 1,
     naiveRuns: 1,
     tierRuns: 3,
+    animationRuns: 1,
     load: { connections: 4, durationMs: 10_000, maxRequests: 20, rounds: 1 },
     mixed: null,
     matrix: { sectionMs: 3 * 60_000, requestTimeoutMs: 60_000, burstCount: 4, burstReserveMs: 40_000, burstTimeoutMs: 30_000 },
@@ -142,6 +146,8 @@ async function main() {
   if (has('mixed') && plan.mixed) await section(results, 'mixed', () => measureMixed({ inputs, ...plan.mixed, log }));
   // Its own worker with the memory meter on, and its own uploads (hundreds of MB: only when it runs).
   if (has('matrix')) await section(results, 'matrix', () => measureMatrix({ smoke, plan: plan.matrix, log }));
+  // Issue 11: a 200-frame GIF resized as animated WebP, in a worker with the memory meter on.
+  if (has('animation')) await section(results, 'animation', () => measureAnimation({ runs: plan.animationRuns, log }));
 
   results.meta.loadAverage.end = os.loadavg()[0];
   results.meta.seconds = (Date.now() - started) / 1000;

@@ -193,6 +193,10 @@ export const VARIABLES = {
     'the daily Cron Trigger deletes variants not requested for this many days (never an original); `0`: keep them all'),
   PRESETS_ONLY: variable('presetsOnly', flag, 'false', '`true` refuses `/img/` options that are not a preset (403)'),
   EXPOSE_GPS: variable('exposeGps', flag, 'false', '`true` includes EXIF GPS coordinates in metadata'),
+  MAX_ANIMATION_FRAMES: variable('maxAnimationFrames', positiveInt, '500',
+    'frames an animated GIF or WebP may have; more is refused (413) before any frame is decoded'),
+  MAX_ANIMATION_PIXELS: variable('maxAnimationPixels', positiveInt, '50000000',
+    "frames × canvas area an animation may be resized across (50 MP, as Cloudflare's); above it the first frame is served, with `X-Edgepix-Animation: first-frame`"),
   BENCH_MEMORY_METER: variable('benchMemoryMeter', flag, 'false',
     '`true` adds `mem-idle` and `mem-peak` (bytes charged: WASM memories and the pipeline\'s large buffers) to `Server-Timing`; `npm run bench` sets it'),
 };

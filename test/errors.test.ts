@@ -29,7 +29,7 @@ describe('400 invalid options, naming the option', () => {
     ['width=-5', /for width/],
     ['quality=101', /1 to 100 for quality/],
     ['fit=stretch', /for fit but received "stretch"/],
-    ['format=gif', /for format/],
+    ['format=bmp', /for format/],
     ['dpr=5', /from 1 to 4 for dpr/],
     ['gravity=north', /for gravity/],
     ['gravity=2x0.5', /for gravity/],
@@ -89,7 +89,6 @@ describe('415 not an image we serve', () => {
     ['a PDF named .jpg', new TextEncoder().encode('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), /PDF/],
     ['an SVG with a script', new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), /SVG/],
     ['HTML', new TextEncoder().encode(html), /markup/],
-    ['a GIF', new TextEncoder().encode('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), /GIF/],
     ['HEIC', new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheic\0\0\0\0mif1heic')]), /HEIF/],
   ])('%s', async (_, bytes, detail) => {
     const key = await stored(bytes as Uint8Array);

@@ -14,12 +14,12 @@ import { encodeKey, fixture, img, putOriginal, request, uniqueKey } from './help
 const RUNS = Number(env.FUZZ_RUNS ?? 25);
 /** Fixed under npm test (the same cases every run); `npm run fuzz` draws a new one, which a failure reports. */
 const SEED = Number(env.FUZZ_SEED ?? 20261201);
-const FIXTURES = ['formats/320x240.jpg', 'derived/progressive.jpg', 'png/basn2c08.png', 'png/basi3p02.png', 'derived/lossy.webp', 'derived/lossless.webp', 'derived/yuv420.avif'];
+const FIXTURES = ['formats/320x240.jpg', 'derived/progressive.jpg', 'png/basn2c08.png', 'png/basi3p02.png', 'derived/lossy.webp', 'derived/lossless.webp', 'derived/yuv420.avif', 'formats/rotating-squares.gif', 'formats/animated-loop-3.webp'];
 const CLEAN_REFUSALS = [400, 413, 415, 422];
 
-/** Serves `bytes` as an original at 64 px: an image, or one of the clean refusals. */
-async function expectClean(bytes: Uint8Array, name: string): Promise<number> {
-  const response = await img('width=64,format=png', await putOriginal(uniqueKey(name), bytes));
+/** Serves `bytes` as an original at 64 px (a still PNG unless `options` ask otherwise): an image, or one of the clean refusals. */
+async function expectClean(bytes: Uint8Array, name: string, options = 'width=64,format=png'): Promise<number> {
+  const response = await img(options, await putOriginal(uniqueKey(name), bytes));
   if (response.status !== 200) {
     expect(CLEAN_REFUSALS, `${name}: ${response.status} ${await response.clone().text()}`).toContain(response.status);
     expect(response.headers.get('Content-Type')).toBe('application/problem+json');
@@ -77,7 +77,7 @@ const text = (s: string) => new TextEncoder().encode(s);
 
 describe('hostile originals', () => {
   it('random bytes, bare or behind a real signature, are refused cleanly', async () => {
-    const magic = fc.constantFrom(new Uint8Array(0), new Uint8Array([0xff, 0xd8, 0xff]), PNG_SIGNATURE, text('RIFF\0\0\0\0WEBPVP8 '), text('\0\0\0\x20ftypavif'));
+    const magic = fc.constantFrom(new Uint8Array(0), new Uint8Array([0xff, 0xd8, 0xff]), PNG_SIGNATURE, text('RIFF\0\0\0\0WEBPVP8 '), text('\0\0\0\x20ftypavif'), text('GIF89a'));
     await fc.assert(
       fc.asyncProperty(magic, fc.uint8Array({ minLength: 0, maxLength: 2048 }), async (head, tail) => {
         await expectClean(concat(head, tail), 'random');
@@ -90,6 +90,20 @@ describe('hostile originals', () => {
   it.each(FIXTURES)('%s cut at every 1/16 of its length is refused cleanly or decodes', async (path) => {
     const bytes = await fixture(path);
     for (let i = 0; i < 16; i++) await expectClean(bytes.slice(0, Math.floor((bytes.length * i) / 16)), `${path}-cut${i}`);
+    await expectAlive();
+  });
+
+  it.each(['formats/rotating-squares.gif', 'formats/animated-loop-3.webp'])('%s cut or flipped anywhere, asked as an animated WebP, is refused cleanly or decodes', async (path) => {
+    const bytes = await fixture(path);
+    for (let i = 0; i < 16; i++) await expectClean(bytes.slice(0, Math.floor((bytes.length * i) / 16)), `${path}-cut${i}`, 'width=64,format=webp');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }), async (flips) => {
+        const copy = bytes.slice();
+        for (const [at, xor] of flips) copy[at]! ^= xor;
+        await expectClean(copy, `${path}-flipped`, 'width=64,format=webp');
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
     await expectAlive();
   });
 

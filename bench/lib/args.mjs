@@ -1,5 +1,5 @@
 /** Command line of `npm run bench`: which sections, full or smoke. */
-const SECTIONS = ['speed', 'tiers', 'throughput', 'memory', 'mixed', 'matrix'];
+const SECTIONS = ['speed', 'tiers', 'throughput', 'memory', 'mixed', 'matrix', 'animation'];
 
 const USAGE = `usage: npm run bench -- [--smoke] [--only <section>[,<section>…]]
   --smoke   one photo, one size, 20 cache-hit requests; matrix: one input, two renditions (CI)

@@ -17,6 +17,8 @@ export async function startSharpReference() {
     time: (input, transform) => child.call('timeTransform', input.file, transform),
     /** One timed generic operation (see `operation` below); `{ wallMs, cpuMs, width, height }`. */
     timeOperation: (file, op) => child.call('timeOperation', file, op),
+    /** One timed animated resize to `width` as animated WebP; `{ wallMs, cpuMs, bytes }`. */
+    timeAnimatedResize: (file, width) => child.call('timeAnimatedResize', file, width),
     /** SSIM of an edgepix output (and of sharp's own WebP) against sharp's Lanczos3 at the same size. */
     score: (input, edgepixOutput, transform) => child.call('scoreOutput', input.file, edgepixOutput, transform),
     stop: () => child.stop(),
@@ -60,6 +62,18 @@ export async function timeTransform(file, transform) {
   await reference(transform, buffer);
   const used = process.cpuUsage(cpu);
   return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** @public called by name in the child process (child.mjs) */
+export async function timeAnimatedResize(file, width) {
+  await load();
+  const buffer = original(file);
+  const resize = () => sharp(buffer, { animated: true }).resize({ width, kernel: 'lanczos3' }).webp({ effort: 4 }).toBuffer();
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const bytes = (await resize()).length;
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000, bytes };
 }
 
 // Transparent pixels are compared as they would look on a page: over the same grey.

@@ -1,6 +1,7 @@
 /** Codec registry by format, and whole-picture helpers over the row codecs. */
 import type { OutputFormat } from '../spec/transform-spec';
 import { avif } from './avif';
+import { gif } from './gif';
 import type { Codec } from './codec';
 import { jpeg } from './jpeg';
 import { pngCodec } from './png';
@@ -9,7 +10,7 @@ import { collect, replay, type EncodeOptions } from './rows';
 import type { DecodeHint, InputFormat, RgbaImage } from './types';
 import { webp } from './webp';
 
-export const CODECS: Record<InputFormat & OutputFormat, Codec> = { jpeg, png: pngCodec, webp, avif };
+export const CODECS: Record<InputFormat & OutputFormat, Codec> = { jpeg, png: pngCodec, webp, avif, gif };
 
 /** The whole decoded picture, at full size unless a hint lets the decoder shrink (tests; the pipeline streams instead). */
 export function decodeImage(format: InputFormat, bytes: Uint8Array, hint?: DecodeHint): Promise<RgbaImage> {

@@ -17,11 +17,15 @@ export interface SourceTraits {
   format: InputFormat;
   /** Undefined when the header was not read far enough to tell. */
   hasAlpha?: boolean;
+  /** A GIF (which may hold frames), or a WebP whose VP8X chunk says it is animated. */
+  animated?: boolean;
 }
 
 export function resolveFormat(requested: RequestedFormat | undefined, accept: string | null, source: SourceTraits): OutputFormat {
   if (requested === undefined) return source.format;
   if (requested !== 'auto') return requested;
+  // Of the formats we write, only WebP and GIF animate: an animation stays one, as WebP where the client takes it.
+  if (source.animated) return accepts(accept, 'image/webp') ? 'webp' : 'gif';
   if (accepts(accept, 'image/avif')) return 'avif';
   if (accepts(accept, 'image/webp')) return 'webp';
   return source.hasAlpha === false ? 'jpeg' : 'png';

@@ -35,7 +35,7 @@ export function sniff(bytes: Uint8Array): SniffResult {
   }
   const isoBmff = sniffIsoBmff(bytes);
   if (isoBmff) return isoBmff;
-  if (ascii(bytes, 0, 4) === 'GIF8') return { supported: false, description: 'GIF' };
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return { supported: true, format: 'gif' };
   if (ascii(bytes, 0, 5) === '%PDF-') return { supported: false, description: 'PDF' };
   const text = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
   if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) {

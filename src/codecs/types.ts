@@ -43,6 +43,8 @@ export interface ImageHeader {
   chroma?: '420' | '422' | '444';
   /** WebP: VP8L (lossless), which decodes only as a whole ARGB image. */
   lossless?: boolean;
+  /** WebP: the VP8X chunk says the file is an animation (a GIF's frames are counted only when it is read whole). */
+  animated?: boolean;
 }
 
 /** The smallest size, in the file's own (unrotated) pixels, a decoder may return. */

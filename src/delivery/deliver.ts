@@ -33,6 +33,7 @@ export function variantResponse(body: BodyInit, size: number, meta: VariantMeta,
     'Cache-Control': config.variantCacheControl,
   };
   if (meta.fallback) headers['X-Edgepix-Fallback'] = meta.fallback;
+  if (meta.animation) headers['X-Edgepix-Animation'] = meta.animation;
   return new Response(body, { headers });
 }
 

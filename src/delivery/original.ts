@@ -34,8 +34,8 @@ async function lookUp(env: Env, key: string, config: Config, known?: Original): 
   const origin = known?.origin ?? originFor(env, config, key);
   const found = await origin.lookup(key, known?.version);
   if (!found.changed) return known!;
-  const { format, hasAlpha } = probePrefix(found.prefix);
-  return { version: found.version, origin, traits: { format, hasAlpha } };
+  const { format, hasAlpha, animated } = probePrefix(found.prefix);
+  return { version: found.version, origin, traits: { format, hasAlpha, animated: format === 'gif' || animated === true } };
 }
 
 /** The original `key` names now (or as remembered), refused before any download when over MAX_ORIGINAL_BYTES. */

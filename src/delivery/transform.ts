@@ -1,4 +1,4 @@
-/** A miss: read the original, plan within the limits, and run the pipeline. */
+/** A miss: read the original, plan within the limits, and run the pipeline (frame by frame for an animation). */
 import { CODECS } from '../codecs';
 import { probe } from '../codecs/probe';
 import type { EncodedInput } from '../codecs/codec';
@@ -6,6 +6,7 @@ import type { ImageHeader, RgbaImage } from '../codecs/types';
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { originalChanged } from '../errors';
+import { animationOf, planAnimation, runAnimation, type AnimationPlan, type FirstFrameReason } from '../pipeline/animate';
 import { drawnSize, planTransform, renderPixels, runPipeline, type StageTimer, type TransformPlan } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
 import { salientGravity, SALIENCY_SIDE } from '../pipeline/saliency';
@@ -35,10 +36,10 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
 async function readInput({ origin, version, traits }: Original) {
   if (CODECS[traits.format].streamsInput) {
     const header = probe(await origin.readHead(version, STREAM_HEAD_BYTES));
-    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => origin.stream(version) };
+    return { header, inputBytes: STREAM_WINDOW_BYTES, input: () => origin.stream(version), bytes: undefined };
   }
   const bytes = await origin.read(version);
-  return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes };
+  return { header: probe(bytes), inputBytes: bytes.length, input: async () => bytes, bytes };
 }
 
 const untimed: StageTimer = (_stage, work) => Promise.resolve(work());
@@ -56,11 +57,14 @@ export interface Planned {
   /** Opens the original for its decoder: the bytes, or a new stream of them. */
   input: () => Promise<EncodedInput>;
   header: ImageHeader;
+  /** The still's plan, or one frame's when the original is animated. */
   plan: TransformPlan;
+  /** An animated original: how its frames are made, or why its first frame alone is served. */
+  animation?: AnimationPlan | { firstFrame: FirstFrameReason };
 }
 
 export async function planFor(env: Env, original: Original, spec: ResolvedSpec, config: Config, time: StageTimer = untimed): Promise<Planned> {
-  const { input, header, inputBytes } = await time('read', () => readInput(original));
+  const { input, header, inputBytes, bytes } = await time('read', () => readInput(original));
   const copy = (side: number, of: ResolvedSpec) => time('analyse', async () => {
     const copySpec: ResolvedSpec = { ...DEFAULT_SPEC, crop: of.crop, trim: of.trim, width: side, height: side, format: 'png' };
     return renderPixels(await input(), header, planTransform(header, inputBytes, copySpec, config));
@@ -81,7 +85,10 @@ export async function planFor(env: Env, original: Original, spec: ResolvedSpec, 
     settled = { ...settled, gravity: await salientGravity(await copy(SALIENCY_SIDE, settled), { width: spec.width, height: spec.height }) };
   }
   const overlay = settled.draw && (await time('overlay', () => renderOverlay(env, settled, header, config)));
-  return { input, header, plan: planTransform(header, inputBytes, settled, config, overlay) };
+  const frames = bytes && animationOf(header, bytes);
+  const animation = frames && planAnimation(frames, header, inputBytes, settled, config, overlay);
+  if (animation && !('firstFrame' in animation)) return { input, header, plan: animation.frame, animation };
+  return { input, header, plan: planTransform(header, inputBytes, settled, config, { overlay }), ...(animation && { animation }) };
 }
 
 /**
@@ -110,6 +117,8 @@ async function renderOverlay(env: Env, spec: ResolvedSpec, header: ImageHeader, 
   return renderPixels(await input(), overlayHeader, plan);
 }
 
+const megapixels = (header: ImageHeader) => Math.round((header.width * header.height) / 1e4) / 100;
+
 export async function transform(
   env: Env,
   original: Original,
@@ -117,8 +126,12 @@ export async function transform(
   config: Config,
   time: StageTimer = untimed,
 ): Promise<Transformed> {
-  const { input, header, plan } = await planFor(env, original, spec, config, time);
+  const { input, header, plan, animation } = await planFor(env, original, spec, config, time);
+  if (animation && !('firstFrame' in animation)) {
+    const output = await runAnimation(animation, time);
+    return { output, meta: variantMeta(animation.format, await digestEtag(output)), inputMegapixels: megapixels(header) };
+  }
   const output = await runPipeline(await input(), header, plan, time);
-  const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks);
-  return { output, meta, inputMegapixels: Math.round((header.width * header.height) / 1e4) / 100 };
+  const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks, animation ? 'first-frame' : undefined);
+  return { output, meta, inputMegapixels: megapixels(header) };
 }

@@ -25,7 +25,9 @@ export async function resolveVariant(env: Env, config: Config, spec: TransformSp
   const { fastCompression, slowQuality, ...rest } = spec;
   const draw = rest.draw && { ...rest.draw, etag: (await findOriginal(env, rest.draw.key, config)).version.etag };
   const quality = slowQuality !== undefined && client.slowConnection ? slowQuality : rest.quality;
-  const format = resolveFormat(spec.format, fastCompression ? null : client.accept, original.traits);
+  // An animation asked to stay one negotiates among the formats that keep its frames.
+  const traits = { ...original.traits, animated: original.traits.animated === true && spec.anim !== false };
+  const format = resolveFormat(spec.format, fastCompression ? null : client.accept, traits);
   const resolved: ResolvedSpec = { ...rest, ...(draw && { draw }), ...(quality !== undefined && { quality }), format };
   return { resolved, storageKey: variantKey(key, original.version.etag, canonicalize(resolved), resolved.format) };
 }

@@ -36,3 +36,9 @@ export function assertWorkingMemory(peakBytes: number, why: string, config: Conf
     );
   }
 }
+
+export function assertAnimationFrames(frames: number, config: Config): void {
+  if (frames > config.maxAnimationFrames) {
+    throw tooLarge(`The animation has ${frames} frames; the limit (MAX_ANIMATION_FRAMES) is ${config.maxAnimationFrames}.`);
+  }
+}

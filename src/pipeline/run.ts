@@ -97,8 +97,20 @@ export function drawnSize(header: ImageHeader, spec: ResolvedSpec): Size {
 
 const outputOf = (decoded: Size, stages: Stage[]) => stages.at(-1)?.output ?? decoded;
 
-/** Checks every limit and plans the work before any pixel is decoded. */
-export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, overlay?: RgbaImage): TransformPlan {
+/** An animation's costs in place of a still's: the compositor instead of a decoder, and the frames encoded so far. */
+export interface FrameCosts {
+  compose: number;
+  encodedFrames: (output: OutputPlan) => number;
+}
+
+/** What a plan needs besides the header and spec: an overlay's pixels, or an animation frame's costs. */
+export interface PlanExtras {
+  overlay?: RgbaImage;
+  frames?: FrameCosts;
+}
+
+/** Checks every limit and plans the work before any pixel is decoded; with `frames`, the work of one frame of an animation. */
+export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, { overlay, frames }: PlanExtras = {}): TransformPlan {
   assertInputPixels(header, config);
   const colour = srgbConversion(header.iccProfile);
   const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { ...(overlay && { overlay }), ...(colour && { colour }) });
@@ -112,18 +124,25 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // A border grows the picture past the geometry's output.
   assertOutputSize(outputOf(decoded, stages), config);
   // Rows stream, so decoder, steps and encoder hold their memory at the same time.
-  const decoding = decoder.decodeMemory(header, decoded);
+  const decoding = frames?.compose ?? decoder.decodeMemory(header, decoded);
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
   const shared = inputBytes + decoding + stepping;
+  const encoding = (output: OutputPlan) => outputMemory(output) + (frames?.encodedFrames(output) ?? 0);
   // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands, which may hold more than
   // this job needs; an idle heap can be let go first, so the job can also be planned on a new one.
   const costOf = (output: OutputPlan, fresh: boolean) =>
-    (CODECS[output.format].ownHeap && !fresh ? Math.max(heldCodecMemory(), shared) : shared) + outputMemory(output);
+    (CODECS[output.format].ownHeap && !fresh ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
   const fits = (output: OutputPlan, fresh: boolean) => costOf(output, fresh) <= config.maxWorkingMemory;
   const choices = outputChoices(outputOf(decoded, stages), header, context);
   const output = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
   const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
-  const parts = { input: inputBytes, decoding, steps: stepping, encoding: outputMemory(output) };
+  const parts = {
+    input: inputBytes,
+    [frames ? 'composing' : 'decoding']: decoding,
+    steps: stepping,
+    encoding: outputMemory(output),
+    ...(frames && { 'encoded frames': frames.encodedFrames(output) }),
+  };
   assertWorkingMemory(costOf(output, freshCodecHeap), costDetail(header, decoded, output, parts), config);
   return { context, hint, output, freshCodecHeap, timeLimitMs: config.transformTimeLimit * 1000 };
 }
@@ -147,7 +166,7 @@ const sameShape = (image: Size, header: Size) =>
   Math.abs(image.width / image.height - header.width / header.height) <= 1 / Math.min(image.width, image.height);
 
 /** Wires the steps for the size actually decoded in front of the sink that `end` opens for the output. */
-function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
+export function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
   const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec, { overlay: plan.context.overlay, colour: plan.context.colour });
   const stages = stagesFor(decoded, context);
   return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));

@@ -24,7 +24,8 @@ export function canonicalize(spec: ResolvedSpec): string {
   else if (usesGravity(spec) && (spec.gravity.x !== CENTER.x || spec.gravity.y !== CENTER.y)) {
     parts.push(`g=${spec.gravity.x}x${spec.gravity.y}`);
   }
-  if (spec.quality !== undefined && spec.format !== 'png') parts.push(`q=${spec.quality}`);
+  // PNG is lossless and our GIF writer has no quality: a quality there changes nothing.
+  if (spec.quality !== undefined && spec.format !== 'png' && spec.format !== 'gif') parts.push(`q=${spec.quality}`);
   parts.push(`f=${spec.format}`);
   if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
   return [...parts, ...effectParts(spec)].join(',');
@@ -64,5 +65,6 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
   if (spec.metadata && spec.format === 'jpeg') parts.push(`meta=${spec.metadata}`);
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
+  if (spec.anim === false) parts.push('anim=false');
   return parts;
 }

@@ -10,7 +10,7 @@ export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze']
  */
 export type Fit = (typeof FITS)[number] | 'outside';
 
-export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const;
+export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png', 'gif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** `auto` negotiates from Accept; `undefined` keeps the original's format family. */
@@ -84,6 +84,8 @@ export interface TransformSpec {
   border?: { color: Rgba; top: number; right: number; bottom: number; left: number };
   /** The encoder lowers quality until the output is at most this many bytes, where the format allows. */
   maxBytes?: number;
+  /** False: an animated original gives only its first frame, in any format (Cloudflare's `anim=false`). */
+  anim?: false;
 }
 
 /** Pixels off each edge; `width`/`height`, when given, keep that much from `left`/`top` instead of cutting right/bottom. */

@@ -16,6 +16,8 @@ export interface VariantMeta {
   etag: string;
   /** What the encoder did instead of what was asked (`avif>webp`, `jpeg-baseline`), comma-separated; sent as X-Edgepix-Fallback. */
   fallback?: string;
+  /** `first-frame` when an animated original was served as its first frame alone; sent as X-Edgepix-Animation. */
+  animation?: 'first-frame';
 }
 
 /** All variants of one original share the prefix `<encoded key>/`, so they can be listed and purged. */
@@ -29,8 +31,8 @@ export async function digestEtag(bytes: Uint8Array): Promise<string> {
   return `"${(await sha256Hex(bytes)).slice(0, 32)}"`;
 }
 
-export function variantMeta(format: OutputFormat, etag: string, fallbacks: readonly string[] = []): VariantMeta {
-  return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }) };
+export function variantMeta(format: OutputFormat, etag: string, fallbacks: readonly string[] = [], animation?: 'first-frame'): VariantMeta {
+  return { contentType: MIME_TYPES[format], etag, ...(fallbacks.length > 0 && { fallback: fallbacks.join(', ') }), ...(animation && { animation }) };
 }
 
 /** Undefined when there is none — or when R2 fails to say (logged): the variant is then made again. */
@@ -39,10 +41,12 @@ export async function getVariant(bucket: R2Bucket, key: string) {
   if (!object) return undefined;
   const etag = object.customMetadata?.etag ?? object.httpEtag;
   const fallback = object.customMetadata?.fallback;
+  const animation = object.customMetadata?.animation === 'first-frame' ? 'first-frame' : undefined;
   const meta: VariantMeta = {
     contentType: object.httpMetadata?.contentType ?? 'application/octet-stream',
     etag,
     ...(fallback && { fallback }),
+    ...(animation && { animation }),
   };
   return { body: object.body, size: object.size, meta, etag: object.etag, accessed: object.customMetadata?.accessed };
 }
@@ -104,6 +108,7 @@ export function putVariant(bucket: R2Bucket, key: string, bytes: Uint8Array, met
       original,
       accessed: dayOf(Date.now()),
       ...(meta.fallback && { fallback: meta.fallback }),
+      ...(meta.animation && { animation: meta.animation }),
       ...(optimized && { optimized: JSON.stringify(optimized) }),
     },
     ...(replacing && { onlyIf: { etagMatches: replacing } }),

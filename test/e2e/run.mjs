@@ -391,6 +391,42 @@ async function main() {
       await phone.close();
     });
 
+    await step('an animated GIF through /img/width=200,format=auto/… plays in Chromium as an animated WebP', async () => {
+      const put = async (key, fixture) => {
+        const body = await readFile(join(root, 'test/fixtures/formats', fixture));
+        const response = await fetch(`${base}/api/v1/images/${key}`, { method: 'PUT', headers: authorization, body });
+        assert.equal(response.status, 201, await response.text());
+      };
+      await put('e2e/animated-loop-3.gif', 'animated-loop-3.gif');
+      await put('e2e/rotating-squares.gif', 'rotating-squares.gif');
+      const viewer = await context.newPage();
+      viewer.on('pageerror', (error) => pageProblems.push(`viewer page error: ${error.message}`));
+      // Opened as a document, the image is Chromium's own <img>, with the browser's Accept (image/webp among others).
+      const opened = await viewer.goto(`${base}/img/width=200,format=auto/e2e/animated-loop-3.gif`);
+      assert.equal(opened.headers()['content-type'], 'image/webp');
+      const decoded = await viewer.evaluate(async () => {
+        const image = document.images[0];
+        await image.decode();
+        const bytes = await (await fetch(location.href, { headers: { Accept: 'image/webp' } })).arrayBuffer();
+        const decoder = new ImageDecoder({ data: bytes, type: 'image/webp' });
+        await decoder.tracks.ready;
+        const track = decoder.tracks.selectedTrack;
+        return { width: image.naturalWidth, height: image.naturalHeight, animated: track.animated, frames: track.frameCount, repetitions: track.repetitionCount };
+      });
+      // Loop count 3 is "played three times": two repetitions after the first.
+      assert.deepEqual(decoded, { width: 200, height: 154, animated: true, frames: 10, repetitions: 2 });
+      // 30 ms frames: two screenshots of the playing <img> 300 ms apart differ.
+      const shown = await viewer.goto(`${base}/img/width=60,format=auto/e2e/rotating-squares.gif`);
+      assert.equal(shown.headers()['content-type'], 'image/webp');
+      const image = viewer.locator('img');
+      const first = await image.screenshot();
+      await viewer.waitForTimeout(300);
+      const second = await image.screenshot();
+      assert.notDeepEqual(first, second, 'the animation plays');
+      await viewer.screenshot({ path: join(screenshots, 'animated-webp.png') });
+      await viewer.close();
+    });
+
     await step('no page error and no CSP violation happened', async () => {
       assert.deepEqual(pageProblems, []);
     });

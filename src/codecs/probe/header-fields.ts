@@ -26,6 +26,8 @@ export interface HeaderFields {
   chroma?: '420' | '422' | '444';
   /** WebP: the picture is VP8L, which decodes only as a whole ARGB image. */
   lossless?: boolean;
+  /** WebP: the VP8X chunk's animation flag. */
+  animated?: boolean;
 }
 
 export interface StoredProfile {

@@ -3,6 +3,7 @@ import { corruptImage, unsupportedMediaType } from '../../errors';
 import { sniff } from '../sniff';
 import type { ImageHeader, InputFormat } from '../types';
 import { probeAvif } from './avif';
+import { probeGif } from './gif';
 import type { HeaderFields } from './header-fields';
 import { probeJpeg } from './jpeg';
 import { probePng } from './png';
@@ -13,13 +14,14 @@ const PROBES: Record<InputFormat, (bytes: Uint8Array) => HeaderFields> = {
   png: probePng,
   webp: probeWebp,
   avif: probeAvif,
+  gif: probeGif,
 };
 
 /** Sniffs the format or throws 415. */
 function detectFormat(bytes: Uint8Array): InputFormat {
   const result = sniff(bytes);
   if (!result.supported) {
-    throw unsupportedMediaType(`The original is ${result.description}; supported inputs are JPEG, PNG, WebP and AVIF.`);
+    throw unsupportedMediaType(`The original is ${result.description}; supported inputs are JPEG, PNG, WebP, AVIF and GIF.`);
   }
   return result.format;
 }

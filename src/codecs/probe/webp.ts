@@ -3,6 +3,7 @@ import { exifPayload, readExifOrientation } from './exif';
 import { fourCC, type HeaderFields, view } from './header-fields';
 
 const VP8X_ALPHA = 0x10;
+const VP8X_ANIMATION = 0x02;
 const u24le = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
 
 export function probeWebp(bytes: Uint8Array): HeaderFields {
@@ -16,6 +17,7 @@ export function probeWebp(bytes: Uint8Array): HeaderFields {
     if (type === 'VP8 ' || type === 'VP8L') fields.lossless = type === 'VP8L';
     if (type === 'VP8X' && data.length >= 10) {
       fields.hasAlpha = (data[0]! & VP8X_ALPHA) !== 0;
+      fields.animated = (data[0]! & VP8X_ANIMATION) !== 0;
       fields.width = u24le(data, 4) + 1;
       fields.height = u24le(data, 7) + 1;
     } else if (type === 'VP8 ' && data.length >= 10 && fields.width === undefined) {

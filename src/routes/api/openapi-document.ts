@@ -3,6 +3,8 @@
  * to read, and a test checks it against the routes the app registers
  * (`x-edgepix-route` names the Hono path each path item is served by).
  */
+import { INPUT_FORMATS } from '../../lib/formats';
+
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -258,7 +260,7 @@ export const openApiDocument = {
           bytes: { type: 'integer' },
           width: { type: 'integer', description: 'Upright, after EXIF orientation' },
           height: { type: 'integer' },
-          format: { enum: ['jpeg', 'png', 'webp', 'avif'] },
+          format: { enum: [...INPUT_FORMATS] },
           contentType: { type: 'string' },
           hasAlpha: { type: 'boolean' },
           orientation: { type: 'integer', minimum: 1, maximum: 8 },
@@ -324,7 +326,7 @@ export const openApiDocument = {
           key: { type: 'string' },
           prefix: { type: 'string' },
           maxBytes: { type: 'integer', minimum: 1 },
-          types: { type: 'array', items: { enum: ['jpeg', 'png', 'webp', 'avif'] } },
+          types: { type: 'array', items: { enum: [...INPUT_FORMATS] } },
           expiresIn: { type: 'integer', minimum: 1, maximum: 3600, default: 900 },
         },
       },

@@ -231,7 +231,7 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
       d.format = (value === 'baseline-jpeg' ? 'jpeg' : value) as RequestedFormat;
       d.baseline = value === 'baseline-jpeg' || undefined;
     },
-    doc: { values: 'auto, avif, webp, jpeg (jpg), baseline-jpeg, png; json (see below)', default: "the original's format", example: 'format=auto' },
+    doc: { values: 'auto, avif, webp, jpeg (jpg), baseline-jpeg, png, gif; json (see below)', default: "the original's format", example: 'format=auto' },
   }),
   option({
     name: 'compression',
@@ -370,6 +370,16 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     schema: colorSchema,
     apply: (d, value) => (d.background = value),
     doc: { values: 'CSS colour (#rrggbb, rgb(), name)', default: 'transparent; white when flattening to JPEG', example: 'background=%23ff0000' },
+  }),
+  option({
+    name: 'anim',
+    aliases: [],
+    schema: v.picklist(['true', 'false'], 'true or false'),
+    apply: (d, value) => {
+      if (value === 'false') d.anim = false;
+      else delete d.anim;
+    },
+    doc: { values: 'true, false (first frame only)', default: 'true', example: 'anim=false' },
   }),
 ];
 
