@@ -72,7 +72,9 @@ async function measure(bytes: Uint8Array, format: OutputFormat, reference: Colou
 
 /** Re-encodes the variant `spec` describes at high effort; undefined when no candidate is smaller at an equal-or-better metric than `fast` (the stored request-path bytes), or when the output is too big to optimize (see OPTIMIZE_MAX_PIXELS). */
 export async function optimizeVariant(env: Env, original: Original, spec: ResolvedSpec, config: Config, fast: Uint8Array): Promise<Optimized | undefined> {
-  const { input, header, plan } = await planFor(env, original, spec, config);
+  const { input, header, plan, animation } = await planFor(env, original, spec, config);
+  // An animation's frames are encoded one by one; the pass re-encodes stills only.
+  if (animation && !('firstFrame' in animation)) return undefined;
   const { format, size, options, fallbacks } = plan.output;
   const encoder = THOROUGH_ENCODERS[format];
   // Transparency is not measured by the metric, so only opaque outputs are re-encoded.

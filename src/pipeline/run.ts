@@ -19,6 +19,8 @@ import { minimumDecodeSize, planGeometry } from './geometry';
 import { orientSize, unorientedRect } from './orientation';
 import type { Stage, Step, StepContext } from './step';
 import { blur } from './steps/blur';
+import { equalize } from './steps/equalize';
+import { noise } from './steps/noise';
 import { border } from './steps/border';
 import { crop } from './steps/crop';
 import { flatten } from './steps/flatten';
@@ -49,7 +51,7 @@ import { toSrgb } from './steps/to-srgb';
  * the same background as transparent pixels.
  */
 const STEPS: readonly Step[] = [
-  crop, shrink, resize, orient, toSrgb, pad, flip, rotate, grayscale, saturation, tone, blur, sharpen, overlay, roundCorners, border, flatten,
+  crop, shrink, resize, orient, toSrgb, pad, flip, rotate, grayscale, saturation, tone, equalize, blur, sharpen, noise, overlay, roundCorners, border, flatten,
 ];
 
 /** Measures one stage; the caller decides where timings go (Server-Timing). */

@@ -1,6 +1,6 @@
 /**
- * Cloudflare's trim=border: how many pixels along each edge are of one
- * colour (given, or the top-left pixel's) within a tolerance. Colours are
+ * Cloudflare's trim=border and Thumbor's trim: how many pixels along each
+ * edge are of one colour (given, or a corner pixel's) within a tolerance. Colours are
  * compared premultiplied, so every fully transparent pixel is one colour
  * whatever its RGB says.
  */
@@ -15,9 +15,10 @@ function difference(data: Uint8ClampedArray, i: number, [r, g, b, a]: readonly n
 }
 
 /** Edges of `picture` (in its pixels) that are all border; none when the whole picture is. */
-export function borderEdges(picture: RgbaImage, { color, tolerance }: TrimBorder['border']): TrimEdges {
+export function borderEdges(picture: RgbaImage, { color, tolerance, corner }: TrimBorder['border']): TrimEdges {
   const { width, height, data } = picture;
-  const reference = color ? [color.r, color.g, color.b, color.a] : [...data.subarray(0, 4)];
+  const cornerAt = corner === 'bottom-right' ? (width * height - 1) * 4 : 0;
+  const reference = color ? [color.r, color.g, color.b, color.a] : [...data.subarray(cornerAt, cornerAt + 4)];
   const isBorder = (x: number, y: number) => difference(data, (y * width + x) * 4, reference) <= tolerance;
   const rowIsBorder = (y: number) => Array.from({ length: width }, (_, x) => x).every((x) => isBorder(x, y));
   const columnIsBorder = (x: number, top: number, bottom: number) => Array.from({ length: bottom - top }, (_, k) => top + k).every((y) => isBorder(x, y));

@@ -57,7 +57,12 @@ async function handleThumbor(c: AppContext): Promise<Response> {
     const { header } = await readOriginalHeader(c.env, key, config);
     spec = withSourceSide(request, orientSize(header, header.orientation));
   }
-  return meta ? metaResponse(c, spec, key) : deliver(c, spec, key);
+  const response = meta ? await metaResponse(c, spec, key) : await deliver(c, spec, key);
+  if (request.maxAge === undefined) return response;
+  const answer = new Response(response.body, response);
+  // Thumbor's max_age sets the cache lifetime of this answer (0: not to be cached); stored copies keep their own.
+  answer.headers.set('Cache-Control', request.maxAge === 0 ? 'no-cache' : `public, max-age=${request.maxAge}`);
+  return answer;
 }
 
 // The same CORS and conditional-request handling as /img gets in app.ts.

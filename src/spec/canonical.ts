@@ -44,7 +44,7 @@ function effectParts(spec: ResolvedSpec): string[] {
   const { crop } = spec;
   if (crop) parts.push(`crop=${crop.x}x${crop.y}:${crop.width}x${crop.height}`);
   const { trim } = spec;
-  if (trim && 'border' in trim) parts.push(`trim=border:${trim.border.color ? rgbaHex(trim.border.color) : 'corner'}:${trim.border.tolerance}:${trim.border.keep}`);
+  if (trim && 'border' in trim) parts.push(`trim=border:${trim.border.color ? rgbaHex(trim.border.color) : (trim.border.corner ?? 'top-left')}:${trim.border.tolerance}:${trim.border.keep}`);
   else if (trim) parts.push(`trim=${trim.top};${trim.right};${trim.bottom};${trim.left}${trim.width === undefined ? '' : `;w${trim.width}`}${trim.height === undefined ? '' : `;h${trim.height}`}`);
   if (spec.adaptive) parts.push('adaptive');
   if (spec.flipHorizontal) parts.push('flip=h');
@@ -54,6 +54,10 @@ function effectParts(spec: ResolvedSpec): string[] {
   if (spec.saturation !== undefined && spec.saturation !== 1) parts.push(`sat=${rounded(spec.saturation)}`);
   if (spec.linear && (spec.linear.a !== 1 || spec.linear.b !== 0)) parts.push(`lin=${rounded(spec.linear.a)}x${rounded(spec.linear.b)}`);
   if (spec.gamma !== undefined && spec.gamma !== 1) parts.push(`gamma=${rounded(spec.gamma)}`);
+  const shift = spec.channelShift;
+  if (shift) parts.push(`rgb=${shift.r}x${shift.g}x${shift.b}`);
+  if (spec.equalize) parts.push('equalize');
+  if (spec.noise) parts.push(`noise=${spec.noise}`);
   if (spec.blur) parts.push(`blur=${spec.blur}`);
   if (spec.sharpen) parts.push(`sharpen=${spec.sharpen.amount}r${spec.sharpen.radius}`);
   const corners = spec.roundCorners;

@@ -62,6 +62,12 @@ export interface TransformSpec {
   grayscale?: boolean;
   /** Every colour channel becomes `a × value + b` (on 0–255): brightness and contrast of both dialects, composed. */
   linear?: Linear;
+  /** Percent of full scale added to red, green and blue each, before `linear` (Thumbor's rgb). */
+  channelShift?: { r: number; g: number; b: number };
+  /** Each channel's histogram spread over the whole range (Thumbor's equalize). */
+  equalize?: boolean;
+  /** Percent of full scale of random noise added to each channel, the same for the same picture (Thumbor's noise). */
+  noise?: number;
   /** Exposure, after `linear`: a channel becomes 255 × (value / 255)^(1 / gamma); above 1 lightens. */
   gamma?: number;
   /** Colourfulness, a multiplier of each channel's distance from the luma: 0 is grey, 2 twice as colourful. */
@@ -98,9 +104,10 @@ export interface TrimEdges {
   height?: number;
 }
 
-/** Edges of one colour (`color`, else the top-left pixel's) within `tolerance`, cut but for `keep` pixels of them. */
+/** Edges of one colour (`color`, else the corner pixel's) within `tolerance`, cut but for `keep` pixels of them. */
 export interface TrimBorder {
-  border: { color?: Rgba; tolerance: number; keep: number };
+  /** `corner`: whose pixel is the border colour when `color` is not given (Thumbor may name the bottom-right). */
+  border: { color?: Rgba; tolerance: number; keep: number; corner?: 'top-left' | 'bottom-right' };
 }
 
 export type Trim = TrimEdges | TrimBorder;

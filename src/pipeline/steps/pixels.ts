@@ -10,12 +10,3 @@ export const packRgba = ({ r, g, b, a }: Rgba) => ((a << 24) | (b << 16) | (g <<
 /** A curve as a 256-entry table; results clamp to 0–255. */
 export const channelTable = (curve: (value: number) => number) =>
   new Uint8ClampedArray(256).map((_, value) => Math.round(curve(value)));
-
-/** Maps every colour channel (not alpha) through a table from {@link channelTable}. */
-export function mapChannels(data: Uint8ClampedArray, table: Uint8ClampedArray): void {
-  for (let i = 0; i < data.length; i += 4) {
-    data[i] = table[data[i]!]!;
-    data[i + 1] = table[data[i + 1]!]!;
-    data[i + 2] = table[data[i + 2]!]!;
-  }
-}

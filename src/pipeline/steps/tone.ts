@@ -1,13 +1,21 @@
-/** Brightness, contrast (one linear map) and gamma as one table per channel value; alpha is kept. */
+/** Thumbor's rgb shift, brightness and contrast (one linear map) and gamma: one table per channel; alpha is kept. */
 import { inPlace, type Step } from '../step';
-import { channelTable, mapChannels } from './pixels';
+import { channelTable } from './pixels';
 
 export const tone: Step = (input, { spec }) => {
-  const { linear, gamma } = spec;
-  if (!linear && !gamma) return undefined;
+  const { linear, gamma, channelShift } = spec;
+  if (!linear && !gamma && !channelShift) return undefined;
   const { a, b } = linear ?? { a: 1, b: 0 };
   const exponent = 1 / (gamma ?? 1);
-  // The linear map is clamped before gamma: a power of a negative value has no meaning.
-  const table = channelTable((value) => 255 * (Math.min(255, Math.max(0, a * value + b)) / 255) ** exponent);
-  return inPlace(input, ({ data }) => mapChannels(data, table));
+  // Each stage clamps: a power of a negative value has no meaning, and Thumbor clamps after its rgb shift.
+  const clamp = (value: number) => Math.min(255, Math.max(0, value));
+  const tableFor = (percent = 0) => channelTable((value) => 255 * (clamp(a * clamp(value + (percent * 255) / 100) + b) / 255) ** exponent);
+  const [red, green, blue] = [tableFor(channelShift?.r), tableFor(channelShift?.g), tableFor(channelShift?.b)];
+  return inPlace(input, ({ data }) => {
+    for (let i = 0; i < data.length; i += 4) {
+      data[i] = red[data[i]!]!;
+      data[i + 1] = green[data[i + 1]!]!;
+      data[i + 2] = blue[data[i + 2]!]!;
+    }
+  });
 };

@@ -18,6 +18,8 @@ export interface ThumborDraft extends TransformSpec {
   stretch?: boolean;
   /** proportion(p): the box's sides times p. */
   proportion?: number;
+  /** max_age(seconds): the answer's Cache-Control max-age. */
+  maxAge?: number;
 }
 
 type Filter = (draft: ThumborDraft, args: string[], name: string) => void;
@@ -83,6 +85,10 @@ const FILTERS: Record<string, Filter> = {
   max_bytes: (d, [bytes], n) => (d.maxBytes = number(n, bytes, 1, Number.MAX_SAFE_INTEGER, true)),
   saturation: (d, [amount], n) => (d.saturation = (d.saturation ?? 1) * number(n, amount, 0, 10)),
   stretch: (d) => (d.stretch = true),
+  rgb: (d, [r, g, b], n) => (d.channelShift = { r: number(n, r, -100, 100), g: number(n, g, -100, 100), b: number(n, b, -100, 100) }),
+  equalize: (d) => (d.equalize = true),
+  noise: (d, [amount], n) => (d.noise = number(n, amount, 0, 100)),
+  max_age: (d, [seconds], n) => (d.maxAge = number(n, seconds, 0, 31536000, true)),
   proportion: (d, [p], n) => (d.proportion = number(n, p, 0.01, 1)),
   focal: (d, [region = '']) => (d.focus = focalRegion(region)),
   watermark,

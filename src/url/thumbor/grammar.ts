@@ -12,7 +12,8 @@ export type Side = number | 'orig';
 
 export interface ThumborParts {
   meta: boolean;
-  trim: boolean;
+  /** trim[:top-left|bottom-right][:tolerance]: the corner whose colour is the border, and Thumbor's tolerance. */
+  trim?: { corner: 'top-left' | 'bottom-right'; tolerance: number };
   /** Left, top, right, bottom in the original's pixels. */
   crop?: { left: number; top: number; right: number; bottom: number };
   fitIn?: FitIn;
@@ -33,7 +34,7 @@ export interface ThumborParts {
 const PATTERN = new RegExp(
   [
     '^(?:(?<meta>meta)/)?',
-    '(?:(?<trim>trim(?::(?:top-left|bottom-right))?(?::\\d+)?)/)?',
+    '(?:(?<trim>trim(?::(?<trimCorner>top-left|bottom-right))?(?::(?<trimTolerance>\\d+))?)/)?',
     '(?:(?<cropLeft>\\d+)x(?<cropTop>\\d+):(?<cropRight>\\d+)x(?<cropBottom>\\d+)/)?',
     '(?:(?<fitIn>(?:adaptive-)?(?:full-)?fit-in)/)?',
     '(?:(?<flipH>-)?(?<width>\\d+|orig)?x(?<flipV>-)?(?<height>\\d+|orig)?/)?',
@@ -53,7 +54,9 @@ export function parseThumborPath(rest: string): ThumborParts {
   const { cropLeft, cropTop, cropRight, cropBottom } = groups;
   return {
     meta: groups.meta !== undefined,
-    trim: groups.trim !== undefined,
+    trim: groups.trim === undefined
+      ? undefined
+      : { corner: groups.trimCorner === 'bottom-right' ? 'bottom-right' : 'top-left', tolerance: Number(groups.trimTolerance ?? 0) },
     crop: cropLeft === undefined
       ? undefined
       : { left: Number(cropLeft), top: Number(cropTop), right: Number(cropRight), bottom: Number(cropBottom) },

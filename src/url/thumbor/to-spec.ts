@@ -18,6 +18,8 @@ import type { Side, ThumborParts } from './grammar';
 
 export interface ThumborRequest {
   spec: TransformSpec;
+  /** max_age(seconds): this answer's Cache-Control max-age instead of VARIANT_CACHE_CONTROL. */
+  maxAge?: number;
   key: string;
   meta: boolean;
   /** This side of the box is the original's (`orig` opposite a number); see withSourceSide. */
@@ -74,10 +76,9 @@ function decodeFilters(raw: string): string {
 }
 
 export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number): ThumborRequest {
-  if (parts.trim) throw invalidOptions('trim is not supported.');
   const draft: ThumborDraft = { ...DEFAULT_SPEC };
   if (parts.filters) applyFilters(draft, decodeFilters(parts.filters));
-  const { fill, noUpscale, upscale, stretch, proportion, ...effects } = draft;
+  const { fill, noUpscale, upscale, stretch, proportion, maxAge, ...effects } = draft;
   const { width, height, sourceSide } = sides(parts, maxOutputDimension, proportion);
   const both = sourceSide !== undefined || (width !== undefined && height !== undefined);
   const spec: TransformSpec = {
@@ -89,6 +90,8 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     ...(parts.smart && { smart: true }),
     // Thumbor keeps no EXIF unless configured to (PRESERVE_EXIF_INFO is off by default).
     metadata: 'none',
+    // Thumbor's tolerance is a distance in RGB (up to 442); as the largest channel difference it is at most 255.
+    ...(parts.trim && { trim: { border: { tolerance: Math.min(255, parts.trim.tolerance), keep: 0, corner: parts.trim.corner } } }),
     background: fill ?? effects.background,
     flipHorizontal: parts.flipHorizontal || undefined,
     flipVertical: parts.flipVertical || undefined,
@@ -102,7 +105,7 @@ export function toThumborRequest(parts: ThumborParts, maxOutputDimension: number
     }
     spec.crop = { x: left, y: top, width: right - left, height: bottom - top };
   }
-  return { spec: dropUndefined(spec), key: imageKey(parts.image), meta: parts.meta, sourceSide };
+  return { spec: dropUndefined(spec), key: imageKey(parts.image), meta: parts.meta, sourceSide, ...(maxAge !== undefined && { maxAge }) };
 }
 
 /** Fills in an `orig` side from the upright original's size, after the manual crop as Thumbor does. */
