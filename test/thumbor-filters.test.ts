@@ -120,3 +120,21 @@ describe('Thumbor colour filters and max_age', () => {
     await expectProblem(await thumbor(`filters:max_age(-1)/${key}`), 400);
   });
 });
+
+describe('Thumbor fill(auto)', () => {
+  it("pads with the mean colour of the picture's own edges", async () => {
+    const picture = quadrants();
+    const edge: number[][] = [];
+    for (let y = 0; y < picture.height; y++) {
+      for (let x = 0; x < picture.width; x++) {
+        if (y === 0 || y === picture.height - 1 || x === 0 || x === picture.width - 1) edge.push(pixel(picture, x, y));
+      }
+    }
+    const expected = [0, 1, 2].map((c) => Math.round(edge.reduce((sum, p) => sum + p[c]!, 0) / edge.length));
+    const padded = await served(`fit-in/40x40/filters:fill(auto):format(png)/${encodeKey(await stored(picture))}`);
+    expect([padded.width, padded.height]).toEqual([40, 40]);
+    expect(pixel(padded, 0, 0)).toEqual(expected); // the band above the picture
+    expect(pixel(padded, 0, 10)).toEqual([255, 0, 0]); // the picture's first row, centred
+    await expectProblem(await thumbor(`filters:fill(blur)/${encodeKey(await stored(picture))}`), 400);
+  });
+});

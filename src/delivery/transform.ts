@@ -10,7 +10,7 @@ import { animationOf, planAnimation, runAnimation, type AnimationPlan, type Firs
 import { drawnSize, planTransform, renderPixels, runPipeline, type StageTimer, type TransformPlan } from '../pipeline/run';
 import { orientSize } from '../pipeline/orientation';
 import { salientGravity, SALIENCY_SIDE } from '../pipeline/saliency';
-import { borderEdges } from '../pipeline/trim-border';
+import { borderEdges, edgeColour } from '../pipeline/trim-border';
 import { cropArea } from '../spec/crop-area';
 import { DEFAULT_SPEC, type ResolvedSpec } from '../spec/transform-spec';
 import { digestEtag, variantMeta, type VariantMeta } from '../storage/variants';
@@ -51,7 +51,8 @@ const TRIM_COPY_SIDE = 1024;
  * The original read as its decoder wants it, and the plan for `spec` within
  * the limits. What the content decides is settled first, each on a copy
  * decoded by a plan of its own (so within the same limits, and before the
- * full decode, never beside it): a border trim's edges, then gravity=auto.
+ * full decode, never beside it): a border trim's edges, fill(auto)'s
+ * background, then gravity=auto.
  */
 export interface Planned {
   /** Opens the original for its decoder: the bytes, or a new stream of them. */
@@ -81,6 +82,7 @@ export async function planFor(env: Env, original: Original, spec: ResolvedSpec, 
     const sy = area.height / picture.height;
     settled = { ...settled, trim: { top: edge(found.top, sy), right: edge(found.right, sx), bottom: edge(found.bottom, sy), left: edge(found.left, sx) } };
   }
+  if (spec.edgeBackground) settled = { ...settled, background: edgeColour(await copy(SALIENCY_SIDE, settled)) };
   if (spec.smart && (spec.fit === 'cover' || spec.fit === 'crop') && spec.width !== undefined && spec.height !== undefined) {
     settled = { ...settled, gravity: await salientGravity(await copy(SALIENCY_SIDE, settled), { width: spec.width, height: spec.height }) };
   }

@@ -1,11 +1,12 @@
 /**
  * Cloudflare's trim=border and Thumbor's trim: how many pixels along each
- * edge are of one colour (given, or a corner pixel's) within a tolerance. Colours are
+ * edge are of one colour (given, or a corner pixel's) within a tolerance;
+ * and Thumbor's fill(auto): the mean colour of the edges. Colours are
  * compared premultiplied, so every fully transparent pixel is one colour
  * whatever its RGB says.
  */
 import type { RgbaImage } from '../codecs/types';
-import type { TrimBorder, TrimEdges } from '../spec/transform-spec';
+import type { Rgba, TrimBorder, TrimEdges } from '../spec/transform-spec';
 
 /** The largest channel difference between two pixels, alpha-weighted. */
 function difference(data: Uint8ClampedArray, i: number, [r, g, b, a]: readonly number[]): number {
@@ -32,4 +33,19 @@ export function borderEdges(picture: RgbaImage, { color, tolerance, corner }: Tr
   let right = 0;
   while (columnIsBorder(width - 1 - right, top, height - bottom)) right++;
   return { top, right, bottom, left };
+}
+
+/** The mean colour of the picture's outermost rows and columns, opaque. */
+export function edgeColour({ width, height, data }: RgbaImage): Rgba {
+  const sums = [0, 0, 0];
+  let count = 0;
+  for (let y = 0; y < height; y++) {
+    const edgeRow = y === 0 || y === height - 1;
+    for (let x = 0; x < width; x += edgeRow || width === 1 ? 1 : width - 1) {
+      for (let c = 0; c < 3; c++) sums[c]! += data[(y * width + x) * 4 + c]!;
+      count++;
+    }
+  }
+  const [r, g, b] = sums.map((sum) => Math.round(sum / count)) as [number, number, number];
+  return { r, g, b, a: 255 };
 }

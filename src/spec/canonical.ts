@@ -27,7 +27,8 @@ export function canonicalize(spec: ResolvedSpec): string {
   // PNG is lossless and our GIF writer has no quality: a quality there changes nothing.
   if (spec.quality !== undefined && spec.format !== 'png' && spec.format !== 'gif') parts.push(`q=${spec.quality}`);
   parts.push(`f=${spec.format}`);
-  if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
+  if (spec.edgeBackground) parts.push('bg=edges');
+  else if (spec.background) parts.push(`bg=${rgbaHex(spec.background)}`);
   return [...parts, ...effectParts(spec)].join(',');
 }
 

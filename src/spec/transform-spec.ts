@@ -48,6 +48,8 @@ export interface TransformSpec {
   format?: RequestedFormat;
   /** Fills `pad` borders and is composited under transparent pixels. */
   background?: Rgba;
+  /** The background is the mean colour of the picture's own edges instead (Thumbor's fill(auto)). */
+  edgeBackground?: boolean;
   /** A region of the oriented original, in its pixels, cut before any fitting (Thumbor's manual crop). */
   crop?: Region;
   /** Edges cut off the oriented original (after `crop`), before any fitting: given, or found by their colour (Cloudflare's trim). */

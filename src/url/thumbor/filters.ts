@@ -73,8 +73,9 @@ const FILTERS: Record<string, Filter> = {
   grayscale: (d) => (d.grayscale = true),
   rotate: (d, [degrees], n) => (d.rotate = clockwise(n, degrees)),
   fill: (d, [c], n) => {
-    if (c === 'auto' || c === 'blur') throw unsupportedFilter(`fill(${c}) is not supported; give a colour or transparent.`);
-    d.fill = color(n, c);
+    if (c === 'blur') throw unsupportedFilter('fill(blur) is not supported; give a colour, auto or transparent.');
+    if (c === 'auto') d.edgeBackground = true;
+    else d.fill = color(n, c);
   },
   background_color: (d, [c], n) => (d.background = color(n, c)),
   no_upscale: (d) => (d.noUpscale = true),

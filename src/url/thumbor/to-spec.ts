@@ -51,7 +51,7 @@ function sides(parts: ThumborParts, maxOutputDimension: number, proportion = 1) 
 
 function fitFor(parts: ThumborParts, draft: ThumborDraft, both: boolean): Fit {
   if (parts.fitIn) {
-    if (draft.fill) return 'pad';
+    if (draft.fill || draft.edgeBackground) return 'pad';
     if (parts.fitIn.includes('full-')) return 'outside';
     return draft.upscale ? 'contain' : 'scale-down';
   }
