@@ -355,11 +355,35 @@ describe('metadata: the EXIF a JPEG output carries', () => {
     expect(app1(await bytesOf(await img('width=100,format=jpeg', await putFixture('formats/320x240.jpg'))))).toBeUndefined();
   });
 
-  it('WebP and PNG outputs carry none, whatever is asked; bad values are a 400', async () => {
+  it('WebP and PNG carry it too, in their own chunks, and still decode; bad values are a 400', async () => {
     const { key } = await tagged();
     const webp = await bytesOf(await img('width=100,format=webp,metadata=keep', key));
-    expect(text(webp)).not.toContain('EXIF');
+    expect(text(webp.subarray(12, 16))).toBe('VP8X');
+    expect(text(webp)).toContain('EXIF');
+    expect(text(webp)).toContain(COPYRIGHT);
+    expect((await oracleDecode(webp)).width).toBe(100);
+    const png = await bytesOf(await img('width=100,format=png', key));
+    expect(text(png)).toContain('eXIf');
+    expect(text(png)).toContain(COPYRIGHT);
+    expect(text(png)).not.toContain('Camera Co');
+    expect((await oracleDecode(png)).width).toBe(100);
+    expect(text(await bytesOf(await img('width=100,format=webp', await putFixture('formats/320x240.jpg'))))).not.toContain('EXIF');
     await expectProblem(await img('metadata=all', key), 400, /for metadata /);
+  });
+
+  it('keep keeps the ICC profile and the colours it describes; otherwise they are converted to sRGB and no profile is sent', async () => {
+    const key = await putFixture('derived/p3-colours.png');
+    for (const [format, marker] of [['png', 'iCCP'], ['webp', 'ICCP'], ['jpeg', 'ICC_PROFILE']] as const) {
+      const kept = await bytesOf(await img(`format=${format},metadata=keep,quality=100`, key));
+      expect(text(kept), format).toContain(marker);
+      expect((await oracleDecode(kept)).width, format).toBe(64);
+      const converted = await bytesOf(await img(`format=${format},quality=100`, key));
+      expect(text(converted), format).not.toContain(marker);
+    }
+    // Kept, the pixels are the file's own (P3) values, which a profile-aware viewer shows right.
+    const kept = await oracleDecode(await bytesOf(await img('format=png,metadata=keep', key)));
+    const own = await oracleDecode(await fixture('derived/p3-colours.png'));
+    expect([...kept.data]).toEqual([...own.data]);
   });
 });
 

@@ -15,7 +15,7 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { THOROUGH_ENCODERS, type ThoroughEncoder } from '../pipeline/optimize/encoders';
 import { searchQuality } from '../pipeline/optimize/search';
-import { withOutputMetadata } from '../pipeline/exif-out';
+import { withOutputMetadata } from '../pipeline/output-metadata';
 import { renderPixels } from '../pipeline/run';
 import { colourPlanes, similarity, type ColourPlanes } from '../pipeline/similarity';
 import type { OutputFormat, ResolvedSpec } from '../spec/transform-spec';
@@ -93,7 +93,7 @@ export async function optimizeVariant(env: Env, original: Original, spec: Resolv
   });
   if (!best) return undefined;
   // The request path's file carries the EXIF `metadata` asks for; so does this one.
-  const output = withOutputMetadata(best.bytes, format, header.exif, spec.metadata);
+  const output = withOutputMetadata(best.bytes, format, header, spec, size);
   if (output.byteLength >= fast.byteLength) return undefined;
   return {
     output,

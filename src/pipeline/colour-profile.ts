@@ -27,7 +27,9 @@ export interface SrgbConversion {
   matrix: Float64Array;
 }
 
-function inflated(stored: StoredProfile): Uint8Array | undefined {
+/** The profile's bytes, inflated when stored compressed; undefined when there is none or it will not inflate. */
+export function profileBytes(stored: StoredProfile | undefined): Uint8Array | undefined {
+  if (!stored) return undefined;
   if (!stored.deflated) return stored.bytes;
   const inflate = new Inflate();
   let total = 0;
@@ -98,7 +100,7 @@ const multiply3 = (m: readonly number[], n: readonly number[]) =>
 
 /** The conversion to sRGB a stored profile asks for, or undefined when the pixels should pass as they are. */
 export function srgbConversion(stored: StoredProfile | undefined): SrgbConversion | undefined {
-  const bytes = stored && inflated(stored);
+  const bytes = profileBytes(stored);
   if (!bytes || bytes.length < 132 || signature(bytes, 16) !== 'RGB ' || signature(bytes, 20) !== 'XYZ ') return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tags = new Map<string, number>();

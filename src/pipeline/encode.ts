@@ -10,7 +10,7 @@ import { CODECS } from '../codecs';
 import { collect, replay, type EncodeOptions, type RowSink } from '../codecs/rows';
 import type { ImageHeader, Size } from '../codecs/types';
 import type { OutputFormat } from '../spec/transform-spec';
-import { withOutputMetadata } from './exif-out';
+import { withOutputMetadata } from './output-metadata';
 import type { StepContext } from './step';
 
 const QUALITY_STEP = 10;
@@ -65,7 +65,7 @@ function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: strin
       const sink = maxBytes === undefined ? codec.openEncoder(actual, options) : withinBytes(format, actual, options, maxBytes);
       return {
         write: (band, count) => sink.write(band, count),
-        close: async () => withOutputMetadata(await sink.close(), format, header.exif, spec.metadata),
+        close: async () => withOutputMetadata(await sink.close(), format, header, spec, actual),
         abort: () => sink.abort(),
       };
     },

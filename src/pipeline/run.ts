@@ -114,7 +114,8 @@ export interface PlanExtras {
 /** Checks every limit and plans the work before any pixel is decoded; with `frames`, the work of one frame of an animation. */
 export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, { overlay, frames }: PlanExtras = {}): TransformPlan {
   assertInputPixels(header, config);
-  const colour = srgbConversion(header.iccProfile);
+  // metadata=keep keeps the original's profile, and so its colours as they are.
+  const colour = spec.metadata === 'keep' ? undefined : srgbConversion(header.iccProfile);
   const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { ...(overlay && { overlay }), ...(colour && { colour }) });
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.

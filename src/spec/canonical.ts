@@ -68,7 +68,7 @@ function effectParts(spec: ResolvedSpec): string[] {
   const frame = spec.border;
   if (frame) parts.push(`border=${frame.top};${frame.right};${frame.bottom};${frame.left}:${rgbaHex(frame.color)}`);
   if (spec.baseline && spec.format === 'jpeg') parts.push('baseline');
-  if (spec.metadata && spec.format === 'jpeg') parts.push(`meta=${spec.metadata}`);
+  if (spec.metadata && ['jpeg', 'png', 'webp'].includes(spec.format)) parts.push(`meta=${spec.metadata}`);
   if (spec.maxBytes !== undefined) parts.push(`maxb=${spec.maxBytes}`);
   if (spec.anim === false) parts.push('anim=false');
   return parts;

@@ -29,7 +29,7 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
   }
   const channels = options.hasAlpha ? 4 : 3;
   const rowBytes = width * channels;
-  let parts: Uint8Array[] = [SIGNATURE, chunk('IHDR', ihdr(width, height, options.hasAlpha ? 6 : 2))];
+  let parts: Uint8Array[] = [SIGNATURE, pngChunk('IHDR', ihdr(width, height, options.hasAlpha ? 6 : 2))];
   let prev = new Uint8Array(rowBytes);
   let cur = new Uint8Array(rowBytes);
   let filtered = new Uint8Array(1 + rowBytes);
@@ -49,7 +49,7 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
     }
   };
   const flushIdat = () => {
-    if (idatFill > 0) parts.push(chunk('IDAT', idat.subarray(0, idatFill)));
+    if (idatFill > 0) parts.push(pngChunk('IDAT', idat.subarray(0, idatFill)));
     idatFill = 0;
   };
 
@@ -79,7 +79,7 @@ export function openPngEncoder(size: Size, options: EncodeOptions): RowSink<Uint
       zlib.push(new Uint8Array(0), true);
       if (zlib.err) throw new PngError(`the PNG encoder failed: ${zlib.msg}`);
       flushIdat();
-      parts.push(chunk('IEND', new Uint8Array(0)));
+      parts.push(pngChunk('IEND', new Uint8Array(0)));
       const file = concatBytes(parts);
       parts = [];
       return file;
@@ -163,7 +163,7 @@ function ihdr(width: number, height: number, colorType: number): Uint8Array {
 }
 
 /** Length, type, data and CRC, as one array. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, data.length);

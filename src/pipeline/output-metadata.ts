@@ -1,19 +1,21 @@
 /**
- * What EXIF a JPEG output carries (Cloudflare's metadata option; WebP and
- * PNG outputs carry none, as Cloudflare's do): `copyright` (the default)
- * only the Copyright tag, in a block of its own; `keep` the original's
- * block — GPS included — with Orientation set to 1, since the pixels are
- * upright now; `none` nothing. It goes in an APP1 segment after the
- * encoder's JFIF APP0.
+ * What metadata an output carries (Cloudflare's metadata option):
+ * `copyright` (the default) the Copyright tag alone, in an EXIF block of its
+ * own; `keep` the original's EXIF block — GPS included — with Orientation
+ * set to 1, since the pixels are upright now, and the original's ICC
+ * profile, since its colours are then kept as they are (no conversion to
+ * sRGB: see run.ts); `none` nothing. codecs/embed-metadata.ts writes them
+ * into JPEG, PNG and WebP files; AVIF and GIF outputs carry none.
  */
+import { embedMetadata, type Embedded } from '../codecs/embed-metadata';
 import { isTiff } from '../codecs/probe/exif';
-import type { TransformSpec } from '../spec/transform-spec';
+import type { ImageHeader, Size } from '../codecs/types';
+import type { OutputFormat, TransformSpec } from '../spec/transform-spec';
+import { profileBytes } from './colour-profile';
 
 const COPYRIGHT = 0x8298;
 const ORIENTATION = 0x0112;
 const ASCII = 2;
-/** An APP1 segment's payload is at most 65533 bytes, "Exif\0\0" included. */
-const MAX_TIFF = 65533 - 6;
 
 interface IfdEntry {
   tag: number;
@@ -62,7 +64,6 @@ function outputExif(original: Uint8Array | undefined, metadata: TransformSpec['m
   try {
     const { view, little, entries } = ifd0Entries(original);
     if (metadata === 'keep') {
-      if (original.length > MAX_TIFF) return undefined;
       const kept = original.slice();
       const orientation = entries.find((entry) => entry.tag === ORIENTATION);
       if (orientation) new DataView(kept.buffer).setUint16(orientation.at + 8, 1, little);
@@ -78,21 +79,10 @@ function outputExif(original: Uint8Array | undefined, metadata: TransformSpec['m
   }
 }
 
-/** An encoder's file with the EXIF its format and `metadata` call for (only JPEG carries any). */
-export function withOutputMetadata(bytes: Uint8Array, format: string, originalExif: Uint8Array | undefined, metadata: TransformSpec['metadata']): Uint8Array {
-  return format === 'jpeg' ? withExifSegment(bytes, outputExif(originalExif, metadata)) : bytes;
-}
-
-/** The JPEG with an APP1 Exif segment after its SOI and, when there is one, the JFIF APP0. */
-function withExifSegment(jpeg: Uint8Array, tiff: Uint8Array | undefined): Uint8Array {
-  if (!tiff) return jpeg;
-  const app0 = jpeg[2] === 0xff && jpeg[3] === 0xe0 ? 2 + ((jpeg[4]! << 8) | jpeg[5]!) : 0;
-  const insertAt = 2 + app0;
-  const length = 2 + 6 + tiff.length;
-  const out = new Uint8Array(jpeg.length + 2 + length);
-  out.set(jpeg.subarray(0, insertAt));
-  out.set([0xff, 0xe1, length >> 8, length & 255, 0x45, 0x78, 0x69, 0x66, 0, 0], insertAt);
-  out.set(tiff, insertAt + 10);
-  out.set(jpeg.subarray(insertAt), insertAt + 10 + tiff.length);
-  return out;
+/** An encoder's file with the metadata `spec.metadata` calls for. */
+export function withOutputMetadata(bytes: Uint8Array, format: OutputFormat, header: ImageHeader, spec: Pick<TransformSpec, 'metadata'>, size: Size): Uint8Array {
+  const exif = outputExif(header.exif, spec.metadata);
+  const icc = spec.metadata === 'keep' ? profileBytes(header.iccProfile) : undefined;
+  const embedded: Embedded = { ...(exif && { exif }), ...(icc && { icc }) };
+  return embedMetadata(bytes, format, embedded, size);
 }
