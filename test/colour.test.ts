@@ -4,8 +4,11 @@
  * (scripts/oracle-goldens.mjs), decoded by the oracle.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeResponse, fixture, img, putFixture, reference } from './helpers';
-import { meanAbsDiff, oracleDecode } from './oracle';
+import { deflate } from 'pako';
+import { crc32 } from '../src/codecs/png/crc32';
+import { decodeResponse, fixture, img, putFixture, putOriginal, reference, uniqueKey } from './helpers';
+import { meanAbsDiff, oracleDecode, oracleEncodePng } from './oracle';
+import { ramps } from './pictures';
 
 describe('ICC profiles are converted to sRGB', () => {
   it.each([
@@ -33,5 +36,38 @@ describe('ICC profiles are converted to sRGB', () => {
     const served = await decodeResponse(await img('format=png', await putFixture('derived/srgb-colours.png')));
     const file = await oracleDecode(await fixture('derived/srgb-colours.png'));
     expect(meanAbsDiff(served, file)).toBe(0);
+  });
+});
+
+describe('a profile edgepix cannot apply', () => {
+  /** A minimal RGB profile with an A2B0 table and no colorants or curves: LUT-only. */
+  function lutOnlyProfile(): Uint8Array {
+    const bytes = new Uint8Array(132 + 12 + 32);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, bytes.length);
+    bytes.set([...'RGB XYZ '].map((c) => c.charCodeAt(0)), 16);
+    bytes.set([...'acsp'].map((c) => c.charCodeAt(0)), 36);
+    view.setUint32(128, 1);
+    bytes.set([...'A2B0'].map((c) => c.charCodeAt(0)), 132);
+    view.setUint32(136, 144);
+    view.setUint32(140, 32);
+    bytes.set([...'mft2'].map((c) => c.charCodeAt(0)), 144);
+    return bytes;
+  }
+
+  it('passes the pixels as they are and says so: X-Edgepix-Fallback: icc-unconverted', async () => {
+    const picture = ramps().colour;
+    const png = await oracleEncodePng(picture);
+    const chunkData = new Uint8Array([...'icc\0\0'].map((c) => c.charCodeAt(0)).concat([...deflate(lutOnlyProfile())]));
+    const chunk = new Uint8Array(12 + chunkData.length);
+    const view = new DataView(chunk.buffer);
+    view.setUint32(0, chunkData.length);
+    chunk.set([...'iCCP'].map((c) => c.charCodeAt(0)), 4);
+    chunk.set(chunkData, 8);
+    view.setUint32(8 + chunkData.length, crc32(0, chunk.subarray(4, 8 + chunkData.length)));
+    const tagged = new Uint8Array([...png.subarray(0, 33), ...chunk, ...png.subarray(33)]);
+    const response = await img('format=png', await putOriginal(uniqueKey('lut.png'), tagged));
+    expect(response.headers.get('X-Edgepix-Fallback')).toBe('icc-unconverted');
+    expect([...(await decodeResponse(response)).data]).toEqual([...picture.data]);
   });
 });

@@ -6,7 +6,8 @@
  * profile connection space (XYZ, D50), so the conversion is one 3×3 matrix
  * between linear light values. A profile that is sRGB already, is not RGB,
  * is cut short or is LUT-only (A2B0 with no colorants) gives no conversion:
- * the pixels pass as they are (README "Colour").
+ * the pixels pass as they are, with `X-Edgepix-Fallback: icc-unconverted`
+ * (README "Colour").
  */
 import { Inflate } from 'pako';
 import { concatBytes } from '../lib/bytes';
@@ -98,9 +99,15 @@ const multiply3 = (m: readonly number[], n: readonly number[]) =>
     return m[row * 3]! * n[column]! + m[row * 3 + 1]! * n[3 + column]! + m[row * 3 + 2]! * n[6 + column]!;
   });
 
-/** The conversion to sRGB a stored profile asks for, or undefined when the pixels should pass as they are. */
-export function srgbConversion(stored: StoredProfile | undefined): SrgbConversion | undefined {
+/**
+ * The conversion to sRGB a stored profile asks for; undefined when the
+ * pixels are right as they are (no profile, sRGB already, not RGB);
+ * `unconverted` for an RGB profile edgepix cannot apply (LUT-only, or
+ * broken), whose pixels then pass as they are, and the answer says so.
+ */
+export function srgbConversion(stored: StoredProfile | undefined): SrgbConversion | 'unconverted' | undefined {
   const bytes = profileBytes(stored);
+  if (stored && !bytes) return 'unconverted';
   if (!bytes || bytes.length < 132 || signature(bytes, 16) !== 'RGB ' || signature(bytes, 20) !== 'XYZ ') return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tags = new Map<string, number>();
@@ -118,9 +125,9 @@ export function srgbConversion(stored: StoredProfile | undefined): SrgbConversio
   try {
     curves = ['rTRC', 'gTRC', 'bTRC'].map((tag) => (tags.has(tag) ? toneCurve(bytes, view, tags.get(tag)!) : undefined)).filter((curve) => curve !== undefined);
   } catch {
-    return undefined; // a curve that runs past the profile's end
+    return 'unconverted'; // a curve that runs past the profile's end
   }
-  if (columns.some((column) => column === undefined) || curves.length !== 3) return undefined;
+  if (columns.some((column) => column === undefined) || curves.length !== 3) return 'unconverted';
   const profile = [0, 1, 2].flatMap((row) => columns.map((column) => column![row]!));
   const toLinear = curves.map((curve) => Float32Array.from({ length: 256 }, (_, v) => curve(v / 255))) as SrgbConversion['toLinear'];
   const sameCurves = toLinear.every((table) => table.every((value, v) => Math.abs(value - srgbToLinear(v / 255)) < SAME_AS_SRGB));

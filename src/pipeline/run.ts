@@ -115,7 +115,8 @@ export interface PlanExtras {
 export function planTransform(header: ImageHeader, inputBytes: number, spec: ResolvedSpec, config: Config, { overlay, frames }: PlanExtras = {}): TransformPlan {
   assertInputPixels(header, config);
   // metadata=keep keeps the original's profile, and so its colours as they are.
-  const colour = spec.metadata === 'keep' ? undefined : srgbConversion(header.iccProfile);
+  const conversion = spec.metadata === 'keep' ? undefined : srgbConversion(header.iccProfile);
+  const colour = conversion === 'unconverted' ? undefined : conversion;
   const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { ...(overlay && { overlay }), ...(colour && { colour }) });
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
@@ -137,7 +138,9 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
     (CODECS[output.format].ownHeap && !fresh ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
   const fits = (output: OutputPlan, fresh: boolean) => costOf(output, fresh) <= config.maxWorkingMemory;
   const choices = outputChoices(outputOf(decoded, stages), header, context);
-  const output = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
+  const chosen = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
+  // A profile it could not apply is named with the fallbacks, so every tier says so.
+  const output = conversion === 'unconverted' ? { ...chosen, fallbacks: [...chosen.fallbacks, 'icc-unconverted'] } : chosen;
   const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
   const parts = {
     input: inputBytes,
