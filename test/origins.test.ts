@@ -285,3 +285,33 @@ describe('ORIGINS configuration', () => {
     await expectProblem(await client(withoutSecret)('/img/width=10/minio/x.jpg'), 500, /MINIO_SECRET_ACCESS_KEY/);
   });
 });
+
+describe('onerror=redirect', () => {
+  const corrupt = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...new Array(200).fill(7)]);
+
+  it("a failed transform of an http origin's original answers 302 to the original's own URL", async () => {
+    const key = uniqueKey('broken.jpg');
+    await control('PUT', `http/${key}`, corrupt);
+    const web = client(httpOriginVars());
+    const redirected = await web(`/img/width=10,onerror=redirect/web/${encodeKey(key)}`);
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('Location')).toBe(`${env.TEST_HTTP_ORIGIN}${encodeKey(key)}`);
+    expect((await web(`/img/width=10/web/${encodeKey(key)}`)).status).toBe(422); // without the option, the error
+    await expectProblem(await web(`/img/width=10,onerror=redirect/web/${encodeKey(uniqueKey('none.jpg'))}`), 404);
+  });
+
+  it('never for a private original, an origin that needs secret headers, or an R2 original (none has a public URL)', async () => {
+    const key = uniqueKey('broken.jpg');
+    await control('PUT', `http/${key}`, corrupt);
+    const signedOnly = client({ ...httpOriginVars(), ALLOW_UNSIGNED: 'false', SIGNING_KEYS: 'k:0123456789abcdef0123456789abcdef' });
+    const path = `/img/width=10,onerror=redirect/web/${encodeKey(key)}`;
+    const { signUrl } = await import('../sdk/sign.js');
+    const signed = new URL(await signUrl(`http://localhost${path}`, { key: '0123456789abcdef0123456789abcdef', kid: 'k', expiresIn: 60 }));
+    expect((await signedOnly(`${signed.pathname}${signed.search}`)).status).toBe(422);
+    const withHeaders = client({ ...httpOriginVars({ headers: 'WEB_HEADERS' }), WEB_HEADERS: '{"Authorization": "Bearer t"}' });
+    expect((await withHeaders(path)).status).toBe(422);
+    const r2Key = uniqueKey('broken.jpg');
+    await env.ORIGINALS.put(r2Key, corrupt);
+    expect((await client({})(`/img/width=10,onerror=redirect/${encodeKey(r2Key)}`)).status).toBe(422);
+  });
+});

@@ -43,6 +43,8 @@ export interface TransformSpec {
   focus?: Region;
   /** 1–100; absent means the encoder's default for the chosen format. */
   quality?: number;
+  /** A failed transform answers with a redirect to the original's own URL, where it has one (Cloudflare's onerror=redirect). */
+  onErrorRedirect?: boolean;
   /** The quality instead for a client whose hints say its connection is slow (Cloudflare's slow-connection-quality). */
   slowQuality?: number;
   format?: RequestedFormat;

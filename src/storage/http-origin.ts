@@ -11,6 +11,7 @@ export const httpOrigin = (config: HttpOriginConfig, limits: RemoteLimits, heade
       url: (path) => config.base + path,
       send: (url, init) => fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } }),
       followSameHostRedirects: true,
+      public: config.headers === undefined,
     },
     limits,
   );

@@ -29,6 +29,8 @@ export interface Origin {
   readonly name: string;
   /** Only R2 takes uploads; the others are read-only to edgepix. */
   readonly kind: 'r2' | 's3' | 'http';
+  /** Where anyone can fetch the original itself, if anywhere (an http origin without secret headers). */
+  publicUrl?(key: string): string;
   /** The current version and its first bytes; with `known`, only whether it changed. */
   lookup(key: string, known?: OriginalVersion): Promise<Lookup>;
   /** The whole original, at most MAX_ORIGINAL_BYTES. */

@@ -29,6 +29,8 @@ export interface Transport {
   send(url: string, init: RequestInit): Promise<Response>;
   /** http origins may redirect within their own host; S3 answers never redirect a GET that works. */
   followSameHostRedirects: boolean;
+  /** Anyone may GET the origin's URLs: an http origin that needs no secret headers. */
+  public?: boolean;
 }
 
 export interface RemoteLimits {
@@ -175,6 +177,7 @@ export function remoteOrigin(transport: Transport, limits: RemoteLimits): Origin
   return {
     name: transport.name,
     kind: transport.kind,
+    ...(transport.public && { publicUrl: (key: string) => transport.url(pathOf(key)) }),
     async lookup(key, known): Promise<Lookup> {
       const conditional: Record<string, string> = known ? { 'If-None-Match': `"${known.etag}"` } : {};
       const response = await get(key, { Range: `bytes=0-${PREFIX_BYTES - 1}`, ...conditional });

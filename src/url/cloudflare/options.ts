@@ -217,6 +217,13 @@ export const OPTIONS: readonly OptionDef<unknown>[] = [
     doc: { values: '1 to 100; high (90), medium-high (80), medium-low (65), low (50)', default: 'jpeg 85, webp 85, avif 60', example: 'quality=75' },
   }),
   option({
+    name: 'onerror',
+    aliases: [],
+    schema: v.picklist(['redirect'], 'redirect'),
+    apply: (d) => (d.onErrorRedirect = true),
+    doc: { values: "redirect: a transform that fails answers 302 to the original's own URL — only for an http origin's original that may be served unsigned", default: 'the error', example: 'onerror=redirect' },
+  }),
+  option({
     name: 'slow-connection-quality',
     aliases: ['scq'],
     schema: qualitySchema,
