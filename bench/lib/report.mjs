@@ -248,6 +248,14 @@ function renderIssue5(inputs, results) {
         `(${t.connections} connections, ${(t.bodyBytes / 1024).toFixed(1)} KB body); runtime CPU per request ` +
         `${fixed(t.edgepix.cpuMsPerRequest, 2)} vs ${fixed(t.trivial.cpuMsPerRequest, 2)} ms (CPU ratio ${times(t.cpuRatio)})`,
     );
+    const c = t.controls;
+    if (c) {
+      notes.push(
+        `throughput controls: the trivial Worker behind wrangler dev's asset router ${fixed(c.trivialAssets.requestsPerSecond)} req/s ` +
+          `(${fixed(c.trivialAssets.cpuMsPerRequest, 2)} ms CPU), and also logging one line per request ${fixed(c.trivialAssetsLog.requestsPerSecond)} req/s ` +
+          `(${fixed(c.trivialAssetsLog.cpuMsPerRequest, 2)} ms CPU): edgepix ÷ that ${times(c.ratioToAssetsLog)}`,
+      );
+    }
   }
   return [...header, renderTable(COLUMNS, rows), '', ...notes.map((n) => `note: ${n}`)];
 }
