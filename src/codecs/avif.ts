@@ -16,7 +16,7 @@ const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
  * aom speed 0–10, per output size from the measured curve (README
  * "Performance and memory"): at 1200 px, speed 9 takes 0.37× speed 8's time
  * for 8.5 % more bytes; at 400 px it would cost 28 % more bytes, so small
- * outputs keep 8. (10 gives the same files as 9 in this aom.)
+ * outputs keep 8. (10 gave the same sizes as 9 in this aom.)
  */
 const encodeSpeed = (pixels: number) => (pixels >= 1_000_000 ? 9 : 8);
 
