@@ -18,27 +18,12 @@ async function metadataResponse(c: AppContext, key: string, config: Config) {
   return c.json(await imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
 }
 
-/** Enough for a busy isolate's working set of URLs; the oldest entry goes first. */
-const MAX_REMEMBERED_URLS = 10_000;
-
-/** Parses per configuration, by raw path: the same URL is asked for again and again, and a parse is pure. */
-const parses = new WeakMap<Config, Map<string, ParsedImageUrl>>();
 const parsed = new WeakMap<Request, ParsedImageUrl>();
 
 /** The request's `<options>/<key>`, parsed once for the edge-hit path (edge-hit.ts) and this route. */
 export function imageUrlOf(c: AppContext): ParsedImageUrl {
   let known = parsed.get(c.req.raw);
-  if (known) return known;
-  const config = getConfig(c.env);
-  let byPath = parses.get(config);
-  if (!byPath) parses.set(config, (byPath = new Map()));
-  const rawPath = new URL(c.req.url).pathname.replace(IMAGE_PATH, '');
-  known = byPath.get(rawPath);
-  if (!known) {
-    byPath.set(rawPath, (known = parseImagePath(rawPath, config)));
-    if (byPath.size > MAX_REMEMBERED_URLS) byPath.delete(byPath.keys().next().value!);
-  }
-  parsed.set(c.req.raw, known);
+  if (!known) parsed.set(c.req.raw, (known = parseImagePath(new URL(c.req.url).pathname.replace(IMAGE_PATH, ''), getConfig(c.env))));
   return known;
 }
 
