@@ -16,8 +16,6 @@ import { consoleRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/image';
 import { thumborRoutes } from './routes/thumbor';
-import { answerEdgeHit } from './routes/edge-hit';
-import { IMAGE_CORS } from './routes/image-cors';
 import { requireSignature } from './security/require-signature';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -50,9 +48,7 @@ const secure = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
 app.use((c, next) => (c.req.path === '/console' || c.req.path.startsWith('/console/') ? next() : secure(c, next)));
 app.use(timing({ crossOrigin: true }));
 for (const mount of IMAGE_MOUNTS) {
-  // First, so a hit skips the rest: it applies what the three below would (routes/edge-hit.ts).
-  app.use(`${mount}/*`, answerEdgeHit);
-  app.use(`${mount}/*`, cors(IMAGE_CORS));
+  app.use(`${mount}/*`, cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
   // After the handler: answers If-None-Match (or If-Modified-Since) with 304 from the ETag (or Last-Modified) the route set.
   app.use(`${mount}/*`, conditionalGet);
   // Inside conditionalGet, so a 304 carries the capped Cache-Control too; before the route, so no R2 work precedes it.

@@ -18,7 +18,6 @@ import type { ResolvedSpec, TransformSpec } from '../spec/transform-spec';
 import { countVariants, getVariant, putVariant, variantKey, type VariantMeta } from '../storage/variants';
 import { findOriginal, forgetOriginal, type Original } from './original';
 import { stageTimer } from './timing';
-import type { StageTimer } from '../pipeline/run';
 import { transform } from './transform';
 
 /** Which tier answered, named alike in X-Edgepix-Cache and Server-Timing: the edge cache, an R2 variant, or a transform. */
@@ -63,7 +62,7 @@ async function metered<T>(c: AppContext, config: Config, work: () => Promise<T>)
 
 export async function deliver(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
   try {
-    return await fromTiers(c, spec, key, lookedUp.get(c.req.raw));
+    return await fromTiers(c, spec, key);
   } catch (error) {
     if (!(error instanceof ProblemError && error.slug === 'original-changed')) throw error;
     // The remembered version was stale (or the original changed mid-read): once more, asking the origin.
@@ -72,54 +71,17 @@ export async function deliver(c: AppContext, spec: TransformSpec, key: string): 
   }
 }
 
-/** Where a request's variant lives: its original, the spec with the format settled, its R2 key and Cache API URL. */
-interface Located {
-  original: Original;
-  resolved: ResolvedSpec;
-  negotiated: boolean;
-  storageKey: string;
-  cacheUrl: string;
-}
-
-async function locate(c: AppContext, spec: TransformSpec, key: string, config: Config, time: StageTimer): Promise<Located> {
+async function fromTiers(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
+  const config = getConfig(c.env);
+  const time = stageTimer(c);
   const original = await time('origin', () => findOriginal(c.env, key, config));
   noteRequest(c.req.raw, { inputFormat: original.traits.format, inputBytes: original.version.size });
   const resolved: ResolvedSpec = { ...spec, format: resolveFormat(spec.format, c.req.header('Accept') ?? null, original.traits) };
+  const negotiated = spec.format === 'auto';
   const storageKey = variantKey(key, original.version.etag, canonicalize(resolved), resolved.format);
-  return { original, resolved, negotiated: spec.format === 'auto', storageKey, cacheUrl: edgeCacheUrl(c.req.url, storageKey) };
-}
+  const cacheUrl = edgeCacheUrl(c.req.url, storageKey);
 
-/** Requests whose lookup {@link edgeHit} already made, and missed or failed: delivery goes on from there. */
-const lookedUp = new WeakMap<Request, { located: Located } | { failed: unknown }>();
-
-/**
- * The edge tier alone, for a path that answers hits before the rest of the
- * request's middleware: the hit as {@link deliver} would serve it, or
- * undefined, remembering the lookup so that `deliver` does not repeat it.
- */
-export async function edgeHit(c: AppContext, spec: TransformSpec, key: string): Promise<Response | undefined> {
-  const time = stageTimer(c);
-  let where: Located;
-  try {
-    where = await locate(c, spec, key, getConfig(c.env), time);
-  } catch (failed) {
-    // No such original, an origin outage, too large: `deliver` answers it, without asking the origin again.
-    lookedUp.set(c.req.raw, { failed });
-    return undefined;
-  }
-  const cached = await time('edge', () => matchEdge(where.cacheUrl));
-  if (cached) return served(c, cached, 'edge', where.negotiated);
-  lookedUp.set(c.req.raw, { located: where });
-  return undefined;
-}
-
-async function fromTiers(c: AppContext, spec: TransformSpec, key: string, known?: { located: Located } | { failed: unknown }): Promise<Response> {
-  if (known && 'failed' in known) throw known.failed;
-  const config = getConfig(c.env);
-  const time = stageTimer(c);
-  const { original, resolved, negotiated, storageKey, cacheUrl } = known?.located ?? (await locate(c, spec, key, config, time));
-
-  const cached = known ? undefined : await time('edge', () => matchEdge(cacheUrl));
+  const cached = await time('edge', () => matchEdge(cacheUrl));
   if (cached) return served(c, cached, 'edge', negotiated);
 
   const stored = await time('variant', () => getVariant(c.env.VARIANTS, storageKey));

@@ -9,7 +9,7 @@ import { deliver } from '../delivery/deliver';
 import type { AppContext, Env } from '../env';
 import { describeOriginal } from '../delivery/describe';
 import { IMAGE_PATH } from '../lib/image-paths';
-import { parseImagePath, type ParsedImageUrl } from '../url/cloudflare/parse';
+import { parseImagePath } from '../url/cloudflare/parse';
 import { imageResource } from './api/image-resource';
 
 /** `format=json`, as in Cloudflare Images: the original's metadata instead of pixels. */
@@ -18,17 +18,10 @@ async function metadataResponse(c: AppContext, key: string, config: Config) {
   return c.json(await imageResource(image, new URL(c.req.url).origin, config), 200, { 'Cache-Control': 'no-store' });
 }
 
-const parsed = new WeakMap<Request, ParsedImageUrl>();
-
-/** The request's `<options>/<key>`, parsed once for the edge-hit path (edge-hit.ts) and this route. */
-export function imageUrlOf(c: AppContext): ParsedImageUrl {
-  let known = parsed.get(c.req.raw);
-  if (!known) parsed.set(c.req.raw, (known = parseImagePath(new URL(c.req.url).pathname.replace(IMAGE_PATH, ''), getConfig(c.env))));
-  return known;
-}
-
 export const imageRoutes = new Hono<{ Bindings: Env }>().get('/*', async (c) => {
-  const { spec, key, json } = imageUrlOf(c);
-  if (json) return metadataResponse(c, key, getConfig(c.env));
+  const config = getConfig(c.env);
+  const rawPath = new URL(c.req.url).pathname.replace(IMAGE_PATH, '');
+  const { spec, key, json } = parseImagePath(rawPath, config);
+  if (json) return metadataResponse(c, key, config);
   return deliver(c, spec, key);
 });

@@ -19,7 +19,6 @@ import { toThumborRequest, withSourceSide } from '../url/thumbor/to-spec';
 import { conditionalGet } from '../delivery/conditional';
 import { deliver } from '../delivery/deliver';
 import { readOriginalHeader } from '../delivery/original';
-import { IMAGE_CORS } from './image-cors';
 
 /** Thumbor's /meta/ shape: the source, the operations, and the target size. */
 async function metaResponse(c: AppContext, spec: TransformSpec, key: string): Promise<Response> {
@@ -62,7 +61,7 @@ async function handleThumbor(c: AppContext): Promise<Response> {
 }
 
 // The same CORS and conditional-request handling as /img gets in app.ts.
-const serveThumbor = every(cors(IMAGE_CORS), conditionalGet, handleThumbor);
+const serveThumbor = every(cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }), conditionalGet, handleThumbor);
 
 /** Mounted on every path, because the prefix is configuration; handles those under it and passes the rest on. */
 export const thumborRoutes: MiddlewareHandler<{ Bindings: Env }> = async function thumborRoutes(c, next) {

@@ -36,38 +36,17 @@ function assertCanVerify(config: Config): void {
   }
 }
 
-/** Each request's answer, so the edge-hit path and this middleware verify a signature once between them. */
-const checked = new WeakMap<Request, Promise<number | undefined>>();
-
-/**
- * Whether `request` may be served: undefined when it needs no signature, else
- * its signed link's expiry (unix seconds); rejects when it may not be served.
- * The middleware below and the edge-hit path (routes/edge-hit.ts) both ask it.
- */
-export function signedExpiry(request: Request, config: Config): Promise<number | undefined> {
-  let answer = checked.get(request);
-  if (!answer) checked.set(request, (answer = check(new URL(request.url), config)));
-  return answer;
-}
-
-async function check(url: URL, config: Config): Promise<number | undefined> {
+export const requireSignature = createMiddleware<{ Bindings: Env }>(async function requireSignature(c, next) {
+  const config = getConfig(c.env);
   if (!config.allowUnsigned) assertCanVerify(config);
+  const url = new URL(c.req.url);
   if (!hasSignature(url)) {
-    if (config.allowUnsigned || isPublic(url.pathname, config.publicPrefixes)) return undefined;
+    if (config.allowUnsigned || isPublic(url.pathname, config.publicPrefixes)) return next();
     throw signatureRequired();
   }
   assertCanVerify(config);
-  return verifySignedUrl(url, config.signingKeys, Math.floor(Date.now() / 1000));
-}
-
-/** Caps a signed response's Cache-Control at its link's expiry (`expires` from {@link signedExpiry}). */
-export function capAtExpiry(headers: Headers, expires: number | undefined): void {
-  if (expires === undefined) return;
-  headers.set('Cache-Control', capCacheControl(headers.get('Cache-Control'), expires - Date.now() / 1000));
-}
-
-export const requireSignature = createMiddleware<{ Bindings: Env }>(async function requireSignature(c, next) {
-  const expires = await signedExpiry(c.req.raw, getConfig(c.env));
+  const expires = await verifySignedUrl(url, config.signingKeys, Math.floor(Date.now() / 1000));
   await next();
-  capAtExpiry(c.res.headers, expires);
+  const remaining = expires - Date.now() / 1000;
+  c.res.headers.set('Cache-Control', capCacheControl(c.res.headers.get('Cache-Control'), remaining));
 });
