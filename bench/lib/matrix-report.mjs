@@ -160,7 +160,7 @@ export function renderMatrix(matrix, summary) {
     `MATRIX (issue 9): ${matrix.inputs.length} inputs × ${matrix.renditions.length} renditions, one cold transform each, one at a time, in one worker (BENCH_MEMORY_METER=true);`,
     `renditions: ${matrix.renditions.join(' | ')}`,
     `served = 200 of all requested; wrong dims = served with another size than edgepix's geometry gives; fallback = served with X-Edgepix-Fallback;`,
-    `÷sharp, cpu÷sh = geomean over served of wall (CPU) time ÷ the same operation in single-threaded sharp (webp q${q.webp} effort 2, jpeg q${q.jpeg} progressive libjpeg-turbo settings, avif q${q.avif} 4:2:0 effort 0 from 1 MP, else 1: edgepix's settings);`,
+    `÷sharp, cpu÷sh = geomean over served of wall (CPU) time ÷ the same operation in single-threaded sharp (webp q${q.webp} effort 4, jpeg q${q.jpeg} progressive libjpeg-turbo settings, avif q${q.avif} effort 1 4:2:0);`,
     'peak / idle MB = max of Server-Timing mem-peak / mem-idle (MiB; — when the worker sends none)',
     '',
     renderTable(COLUMNS, rows),

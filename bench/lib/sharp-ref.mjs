@@ -46,7 +46,7 @@ const reference = ({ width, quality }, buffer) =>
   sharp(buffer)
     .rotate() // EXIF auto-orient, as edgepix does
     .resize({ width, withoutEnlargement: true, kernel: 'lanczos3' })
-    .webp({ quality, effort: 2 }) // edgepix's METHOD (src/codecs/webp.ts)
+    .webp({ quality })
     .toBuffer();
 
 /** @public called by name in the child process (child.mjs) */
@@ -90,33 +90,32 @@ export async function scoreOutput(file, edgepixOutput, transform) {
 
 /**
  * Encoders of the generic operation, set as edgepix's own (src/codecs/*.ts) where sharp can:
- *   webp  method (effort) 2, as edgepix's METHOD
+ *   webp  method (effort) 4, as edgepix
  *   jpeg  progressive with optimised Huffman tables, 4:2:0, as edgepix; sharp's default libjpeg-turbo-compatible
  *         settings (no trellis quantisation), while edgepix runs MozJPEG's defaults: sharp does less work here
- *   avif  8-bit 4:2:0 (edgepix's @jsquash/avif subsample 1); libvips hands aom speed 9 − effort, so effort 0
- *         (speed 9) for outputs of 1 MP or more and effort 1 (speed 8) below, as edgepix's encodeSpeed
+ *   avif  8-bit 4:2:0 (edgepix's @jsquash/avif subsample 1), effort 1: libvips hands aom speed 9 − effort,
+ *         i.e. speed 8 as edgepix's ENCODE_SPEED
  *   png   sharp's defaults
  */
 const SHARP_ENCODERS = {
-  webp: (image, quality) => image.webp({ quality, effort: 2 }),
+  webp: (image, quality) => image.webp({ quality, effort: 4 }),
   jpeg: (image, quality) => image.jpeg({ quality, progressive: true, optimiseCoding: true, chromaSubsampling: '4:2:0' }),
-  avif: (image, quality, pixels) => image.avif({ quality, effort: pixels >= 1_000_000 ? 0 : 1, chromaSubsampling: '4:2:0', bitdepth: 8 }),
+  avif: (image, quality) => image.avif({ quality, effort: 1, chromaSubsampling: '4:2:0', bitdepth: 8 }),
   png: (image) => image.png(),
 };
 
 /**
  * A generic transform: auto-orient, resize (`fit` scale-down: inside the box, never enlarged; cover: fill
  * the box, cropped around the centre) with Lanczos3, encode. No width and no height: full size.
- * @param {{ width?: number, height?: number, fit?: 'scale-down' | 'cover', format: keyof SHARP_ENCODERS, quality: number,
- *   pixels: number }} op  `pixels`: the output's, which picks AVIF's effort as edgepix picks its speed
+ * @param {{ width?: number, height?: number, fit?: 'scale-down' | 'cover', format: keyof SHARP_ENCODERS, quality: number }} op
  */
-function operation(buffer, { width, height, fit = 'scale-down', format, quality, pixels }) {
+function operation(buffer, { width, height, fit = 'scale-down', format, quality }) {
   let image = sharp(buffer, { limitInputPixels: false }).rotate();
   if (width || height) {
     const fitting = fit === 'cover' ? { fit: 'cover', position: 'centre' } : { fit: 'inside', withoutEnlargement: true };
     image = image.resize({ width, height, kernel: 'lanczos3', ...fitting });
   }
-  return SHARP_ENCODERS[format](image, quality, pixels).toBuffer({ resolveWithObject: true });
+  return SHARP_ENCODERS[format](image, quality).toBuffer({ resolveWithObject: true });
 }
 
 const warmedFormats = new Set();
@@ -127,7 +126,7 @@ export async function timeOperation(file, op) {
   if (!warmedFormats.has(op.format)) {
     // The first use of an encoder (library start-up) is not part of a transform.
     const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#6a8caf' } }).jpeg().toBuffer();
-    await operation(tiny, { ...op, width: 32, height: 32, pixels: 32 * 32 });
+    await operation(tiny, { ...op, width: 32, height: 32 });
     warmedFormats.add(op.format);
   }
   const buffer = fs.readFileSync(file); // not kept: the matrix's originals add up to hundreds of MB
