@@ -12,13 +12,8 @@ import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec'
 
 const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
 
-/**
- * aom speed 0–10, per output size from the measured curve (README
- * "Performance and memory"): at 1200 px, speed 9 takes 0.37× speed 8's time
- * for 8.5 % more bytes; at 400 px it would cost 28 % more bytes, so small
- * outputs keep 8. (10 gave the same sizes as 9 in this aom.)
- */
-const encodeSpeed = (pixels: number) => (pixels >= 1_000_000 ? 9 : 8);
+/** aom speed 0–10: 8 keeps a cold transform interactive at a small size cost. */
+const ENCODE_SPEED = 8;
 
 export const avif: Codec = {
   async decodeRows(input, header, hint, open) {
@@ -29,7 +24,7 @@ export const avif: Codec = {
   decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma }) =>
     avifDecodeMemory({ width, height }, { hasAlpha, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
   openEncoder: wholePictureEncoder((image, { quality }) =>
-    encoder.run(() => encode(asImageData(image), { quality, speed: encodeSpeed(image.width * image.height) })),
+    encoder.run(() => encode(asImageData(image), { quality, speed: ENCODE_SPEED })),
   ),
   // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
   encodeMemory: (size) => 40 * size.width * size.height,

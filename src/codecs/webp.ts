@@ -7,14 +7,8 @@ import { boxShrinkHint, wholeBytes, type Codec } from './codec';
 import { decodeWebpRows, openWebpEncoder, webpDecodeMemory, webpEncodeMemory, webpShrinkOnLoad } from './libwebp';
 import { initCodecs } from './codecs-wasm';
 
-/**
- * libwebp's effort 0–6. 2 is the knee of the measured curve (README
- * "Performance and memory"), the same at 400 and 1600 px: against libwebp's
- * and sharp's default 4 it takes 0.36–0.43× the time for 3 % more bytes at
- * q80; 3 costs 2.4× as much as 2 for those 3 %, 0 and 1 save little time for
- * 10–20 % more bytes.
- */
-const METHOD = 2;
+/** libwebp's effort 0–6; 4 is its (and sharp's) default balance of size and speed. */
+const METHOD = 4;
 
 export const webp: Codec = {
   async decodeRows(input, header, hint, open) {
