@@ -22,3 +22,5 @@ export const RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
 export const WRANGLER_BIN = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 export const EDGEPIX_CONFIG = path.join(ROOT, 'wrangler.toml');
 export const TRIVIAL_CONFIG = path.join(BENCH_DIR, 'trivial-worker/wrangler.toml');
+/** The same Worker behind wrangler dev's asset router, as edgepix runs: a control of the throughput section. */
+export const TRIVIAL_ASSETS_CONFIG = path.join(BENCH_DIR, 'trivial-worker/wrangler-assets.toml');

@@ -4,6 +4,7 @@
  * issue 9) and into the report the bench prints (`renderReport`).
  */
 import { GROUP_TITLES, megapixels } from './inputs.mjs';
+import { renderIssue17, summarizeIssue17 } from './issue17-report.mjs';
 import { renderMatrix, summarizeMatrix } from './matrix-report.mjs';
 import { geomean, max, min, ratio } from './stats.mjs';
 import { fixed, renderTable, times } from './table.mjs';
@@ -62,6 +63,12 @@ function inputVerdict(input, f) {
   return { target, met: known ? misses.length === 0 : null, misses };
 }
 
+/** Cold transform ÷ sharp over one input group, geomean of wall (`value`) and CPU time (`cpu`). */
+function groupRatio(inputs, results, name) {
+  const figures = inputs.filter((input) => input.group === name).map((input) => inputFigures(input, results));
+  return { value: geomean(figures.map((f) => f.ratio)), cpu: geomean(figures.map((f) => f.cpuRatio)) };
+}
+
 /**
  * The issue's table, measured: `[{ measure, measured, target, verdict }]`.
  * @returns {{ measure: string, measured: string | null, target: string, verdict: string, value: number | null }[]}
@@ -70,8 +77,7 @@ export function summarize(inputs, results) {
   const figures = new Map(inputs.map((input) => [input.id, inputFigures(input, results)]));
   const group = (name) => inputs.filter((input) => input.group === name).map((input) => figures.get(input.id));
   const ratioRow = (name, limit) => {
-    const value = geomean(group(name).map((f) => f.ratio));
-    const cpu = geomean(group(name).map((f) => f.cpuRatio));
+    const { value, cpu } = groupRatio(inputs, results, name);
     return {
       measure: `cold transform ÷ sharp, ${GROUP_TITLES[name]}, geomean`,
       value,
@@ -198,6 +204,9 @@ export function renderReport(inputs, results) {
   const out = [title];
   if (m.sections.some((name) => ISSUE5_SECTIONS.includes(name))) out.push(...renderIssue5(inputs, results));
   if (results.matrix) out.push('', ...renderMatrix(results.matrix, results.matrixSummary ?? summarizeMatrix(results.matrix)));
+  if (results.speed || results.throughput || results.matrix) {
+    out.push('', ...renderIssue17(summarizeIssue17(results, (group) => groupRatio(inputs, results, group))));
+  }
   const errors = Object.entries(results.errors ?? {});
   if (errors.length) out.push('', ...errors.map(([section, error]) => `note: section ${section} failed: ${error}`));
   return out.join('\n');
@@ -248,6 +257,14 @@ function renderIssue5(inputs, results) {
         `(${t.connections} connections, ${(t.bodyBytes / 1024).toFixed(1)} KB body); runtime CPU per request ` +
         `${fixed(t.edgepix.cpuMsPerRequest, 2)} vs ${fixed(t.trivial.cpuMsPerRequest, 2)} ms (CPU ratio ${times(t.cpuRatio)})`,
     );
+    const c = t.controls;
+    if (c) {
+      notes.push(
+        `throughput controls: the trivial Worker behind wrangler dev's asset router ${fixed(c.trivialAssets.requestsPerSecond)} req/s ` +
+          `(${fixed(c.trivialAssets.cpuMsPerRequest, 2)} ms CPU), and also logging one line per request ${fixed(c.trivialAssetsLog.requestsPerSecond)} req/s ` +
+          `(${fixed(c.trivialAssetsLog.cpuMsPerRequest, 2)} ms CPU): edgepix ÷ that ${times(c.ratioToAssetsLog)}`,
+      );
+    }
   }
   return [...header, renderTable(COLUMNS, rows), '', ...notes.map((n) => `note: ${n}`)];
 }

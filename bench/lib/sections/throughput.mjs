@@ -7,14 +7,21 @@
  * is about; absolute numbers are the local runtime's (wrangler's proxy
  * included), not production's. CPU time of each runtime per request is
  * recorded too: it does not depend on the machine's load.
+ *
+ * Two controls run in the same windows and say where a gap comes from: the
+ * trivial Worker behind wrangler dev's asset router (edgepix's wrangler.toml
+ * has [assets] with run_worker_first), and the same logging one JSON line per
+ * request, as edgepix does (wrangler dev relays every console.log through its
+ * inspector). They are not the ratio's reference.
  */
+import fs from 'node:fs';
 import { originalKey, transformRequest } from '../edgepix.mjs';
 import { combineLoad, generateLoad } from '../load.mjs';
 import { request } from '../http.mjs';
-import { TRIVIAL_CONFIG, TRIVIAL_STATE_DIR } from '../paths.mjs';
+import { TRIVIAL_ASSETS_CONFIG, TRIVIAL_CONFIG, TRIVIAL_STATE_DIR } from '../paths.mjs';
 import { ratio } from '../stats.mjs';
 import { edgepixOptions } from '../transform-spec.mjs';
-import { withWorker } from '../worker.mjs';
+import { startWorker } from '../worker.mjs';
 
 /**
  * @param {{ worker, input, transform, log,
@@ -35,10 +42,23 @@ export async function measureThroughput({ worker, input, transform, load, log })
     maxRequests: Math.ceil(load.maxRequests / load.rounds),
   };
 
-  return withWorker({ name: 'trivial', config: TRIVIAL_CONFIG, persistTo: TRIVIAL_STATE_DIR }, async (trivialWorker) => {
-    const seeded = await request(`${trivialWorker.url}/seed`, { method: 'PUT', body: cached.body, headers: { 'content-type': 'image/webp' } });
-    if (seeded.status !== 204) throw new Error(`trivial worker seed answered ${seeded.status}`);
-    const windows = { edgepix: [], trivial: [] };
+  const trivials = [
+    { name: 'trivial', config: TRIVIAL_CONFIG },
+    { name: 'trivialAssets', config: TRIVIAL_ASSETS_CONFIG },
+    { name: 'trivialAssetsLog', config: TRIVIAL_ASSETS_CONFIG, vars: { LOG_LINE: 'true' } },
+  ];
+  const started = [];
+  try {
+    for (const { name, config, vars } of trivials) {
+      // Each its own Cache API store: two running workerd processes never share one.
+      const persistTo = name === 'trivial' ? TRIVIAL_STATE_DIR : `${TRIVIAL_STATE_DIR}-${name}`;
+      fs.rmSync(persistTo, { recursive: true, force: true });
+      const trivialWorker = await startWorker({ name, config, persistTo, vars });
+      started.push({ name, trivialWorker });
+      const seeded = await request(`${trivialWorker.url}/seed`, { method: 'PUT', body: cached.body, headers: { 'content-type': 'image/webp' } });
+      if (seeded.status !== 204) throw new Error(`${name} worker seed answered ${seeded.status}`);
+    }
+    const windows = { edgepix: [], ...Object.fromEntries(trivials.map((t) => [t.name, []])) };
     for (let round = 0; round < load.rounds; round++) {
       windows.edgepix.push(
         await generateLoad(imageUrl, {
@@ -47,19 +67,21 @@ export async function measureThroughput({ worker, input, transform, load, log })
           isOk: (r) => r.status === 200 && r.headers['x-edgepix-cache'] === 'edge',
         }),
       );
-      windows.trivial.push(
-        await generateLoad(`${trivialWorker.url}/`, {
-          ...window,
-          cpuPid: trivialWorker.runtimePid,
-          isOk: (r) => r.status === 200 && r.body.length === cached.body.length,
-        }),
-      );
+      for (const { name, trivialWorker } of started) {
+        windows[name].push(
+          await generateLoad(`${trivialWorker.url}/`, {
+            ...window,
+            cpuPid: trivialWorker.runtimePid,
+            isOk: (r) => r.status === 200 && r.body.length === cached.body.length,
+          }),
+        );
+      }
     }
-    const edgepix = combineLoad(windows.edgepix);
-    const trivial = combineLoad(windows.trivial);
-    for (const [name, result] of Object.entries({ edgepix, trivial })) {
+    const combined = Object.fromEntries(Object.entries(windows).map(([name, w]) => [name, combineLoad(w)]));
+    for (const [name, result] of Object.entries(combined)) {
       log(`  ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest?.toFixed(2)} ms runtime CPU per request (${result.failed} failed)`);
     }
+    const { edgepix, trivial, trivialAssets, trivialAssetsLog } = combined;
     return {
       bodyBytes: cached.body.length,
       connections: load.connections,
@@ -67,6 +89,14 @@ export async function measureThroughput({ worker, input, transform, load, log })
       trivial,
       ratio: ratio(edgepix.requestsPerSecond, trivial.requestsPerSecond),
       cpuRatio: ratio(trivial.cpuMsPerRequest, edgepix.cpuMsPerRequest),
+      controls: {
+        trivialAssets,
+        trivialAssetsLog,
+        // edgepix against a Worker that does no more than answer from the Cache API, behind the asset router, logging a line.
+        ratioToAssetsLog: ratio(edgepix.requestsPerSecond, trivialAssetsLog.requestsPerSecond),
+      },
     };
-  });
+  } finally {
+    for (const { trivialWorker } of started) await trivialWorker.stop();
+  }
 }
