@@ -1,7 +1,7 @@
 /**
  * The optimize pass: a variant made on the request path at low effort is
- * re-encoded at high effort and replaces the stored one only when smaller at
- * an equal or better quality metric. The replacement is conditional on the
+ * re-encoded at high effort and replaces the stored one only when at least
+ * 2 % smaller at an equal or better quality metric. The replacement is conditional on the
  * stored object being the one read, so a job that runs twice, or races a
  * request's write-back, leaves one valid variant. The edge cache of the
  * location running the job gets the new bytes; other locations keep theirs
@@ -19,6 +19,9 @@ import type { OptimizeJob } from '../queue/jobs';
 import { putVariant } from '../storage/variants';
 import { currentOriginal } from './current-original';
 
+/** A saving smaller than this is not worth an R2 write, an edge-cache put and a new ETag for browsers to revalidate. */
+const MIN_SAVING = 0.02;
+
 export async function optimizeStoredVariant(env: Env, job: OptimizeJob): Promise<void> {
   const original = await currentOriginal(env, job);
   if (!original) return;
@@ -31,8 +34,9 @@ export async function optimizeStoredVariant(env: Env, job: OptimizeJob): Promise
   const fast = new Uint8Array(await stored.arrayBuffer());
   const config = getConfig(env);
   const { result: better } = await admit(`optimize:${job.variant}`, config, () => optimizeVariant(env, original, job.spec, config, fast));
-  if (!better) {
-    logEvent('variant-kept', { key: job.key, variant: job.variant, bytes: fast.byteLength, why: 'no smaller file at equal or better quality' });
+  if (!better || better.after > better.before * (1 - MIN_SAVING)) {
+    const why = better ? `the smaller file saves under ${MIN_SAVING * 100} %` : 'no smaller file at equal or better quality';
+    logEvent('variant-kept', { key: job.key, variant: job.variant, bytes: fast.byteLength, why });
     return;
   }
   const note = { before: better.before, metric: better.metric.name, fast: better.metric.fast, optimized: better.metric.optimized };

@@ -430,6 +430,10 @@ async function main() {
     await step('no page error and no CSP violation happened', async () => {
       assert.deepEqual(pageProblems, []);
     });
+  } catch (error) {
+    // What the worker said is the first thing to read when a step fails.
+    console.log(`npm start's last output:\n${server.output().split('\n').slice(-60).join('\n')}`);
+    throw error;
   } finally {
     await cleanUp();
   }
