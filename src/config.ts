@@ -157,7 +157,7 @@ export const VARIABLES = {
   TRANSFORM_QUEUE_DEADLINE: variable('transformQueueDeadline', wholeNumber, '20',
     'seconds a transform may wait its turn in one isolate; a request expected to wait longer gets `503 busy`'),
   TRANSFORM_TIME_LIMIT: variable('transformTimeLimit', wholeNumber, '20',
-    'seconds one transform may run, checked after every band of rows (503 `transform-timeout`); deployed, the clock moves only at I/O, so this bounds slow reads while Workers\' CPU limit bounds computing. `0`: no limit'),
+    'seconds one transform may run, checked after every band of rows (503 `transform-timeout`); deployed, the clock moves only at I/O, so this bounds slow reads while Workers\' CPU limit bounds computing. One whose work never settles gives up its queue turn after twice this. `0`: no limit'),
   SIGNED_URL_TTL: variable('signedUrlTtl', positiveInt, '3600',
     'seconds the signed preset URLs in API replies stay valid (when signatures are required)'),
   ORIGINAL_LOOKUP_TTL: variable('originalLookupTtl', wholeNumber, '10',

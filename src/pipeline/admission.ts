@@ -16,7 +16,7 @@
  * deadline strictly allows. The floor below keeps the estimate honest.
  */
 import type { Config } from '../config';
-import { ProblemError } from '../errors';
+import { ProblemError, transformTimeout } from '../errors';
 
 /** What a transform is assumed to take at least (a phone photo's thumbnail). */
 const FLOOR_MS = 150;
@@ -45,7 +45,22 @@ function record(ms: number): void {
 
 const fastestRecentMs = () => Math.max(FLOOR_MS, Math.min(...recentMs, Infinity) === Infinity ? FLOOR_MS : Math.min(...recentMs));
 
-function oneAtATime<T>(deadlineMs: number, work: () => Promise<T>): Promise<T> {
+/**
+ * A transform whose work never settles (an original's stream that stalls
+ * with no error) would hold every transform queued behind it for good: past
+ * twice its time limit it gives up its turn, answered 503
+ * `transform-timeout`, though the work itself cannot be stopped.
+ */
+function watched<T>(work: Promise<T>, limitMs: number): Promise<T> {
+  if (limitMs <= 0) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(transformTimeout(limitMs / 1000)), 2 * limitMs);
+  });
+  return Promise.race([work, giveUp]).finally(() => clearTimeout(timer));
+}
+
+function oneAtATime<T>(deadlineMs: number, limitMs: number, work: () => Promise<T>): Promise<T> {
   const expectedWait = admitted * fastestRecentMs();
   if (expectedWait > deadlineMs) return Promise.reject(busy(expectedWait));
   admitted++;
@@ -57,7 +72,7 @@ function oneAtATime<T>(deadlineMs: number, work: () => Promise<T>): Promise<T> {
       if (waited > deadlineMs) throw busy(waited);
       const start = Date.now();
       try {
-        return await work();
+        return await watched(work(), limitMs);
       } finally {
         record(Date.now() - start);
       }
@@ -71,7 +86,7 @@ function oneAtATime<T>(deadlineMs: number, work: () => Promise<T>): Promise<T> {
 export async function admit<T>(key: string, config: Config, work: () => Promise<T>): Promise<{ result: T; joined: boolean }> {
   const running = inFlight.get(key) as Promise<T> | undefined;
   if (running) return { result: await running, joined: true };
-  const run = oneAtATime(config.transformQueueDeadline * 1000, work).finally(() => inFlight.delete(key));
+  const run = oneAtATime(config.transformQueueDeadline * 1000, config.transformTimeLimit * 1000, work).finally(() => inFlight.delete(key));
   inFlight.set(key, run);
   return { result: await run, joined: false };
 }
