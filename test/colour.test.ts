@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deflate } from 'pako';
-import { crc32 } from '../src/codecs/png/crc32';
+import { pngChunk } from '../src/codecs/png/encode-rows';
 import { decodeResponse, fixture, img, putFixture, putOriginal, reference, uniqueKey } from './helpers';
 import { meanAbsDiff, oracleDecode, oracleEncodePng } from './oracle';
 import { ramps } from './pictures';
@@ -59,12 +59,7 @@ describe('a profile edgepix cannot apply', () => {
     const picture = ramps().colour;
     const png = await oracleEncodePng(picture);
     const chunkData = new Uint8Array([...'icc\0\0'].map((c) => c.charCodeAt(0)).concat([...deflate(lutOnlyProfile())]));
-    const chunk = new Uint8Array(12 + chunkData.length);
-    const view = new DataView(chunk.buffer);
-    view.setUint32(0, chunkData.length);
-    chunk.set([...'iCCP'].map((c) => c.charCodeAt(0)), 4);
-    chunk.set(chunkData, 8);
-    view.setUint32(8 + chunkData.length, crc32(0, chunk.subarray(4, 8 + chunkData.length)));
+    const chunk = pngChunk('iCCP', chunkData);
     const tagged = new Uint8Array([...png.subarray(0, 33), ...chunk, ...png.subarray(33)]);
     const response = await img('format=png', await putOriginal(uniqueKey('lut.png'), tagged));
     expect(response.headers.get('X-Edgepix-Fallback')).toBe('icc-unconverted');

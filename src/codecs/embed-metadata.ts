@@ -6,6 +6,7 @@
  */
 import { deflate } from 'pako';
 import { concatBytes } from '../lib/bytes';
+import { riffChunk, riffChunks, riffFile, vp8xChunk, VP8X_ALPHA } from './animation/riff';
 import { pngChunk } from './png/encode-rows';
 import type { OutputFormat } from '../spec/transform-spec';
 
@@ -51,48 +52,24 @@ function intoPng(png: Uint8Array, { exif, icc }: Embedded): Uint8Array {
   return chunks.length === 0 ? png : concatBytes([png.subarray(0, AFTER_IHDR), ...chunks, png.subarray(AFTER_IHDR)]);
 }
 
-function riffChunk(type: string, data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(8);
-  header.set(ascii(type));
-  new DataView(header.buffer).setUint32(4, data.length, true);
-  return concatBytes([header, data, ...(data.length & 1 ? [Uint8Array.of(0)] : [])]);
-}
-
-/** The chunks of a WebP file after its 12-byte RIFF header, as type and whole chunk bytes. */
-function riffChunks(webp: Uint8Array): { type: string; bytes: Uint8Array; data: Uint8Array }[] {
-  const view = new DataView(webp.buffer, webp.byteOffset, webp.byteLength);
-  const chunks = [];
-  for (let at = 12; at + 8 <= webp.length;) {
-    const length = view.getUint32(at + 4, true);
-    const end = Math.min(webp.length, at + 8 + length + (length & 1));
-    chunks.push({ type: String.fromCharCode(...webp.subarray(at, at + 4)), bytes: webp.subarray(at, end), data: webp.subarray(at + 8, at + 8 + length) });
-    at = end;
-  }
-  return chunks;
-}
-
 const VP8X_ICC = 0x20;
-const VP8X_ALPHA = 0x10;
 const VP8X_EXIF = 0x08;
 
 function intoWebp(webp: Uint8Array, { exif, icc }: Embedded, size: { width: number; height: number }): Uint8Array {
   if (!exif && !icc) return webp;
-  const chunks = riffChunks(webp);
+  const chunks = [...riffChunks(webp)];
   const vp8x = chunks.find((chunk) => chunk.type === 'VP8X');
   const image = chunks.filter((chunk) => chunk.type !== 'VP8X');
   const lossless = image.find((chunk) => chunk.type === 'VP8L');
-  const alpha = vp8x ? vp8x.data[0]! & VP8X_ALPHA : image.some((chunk) => chunk.type === 'ALPH') || (lossless ? (lossless.data[4]! >> 4) & 1 : 0);
-  const header = new Uint8Array(10);
-  header[0] = (alpha ? VP8X_ALPHA : 0) | (icc ? VP8X_ICC : 0) | (exif ? VP8X_EXIF : 0);
-  const w = size.width - 1;
-  const h = size.height - 1;
-  header.set([w & 255, (w >> 8) & 255, (w >> 16) & 255, h & 255, (h >> 8) & 255, (h >> 16) & 255], 4);
+  const alpha = vp8x ? vp8x.payload[0]! & VP8X_ALPHA : image.some((chunk) => chunk.type === 'ALPH') || (lossless ? (lossless.payload[4]! >> 4) & 1 : 0);
+  const flags = (alpha ? VP8X_ALPHA : 0) | (icc ? VP8X_ICC : 0) | (exif ? VP8X_EXIF : 0);
   // Order the container requires: VP8X, ICCP, the image, EXIF.
-  const body = concatBytes([ascii('WEBP'), riffChunk('VP8X', header), ...(icc ? [riffChunk('ICCP', icc)] : []), ...image.map((chunk) => chunk.bytes), ...(exif ? [riffChunk('EXIF', exif)] : [])]);
-  const riff = new Uint8Array(8);
-  riff.set(ascii('RIFF'));
-  new DataView(riff.buffer).setUint32(4, body.length, true);
-  return concatBytes([riff, body]);
+  return riffFile([
+    vp8xChunk(flags, size.width, size.height),
+    ...(icc ? [riffChunk('ICCP', icc)] : []),
+    ...image.map((chunk) => chunk.bytes),
+    ...(exif ? [riffChunk('EXIF', exif)] : []),
+  ]);
 }
 
 export function embedMetadata(bytes: Uint8Array, format: OutputFormat, embedded: Embedded, size: { width: number; height: number }): Uint8Array {

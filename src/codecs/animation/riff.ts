@@ -42,6 +42,15 @@ export function riffFile(chunks: Uint8Array[]): Uint8Array {
   return file;
 }
 
+/** One chunk: its type, payload length, payload and padding to an even length. */
+export function riffChunk(type: string, payload: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(8 + payload.length + (payload.length & 1));
+  bytes.set([...type].map((c) => c.charCodeAt(0)));
+  view(bytes).setUint32(4, payload.length, true);
+  bytes.set(payload, 8);
+  return bytes;
+}
+
 /** A VP8X chunk for a canvas of `width`×`height` with `flags`. */
 export function vp8xChunk(flags: number, width: number, height: number): Uint8Array {
   const chunk = new Uint8Array(18);

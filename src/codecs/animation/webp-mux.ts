@@ -9,7 +9,7 @@
  */
 import { view } from '../probe/header-fields';
 import type { Size } from '../types';
-import { riffChunks, riffFile, vp8xChunk, VP8X_ALPHA, VP8X_ANIMATION } from './riff';
+import { riffChunk, riffChunks, riffFile, vp8xChunk, VP8X_ALPHA, VP8X_ANIMATION } from './riff';
 
 export interface EncodedFrame {
   /** A still WebP of the canvas's size. */
@@ -20,14 +20,6 @@ export interface EncodedFrame {
 /** Largest frame duration ANMF can hold (24 bits of milliseconds). */
 const MAX_DURATION = 0xffffff;
 const ANMF_NO_BLEND = 0x02;
-
-function chunk(type: string, payload: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(8 + payload.length + (payload.length & 1));
-  bytes.set([...type].map((c) => c.charCodeAt(0)));
-  view(bytes).setUint32(4, payload.length, true);
-  bytes.set(payload, 8);
-  return bytes;
-}
 
 function anmf(size: Size, frame: EncodedFrame): { bytes: Uint8Array; alpha: boolean } {
   const parts = [...riffChunks(frame.webp)].filter((c) => c.type === 'ALPH' || c.type === 'VP8 ' || c.type === 'VP8L');
@@ -45,7 +37,7 @@ function anmf(size: Size, frame: EncodedFrame): { bytes: Uint8Array; alpha: bool
     payload.set(part.bytes, at);
     at += part.bytes.length;
   }
-  return { bytes: chunk('ANMF', payload), alpha: parts.some((c) => c.type === 'ALPH') };
+  return { bytes: riffChunk('ANMF', payload), alpha: parts.some((c) => c.type === 'ALPH') };
 }
 
 /** `loops`: 0 plays forever. */
@@ -54,5 +46,5 @@ export function muxAnimatedWebp(size: Size, loops: number, frames: readonly Enco
   const anim = new Uint8Array(6); // background 0x00000000 (transparent), then the loop count
   view(anim).setUint16(4, Math.min(0xffff, loops), true);
   const flags = VP8X_ANIMATION | (anmfs.some((f) => f.alpha) ? VP8X_ALPHA : 0);
-  return riffFile([vp8xChunk(flags, size.width, size.height), chunk('ANIM', anim), ...anmfs.map((f) => f.bytes)]);
+  return riffFile([vp8xChunk(flags, size.width, size.height), riffChunk('ANIM', anim), ...anmfs.map((f) => f.bytes)]);
 }
