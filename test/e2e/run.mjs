@@ -36,6 +36,21 @@ async function step(name, run) {
   }
 }
 
+/**
+ * wrangler dev's proxy (4.86) now and then loses a non-GET request on a
+ * pooled connection its runtime is closing (kj's two 5 s keep-alive timers,
+ * cloudflare/workers-sdk#14641) and answers this 503 itself; the worker never
+ * saw the request, and later wranglers retry it. Node-side requests here send
+ * it again, as the console does for any 503 with Retry-After.
+ */
+const PROXY_LOST_REQUEST = 'Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.';
+async function sendAgainIfLost(url, init, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || attempt === attempts || (await response.clone().text()) !== PROXY_LOST_REQUEST) return response;
+  }
+}
+
 const freePort = () =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -204,7 +219,14 @@ async function main() {
       assert.match(await refused.getByRole('alert').textContent(), /Unsupported media type: .+/);
     });
 
-    await step('a file dropped on the drop zone uploads too', async () => {
+    await step('a file dropped on the drop zone uploads too, after a transient 503 is retried', async () => {
+      // The first attempt is answered as wrangler dev's proxy answers a request it lost (503, Retry-After: 0).
+      const attempts = [];
+      await page.route('**/api/v1/images', (route) => {
+        attempts.push(route.request().method());
+        if (attempts.length > 1) return route.continue();
+        return route.fulfill({ status: 503, headers: { 'Retry-After': '0', 'Content-Type': 'text/plain' }, body: PROXY_LOST_REQUEST });
+      });
       const base64 = (await readFile(join(root, 'test/fixtures/derived/palette.png'))).toString('base64');
       const dataTransfer = await page.evaluateHandle((data) => {
         const transfer = new DataTransfer();
@@ -219,6 +241,8 @@ async function main() {
       await card.getByText('Stored').waitFor();
       keys['dropped.png'] = await card.locator('code').first().textContent();
       assert.match(keys['dropped.png'], /^[0-9a-f]{64}\.png$/);
+      assert.deepEqual(attempts, ['POST', 'POST']);
+      await page.unroute('**/api/v1/images');
     });
 
     await step('the library lists the four originals with ThumbHash placeholders, then loaded thumbnails', async () => {
@@ -394,7 +418,7 @@ async function main() {
     await step('an animated GIF through /img/width=200,format=auto/… plays in Chromium as an animated WebP', async () => {
       const put = async (key, fixture) => {
         const body = await readFile(join(root, 'test/fixtures/formats', fixture));
-        const response = await fetch(`${base}/api/v1/images/${key}`, { method: 'PUT', headers: authorization, body });
+        const response = await sendAgainIfLost(`${base}/api/v1/images/${key}`, { method: 'PUT', headers: authorization, body });
         assert.equal(response.status, 201, await response.text());
       };
       await put('e2e/animated-loop-3.gif', 'animated-loop-3.gif');
