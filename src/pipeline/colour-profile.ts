@@ -106,8 +106,17 @@ const multiply3 = (m: readonly number[], n: readonly number[]) =>
  * broken), whose pixels then pass as they are, and the answer says so.
  */
 export function srgbConversion(stored: StoredProfile | undefined): SrgbConversion | 'unconverted' | undefined {
+  if (!stored) return undefined;
+  if (!conversions.has(stored)) conversions.set(stored, conversionOf(stored));
+  return conversions.get(stored);
+}
+
+/** Each header's profile parsed (and inflated) once: a miss with gravity=auto, trim or fill(auto) plans a copy first. */
+const conversions = new WeakMap<StoredProfile, SrgbConversion | 'unconverted' | undefined>();
+
+function conversionOf(stored: StoredProfile): SrgbConversion | 'unconverted' | undefined {
   const bytes = profileBytes(stored);
-  if (stored && !bytes) return 'unconverted';
+  if (!bytes) return 'unconverted';
   if (!bytes || bytes.length < 132 || signature(bytes, 16) !== 'RGB ' || signature(bytes, 20) !== 'XYZ ') return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tags = new Map<string, number>();
