@@ -2,7 +2,6 @@
 
 import type { InputFormat } from '../lib/formats';
 import type { Size } from '../lib/size';
-import type { StoredProfile } from './probe/header-fields';
 
 export type { InputFormat };
 
@@ -11,6 +10,12 @@ export type { Size };
 /** 8-bit RGBA, straight alpha, rows packed without padding. */
 export interface RgbaImage extends Size {
   data: Uint8ClampedArray;
+}
+
+/** An ICC profile as the file stores it (PNG's zlib-compressed): see pipeline/colour-profile.ts. */
+export interface StoredProfile {
+  bytes: Uint8Array;
+  deflated: boolean;
 }
 
 /** What a format's header says, read without decoding pixels. */
@@ -28,6 +33,7 @@ export interface ImageHeader {
   samplingFactors?: [number, number][];
   /** The TIFF-structured EXIF block, if any (JPEG, PNG and WebP; not read from AVIF). */
   exif?: Uint8Array;
+  /** An embedded ICC colour profile is present. */
   hasIccProfile?: boolean;
   /** The embedded ICC profile as stored, when the header reached it. */
   iccProfile?: StoredProfile;

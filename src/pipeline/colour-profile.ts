@@ -11,7 +11,7 @@
  */
 import { Inflate } from 'pako';
 import { concatBytes } from '../lib/bytes';
-import type { StoredProfile } from '../codecs/probe/header-fields';
+import type { StoredProfile } from '../codecs/types';
 
 /** Profiles are kilobytes; this bounds a zlib bomb in a PNG's iCCP. */
 const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
