@@ -4,11 +4,12 @@
 // one, then runs `wrangler dev` on 127.0.0.1 with R2 persisted under
 // .wrangler/state. No Cloudflare account is involved.
 //
-//   node scripts/dev.mjs [--port 8787] [--state-dir DIR]
+//   node scripts/dev.mjs [--port 8787] [--state-dir DIR] [--var NAME:value …]
 //
 // --port (or PORT) picks the port. --state-dir keeps .dev.vars and the local
 // R2 in DIR instead of the checkout (the e2e tests run in a temporary one,
-// so they never see or touch a developer's state).
+// so they never see or touch a developer's state). --var sets a variable
+// over .dev.vars and wrangler.toml, as wrangler dev's own --var does.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values: args } = parseArgs({ options: { port: { type: 'string' }, 'state-dir': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { port: { type: 'string' }, 'state-dir': { type: 'string' }, var: { type: 'string', multiple: true } } });
 const port = args.port || process.env.PORT || '8787';
 const host = '127.0.0.1';
 const stateDir = args['state-dir'] ? resolve(args['state-dir']) : undefined;
@@ -85,7 +86,8 @@ const wrangler = spawn(
   process.execPath,
   // --env-file names the vars file explicitly, so with --state-dir the checkout's .dev.vars is never read.
   // --test-scheduled: GET /__scheduled runs the Cron Trigger (wrangler dev never fires it by itself).
-  [`${root}node_modules/wrangler/bin/wrangler.js`, 'dev', '--ip', host, '--port', port, '--persist-to', persistTo, '--env-file', devVars, '--test-scheduled'],
+  [`${root}node_modules/wrangler/bin/wrangler.js`, 'dev', '--ip', host, '--port', port, '--persist-to', persistTo, '--env-file', devVars, '--test-scheduled',
+    ...(args.var ?? []).flatMap((variable) => ['--var', variable])],
   { cwd: root, stdio: 'inherit', env: { WRANGLER_SEND_METRICS: 'false', ...process.env } },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));

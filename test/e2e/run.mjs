@@ -61,9 +61,15 @@ const freePort = () =>
     });
   });
 
-/** `npm start` in its own process group, so stopping it stops wrangler and workerd too. */
+/**
+ * `npm start` in its own process group, so stopping it stops wrangler and workerd too. Without the
+ * optimize pass: locally its consumer runs in the served isolate, and a high-effort AVIF re-encode
+ * holds the thread for seconds; a request wrangler's proxy sends meanwhile on a pooled connection
+ * can be lost (workers-sdk#14641), and a lost GET then waits for a reload that never comes. The
+ * pass has its own tests (test/jobs.test.ts, test/optimize.test.ts).
+ */
 function startServer(port, stateDir) {
-  const child = spawn(process.execPath, ['scripts/dev.mjs', '--port', String(port), '--state-dir', stateDir], {
+  const child = spawn(process.execPath, ['scripts/dev.mjs', '--port', String(port), '--state-dir', stateDir, '--var', 'OPTIMIZE:false'], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
