@@ -1,21 +1,19 @@
 /** Colour and detail: the tone table's inputs, blur and sharpen. */
 import { decimal, option } from './define';
 
+/** brightness, contrast or saturation: a multiplier from 0 to 10 that the tone table applies. */
+const multiplier = (name: 'brightness' | 'contrast' | 'saturation', atZero: string, example: string) =>
+  option({
+    name,
+    aliases: [],
+    schema: decimal(0, 10),
+    apply: (d, value) => (d[name] = value),
+    doc: { values: `multiplier, 0 to 10 (1 unchanged, ${atZero})`, default: '1', example: `${name}=${example}` },
+  });
+
 export const EFFECT_OPTIONS = [
-  option({
-    name: 'brightness',
-    aliases: [],
-    schema: decimal(0, 10),
-    apply: (d, value) => (d.brightness = value),
-    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0.5 half as bright)', default: '1', example: 'brightness=1.2' },
-  }),
-  option({
-    name: 'contrast',
-    aliases: [],
-    schema: decimal(0, 10),
-    apply: (d, value) => (d.contrast = value),
-    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0 flat grey)', default: '1', example: 'contrast=1.5' },
-  }),
+  multiplier('brightness', '0.5 half as bright', '1.2'),
+  multiplier('contrast', '0 flat grey', '1.5'),
   option({
     name: 'gamma',
     aliases: [],
@@ -23,13 +21,7 @@ export const EFFECT_OPTIONS = [
     apply: (d, value) => (d.gamma = value === 0 ? undefined : value),
     doc: { values: 'exposure, 0 to 10 (1 unchanged, 2 lighter, 0.5 darker; 0 ignored)', default: '1', example: 'gamma=1.5' },
   }),
-  option({
-    name: 'saturation',
-    aliases: [],
-    schema: decimal(0, 10),
-    apply: (d, value) => (d.saturation = value),
-    doc: { values: 'multiplier, 0 to 10 (1 unchanged, 0 greyscale)', default: '1', example: 'saturation=0' },
-  }),
+  multiplier('saturation', '0 greyscale', '0'),
   option({
     name: 'blur',
     aliases: [],
