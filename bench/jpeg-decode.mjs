@@ -4,7 +4,7 @@
 // load. Not part of `npm run bench` (that starts the worker).
 //
 //   node bench/jpeg-decode.mjs [--wasm a.wasm --wasm b.wasm ...] [--reps 7]
-//        [--scales 8,4,2,1] [--strip 16] [--encode] FILE.jpg...
+//        [--scales 8,4,2,1] [--strip 16[,64...]] [--encode] FILE.jpg...
 //   node bench/jpeg-decode.mjs --check --wasm a.wasm --wasm b.wasm FILE.jpg...
 //
 // Timing: each build has its own copy of the wrapper and its own instance;
@@ -14,7 +14,8 @@
 // warm-up round first. Per decode: CPU ms (process.cpuUsage, user + system,
 // the whole process) and wall ms; printed: best and median of the rounds,
 // and per scale the sums over the files. --encode adds a baseline and a
-// progressive q85 encode of each file's 1/1 pixels.
+// progressive q85 encode of each file's 1/1 pixels. Several --strip sizes:
+// each build once per size (`stripRows`, rows per call into the wasm).
 //
 // --check: every build decodes every file at every scale (progressive files
 // below 1/8 also in 3 bands; at 1/8 and 1/1 also two damaged copies,
@@ -38,15 +39,18 @@ const files = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 
 const wasmFiles = opt('--wasm').length ? opt('--wasm') : [path.join(root, 'src/codecs/edgepix-codecs.wasm')];
 const reps = Number(opt('--reps')[0] ?? 7);
 const scales = (opt('--scales')[0] ?? '8,4,2,1').split(',').map(Number);
-const stripRows = Number(opt('--strip')[0] ?? 16);
+const strips = (opt('--strip')[0] ?? '16').split(',').map(Number);
+let stripRows = strips[0];
 
 // One copy of the wrapper per build (each its own instance), so the timing
 // can interleave builds decode by decode without re-instantiating.
 const builds = [];
 for (const f of wasmFiles) {
-  const wrapper = await importBundled(path.join(root, 'src/codecs/jpeg-turbo/index.ts'), 'jpeg-decode-bench-');
-  wrapper.initCodecsWasm(new WebAssembly.Module(fs.readFileSync(f)));
-  builds.push({ name: path.basename(f), jt: wrapper });
+  for (const strip of strips) {
+    const wrapper = await importBundled(path.join(root, 'src/codecs/jpeg-turbo/index.ts'), 'jpeg-decode-bench-');
+    wrapper.initCodecsWasm(new WebAssembly.Module(fs.readFileSync(f)));
+    builds.push({ name: path.basename(f) + (strips.length > 1 ? ` strip ${strip}` : ''), jt: wrapper, strip });
+  }
 }
 let jt = builds[0].jt;
 const inputs = files.map((f) => ({ file: f, name: path.basename(f), bytes: new Uint8Array(fs.readFileSync(f)) }));
@@ -101,6 +105,7 @@ if (flag('--check')) {
   let differ = 0;
   for (const build of builds) {
     jt = build.jt;
+    stripRows = build.strip;
     for (const { file: name, bytes } of inputs) {
       let info;
       try {
@@ -171,6 +176,7 @@ for (let round = 0; round <= reps; round++) {
       for (let b = 0; b < builds.length; b++) {
         const build = builds[(b + round) % builds.length];
         jt = build.jt;
+        stripRows = build.strip;
         let t;
         if (typeof scale === 'number') t = timed(() => decode(bytes, scale));
         else {
@@ -188,7 +194,7 @@ for (let round = 0; round <= reps; round++) {
 const min = (a) => Math.min(...a);
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const keys = [...new Set([...best.keys()].map((k) => k.slice(k.indexOf('|') + 1)))];
-console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, best of ${reps}, strip ${stripRows} rows`);
+console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, best of ${reps}, strips of ${strips.join(' / ')} rows`);
 console.log(['case', ...builds.flatMap((b) => [`${b.name} cpu`, 'wall', 'cpu med']), ...(builds.length > 1 ? ['cpu Δ'] : [])].join('\t'));
 const totals = builds.map(() => new Map());
 for (const key of keys) {
