@@ -108,6 +108,18 @@ if ! grep -q 'jpeg_edgepix_request_band' src/jdcoefct.c; then
   log "applying banded-coefficients.patch"
   patch -d src -p1 --quiet <"$HERE/banded-coefficients.patch"
 fi
+# Third: the Huffman decoders' bit buffer (jdhuff.c, jdphuff.c) is 64-bit on wasm32, as
+# upstream does on x32 (it picks 64 bits only when size_t is; see README.md).
+if ! grep -q 'edgepix' src/jdhuff.h; then
+  log "applying huffman-64bit-bit-buffer.patch"
+  patch -d src -p1 --quiet <"$HERE/huffman-64bit-bit-buffer.patch"
+fi
+# Fourth: files with restart intervals take the Huffman decoder's fast path
+# too, except for each interval's last MCU (upstream never does; see README.md).
+if ! grep -q 'restarts_to_go < 2' src/jdhuff.c; then
+  log "applying huffman-fast-path-restarts.patch"
+  patch -d src -p1 --quiet <"$HERE/huffman-fast-path-restarts.patch"
+fi
 
 # --------------------------------------------------------------------------
 # 3. static libjpeg (no SIMD, no TurboJPEG, no getenv/putenv)
