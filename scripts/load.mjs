@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run load [-- --duration 60 --connections 32 --only edge,miss,…]`: a fixed mix of traffic against one local worker.
+// `npm run load [-- --duration 60 --connections 32 --only edge,miss,… --via-proxy]`: a fixed mix of traffic against one local worker.
 //
 // Starts `wrangler dev` as `npm start` does (local R2 and Cache API, unsigned URLs allowed, an
 // ADMIN_TOKEN), but on a free 127.0.0.1 port, with its state in a new temporary directory and its
@@ -9,6 +9,8 @@
 // adding up to --connections, and prints req/s and p50/p99 latency per class, the count of 5xx and the
 // runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after. Exits 1 on any 5xx or
 // connection error. The worker's process group is killed on exit, on Ctrl-C and on failure.
+// Every request goes to the runtime workerd's own port, past wrangler dev's proxy (see trafficUrl);
+// --via-proxy sends them through the proxy, as a browser on `npm start` would.
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,13 +48,14 @@ const SETTLE_MS = 2_000;
 const VARIANT_WAIT_MS = 10_000;
 
 function parseArgs(argv) {
-  const options = { duration: 60, connections: 32, only: Object.keys(WEIGHTS) };
+  const options = { duration: 60, connections: 32, only: Object.keys(WEIGHTS), viaProxy: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => Number(inline ?? argv[++i]);
     if (flag === '--duration') options.duration = value();
     else if (flag === '--connections') options.connections = value();
     else if (flag === '--only') options.only = (inline ?? argv[++i] ?? '').split(',').filter(Boolean);
+    else if (flag === '--via-proxy' && inline === undefined) options.viaProxy = true;
     else usage(`unknown argument ${argv[i]}`);
   }
   if (!(Number.isInteger(options.duration) && options.duration > 0)) usage('--duration must be a whole number of seconds');
@@ -65,7 +68,7 @@ function parseArgs(argv) {
 
 function usage(problem) {
   console.error(
-    `${problem}\nusage: npm run load -- [--duration <seconds, default 60>] [--connections <n, default 32>] [--only <class>,…]` +
+    `${problem}\nusage: npm run load -- [--duration <seconds, default 60>] [--connections <n, default 32>] [--only <class>,…] [--via-proxy]` +
       `\n  classes: ${Object.keys(WEIGHTS).join(', ')}`,
   );
   process.exit(2);
@@ -86,6 +89,18 @@ const header = (headers, name) => {
 };
 
 const imagePath = (options, key) => `/img/${options}/${key}`;
+
+/**
+ * Where the traffic goes: the runtime workerd's own entry socket unless --via-proxy. wrangler dev's proxy
+ * workerd, in front of it on the public port, is not fit for a soak: on long runs (180 s) it stops
+ * accepting connections while the runtime still answers on its own port, and wrangler 4.86's proxy
+ * answers some non-GET requests (the uploads) 503 "Your worker restarted mid-request" when a kept-alive
+ * connection to the runtime closes under it (cloudflare/workers-sdk#14641; wrangler stays 4.86 for Node 20).
+ * The runtime's entry socket is the one the proxy forwards to (miniflare's entry: asset router, then the
+ * Worker); without the proxy's MF-Original-URL header it builds `request.url` from our Host header, as
+ * the proxy's forwarded URL would be, so the variant class's new Hosts still miss the edge cache.
+ */
+const trafficUrl = (worker, options) => (options.viaProxy ? worker.url : worker.runtimeUrl);
 
 /**
  * The classes of the mix. `next()` gives the n-th request of a class; `expect(status, tier)` says
@@ -143,9 +158,9 @@ function defineClasses(adminToken, runId) {
 }
 
 /** One request of a class outside the measurement, through bench/lib/http.mjs. */
-async function sendOnce(worker, cls) {
+async function sendOnce(base, cls) {
   const { path: urlPath, headers = {} } = cls.next();
-  const response = await request(`${worker.url}${urlPath}`, {
+  const response = await request(`${base}${urlPath}`, {
     method: cls.method ?? 'GET',
     headers: { ...(cls.headers ?? {}), ...headers },
     body: cls.body,
@@ -153,9 +168,9 @@ async function sendOnce(worker, cls) {
   return { status: response.status, tier: response.headers['x-edgepix-cache'], body: response.body };
 }
 
-async function seed(worker, adminToken) {
+async function seed(base, adminToken) {
   for (const [key, file] of Object.entries(ORIGINALS)) {
-    const response = await request(`${worker.url}/api/v1/images/${key}?overwrite=true`, {
+    const response = await request(`${base}/api/v1/images/${key}?overwrite=true`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/octet-stream' },
       body: fs.readFileSync(path.join(FIXTURES, file)),
@@ -169,18 +184,18 @@ async function seed(worker, adminToken) {
  * variant stored in R2 (written after the first response, in waitUntil), the codecs compiled, and one
  * request of every other class checked. Throws naming the class that does not answer as expected.
  */
-async function prepare(worker, classes) {
+async function prepare(base, classes) {
   // Compile and instantiate the codecs (one transform per original and output format, widths the mix never asks).
   for (const [i, key] of Object.keys(ORIGINALS).entries()) {
     for (const [j, format] of MISS_FORMATS.entries()) {
-      const response = await request(`${worker.url}${imagePath(`width=${1000 + i * 10 + j},format=${format}`, key)}`);
+      const response = await request(`${base}${imagePath(`width=${1000 + i * 10 + j},format=${format}`, key)}`);
       if (response.status !== 200) throw new Error(`warm-up transform of ${key} to ${format}: ${response.status}`);
     }
   }
   const untilTier = async (name, tier) => {
     const deadline = Date.now() + VARIANT_WAIT_MS;
     for (;;) {
-      const answer = await sendOnce(worker, classes[name]);
+      const answer = await sendOnce(base, classes[name]);
       if (answer.tier === tier) return;
       if (Date.now() > deadline) throw new Error(`${name}: still ${answer.status} ${answer.tier ?? ''} after ${VARIANT_WAIT_MS} ms, not ${tier}`);
       await sleep(50);
@@ -189,7 +204,7 @@ async function prepare(worker, classes) {
   await untilTier('edge', 'edge');
   await untilTier('variant', 'variant');
   for (const [name, cls] of Object.entries(classes)) {
-    const answer = await sendOnce(worker, cls);
+    const answer = await sendOnce(base, cls);
     if (!cls.expect(answer.status, answer.tier)) {
       throw new Error(`${name}: answered ${answer.status} ${answer.tier ?? ''} ${answer.body.toString('utf8').slice(0, 200)}`);
     }
@@ -199,20 +214,20 @@ async function prepare(worker, classes) {
 let probes = 0;
 
 /** `mem-idle` of a new transform (Server-Timing with BENCH_MEMORY_METER): bytes edgepix's meter charges at rest. */
-async function chargedBytes(worker) {
-  const response = await request(`${worker.url}${imagePath(`width=${1200 + probes++},format=webp`, 'load/baseline.jpg')}`);
+async function chargedBytes(base) {
+  const response = await request(`${base}${imagePath(`width=${1200 + probes++},format=webp`, 'load/baseline.jpg')}`);
   const value = parseServerTiming(response.headers['server-timing']).descriptions['mem-idle'];
   return value === undefined ? null : Number(value);
 }
 
 /** One autocannon instance per class, all at once; resolves with each class's result and tally. */
-function runMix(worker, classes, split, duration) {
+function runMix(base, classes, split, duration) {
   return Promise.all(
     Object.entries(split).map(async ([name]) => {
       const cls = classes[name];
       const tally = { unexpected: 0, example: null };
       const result = await autocannon({
-        url: worker.url,
+        url: base,
         connections: split[name],
         duration,
         timeout: REQUEST_TIMEOUT_S,
@@ -286,7 +301,8 @@ function report(outcomes, memory, options) {
     { title: 'errors' },
     { title: 'unexpected', align: 'left' },
   ];
-  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev):\n`);
+  const route = options.viaProxy ? "through wrangler dev's proxy" : 'on its own port, past the proxy';
+  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev) ${route}:\n`);
   console.log(renderTable(columns, rows));
   const mb = (bytes) => `${toMB(bytes).toFixed(1)} MB`;
   console.log(
@@ -335,23 +351,25 @@ async function main() {
     vars: { BENCH_MEMORY_METER: 'true' },
   });
   try {
-    console.log(`edgepix on ${worker.url}, runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
-    await seed(worker, adminToken);
+    const base = trafficUrl(worker, options);
+    const via = options.viaProxy ? "wrangler dev's proxy" : `the runtime's own port; the proxy is on ${worker.url}`;
+    console.log(`edgepix on ${base} (${via}), runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
+    await seed(base, adminToken);
     const classes = defineClasses(adminToken, randomBytes(4).toString('hex'));
-    await prepare(worker, classes);
+    await prepare(base, classes);
     const split = splitConnections(options.connections, options.only);
     console.log(`Running the mix for ${options.duration} s: ${Object.entries(split).map(([name, n]) => `${name} ${n}`).join(', ')} connections…`);
 
     await sleep(SETTLE_MS);
     const gcBefore = await collectGarbage(worker);
-    const chargedBefore = await chargedBytes(worker);
+    const chargedBefore = await chargedBytes(base);
     const before = worker.memory();
     worker.resetPeak(); // the peak of the run, not of start-up and warm-up
     const samples = [before.rssBytes];
     const sampler = setInterval(() => samples.push(worker.memory().rssBytes), MEMORY_SAMPLE_MS);
     let outcomes;
     try {
-      outcomes = await runMix(worker, classes, split, options.duration);
+      outcomes = await runMix(base, classes, split, options.duration);
     } finally {
       clearInterval(sampler);
     }
@@ -362,7 +380,7 @@ async function main() {
     samples.push(settled.rssBytes);
     // What a full GC frees was garbage V8 had not collected yet; what stays is held.
     const afterGc = await collectGarbage(worker);
-    const chargedAfter = await chargedBytes(worker);
+    const chargedAfter = await chargedBytes(base);
 
     const { fiveXx, errors } = report(outcomes, { before, after, settled, samples, gcBefore, afterGc, chargedBefore, chargedAfter }, options);
     if (fiveXx || errors) {

@@ -8,6 +8,9 @@
  * API (`--socket-addr=entry=127.0.0.1:0`, with the inspector). We measure the
  * runtime; `probeRuntimeProcess` in the speed section double-checks that it is
  * the one whose RSS moves under load.
+ *
+ * `worker.url` is the proxy's port; `worker.runtimeUrl` is the runtime's own entry socket, past the
+ * proxy, for traffic the proxy cannot carry (`npm run load`: see `trafficUrl` in scripts/load.mjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,12 +18,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { request } from './http.mjs';
 import { LOGS_DIR, ROOT, WRANGLER_BIN } from './paths.mjs';
-import { descendants, isAlive, readArgv, readMemory, resetPeak } from './procfs.mjs';
+import { descendants, isAlive, listeningPorts, readArgv, readMemory, resetPeak } from './procfs.mjs';
 import { sleep } from './stats.mjs';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** Some of the runtime's sockets (its debug port) accept HTTP and never answer. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** What `wrangler dev` builds the worker from (sdk/ and wasm/ are imported by src/, public/ is its assets). */
 const SOURCES = ['src', 'sdk', 'wasm', 'public', 'wrangler.toml', 'package.json', 'tsconfig.json'];
@@ -85,6 +90,28 @@ function findRuntimeProcess(wranglerPid, port) {
   return { runtimePid: runtimes[0].pid, proxyPid: workerds.find((p) => p.argv.includes(proxyAddr))?.pid ?? null };
 }
 
+/**
+ * The runtime workerd's entry socket, as `http://127.0.0.1:<port>`. wrangler starts it on port 0, so
+ * the port is known only from /proc: of the ports the process listens on (entry, inspector, debug
+ * port), the one whose `/healthz` answers 200 with the body the proxy relays from the Worker.
+ */
+async function findRuntimeUrl(runtimePid, proxyUrl) {
+  const expected = (await request(`${proxyUrl}/healthz`)).body;
+  const probe = async (port) => {
+    const url = `http://${HOST}:${port}`;
+    try {
+      const response = await request(`${url}/healthz`, { timeoutMs: PROBE_TIMEOUT_MS });
+      return response.status === 200 && response.body.equals(expected) ? url : null;
+    } catch {
+      return null; // not an HTTP socket, or one that never answers
+    }
+  };
+  const ports = listeningPorts(runtimePid);
+  const found = (await Promise.all(ports.map(probe))).filter(Boolean);
+  if (found.length !== 1) throw new Error(`Expected one entry socket of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
+  return found[0];
+}
+
 async function waitUntilReady(url, child, logFile) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -128,7 +155,8 @@ export function killWorkerGroups() {
  *   `envFile`: secrets and variables from this file (`--env-file`) instead of the `.dev.vars` beside `config`;
  *   `processGroup`: wrangler leads its own process group (with its workerd processes), which `stop()` and
  *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it.
- * @returns {Promise<RunningWorker>}
+ * @returns {Promise<RunningWorker>}  `url` (wrangler's proxy) and `runtimeUrl` (the runtime's entry socket)
+ *   reach the same Worker; `runtimePid`, `memory()`, `resetPeak()`, `isAlive()` are the runtime's
  */
 export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
@@ -161,6 +189,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));
+    worker.runtimeUrl = await findRuntimeUrl(worker.runtimePid, url);
   } catch (error) {
     await worker.stop();
     throw error;
