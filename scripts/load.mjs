@@ -310,7 +310,8 @@ function report(outcomes, memory, options) {
       `(${mb(memory.settled.rssBytes)} ${SETTLE_MS / 1000} s later); peak (VmHWM) during the run ${mb(memory.after.peakBytes)}`,
   );
   console.log(`RSS every ${MEMORY_SAMPLE_MS / 1000} s: ${memory.samples.map((b) => toMB(b).toFixed(0)).join(', ')} MB`);
-  const gc = (m) => (m.error ? `not measured (${m.error})` : `RSS ${mb(m.rssBytes)}, JS heap in use ${m.jsHeapUsedMB.toFixed(1)} MB`);
+  const gc = (m) =>
+    m.error ? `not measured (${m.error})` : `RSS ${mb(m.rssBytes)}, JS heap in use ${m.jsHeapUsedMB.toFixed(1)} MB (${m.jsHeapAfterGcMB.toFixed(1)} MB after the GC)`;
   console.log(`after a forced GC: before the run ${gc(memory.gcBefore)}; after it ${gc(memory.afterGc)}`);
   const charged = (bytes) => (bytes == null ? '?' : mb(bytes));
   console.log(`edgepix's charged memory (WASM memories, live large buffers; mem-idle): ${charged(memory.chargedBefore)} before → ${charged(memory.chargedAfter)} after`);
