@@ -348,6 +348,8 @@ async function main() {
     persistTo: path.join(tempDir, 'state'),
     envFile,
     processGroup: true,
+    // The forced GCs talk to the runtime's own inspector; wrangler's inspector proxy would receive a log line per request.
+    inspectorProxy: options.viaProxy,
     // Server-Timing mem-idle: what edgepix's own meter charges (WASM memories, live large buffers).
     vars: { BENCH_MEMORY_METER: 'true' },
   });

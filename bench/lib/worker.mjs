@@ -91,25 +91,38 @@ function findRuntimeProcess(wranglerPid, port) {
 }
 
 /**
- * The runtime workerd's entry socket, as `http://127.0.0.1:<port>`. wrangler starts it on port 0, so
- * the port is known only from /proc: of the ports the process listens on (entry, inspector, debug
- * port), the one whose `/healthz` answers 200 with the body the proxy relays from the Worker.
+ * The one answer `recognize(response)` accepts among `path` on every port the runtime workerd listens
+ * on (entry, inspector, debug port). wrangler starts them on port 0, so they are known only from /proc.
  */
-async function findRuntimeUrl(runtimePid, proxyUrl) {
-  const expected = (await request(`${proxyUrl}/healthz`)).body;
+async function probeRuntimePorts(runtimePid, path, what, recognize) {
   const probe = async (port) => {
-    const url = `http://${HOST}:${port}`;
     try {
-      const response = await request(`${url}/healthz`, { timeoutMs: PROBE_TIMEOUT_MS });
-      return response.status === 200 && response.body.equals(expected) ? url : null;
+      return recognize(await request(`http://${HOST}:${port}${path}`, { timeoutMs: PROBE_TIMEOUT_MS }), port);
     } catch {
       return null; // not an HTTP socket, or one that never answers
     }
   };
   const ports = listeningPorts(runtimePid);
   const found = (await Promise.all(ports.map(probe))).filter(Boolean);
-  if (found.length !== 1) throw new Error(`Expected one entry socket of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`Expected one ${what} of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
   return found[0];
+}
+
+/** The runtime's entry socket: its `/healthz` answers 200 with the body the proxy relays from the Worker. */
+async function findRuntimeUrl(runtimePid, proxyUrl) {
+  const expected = (await request(`${proxyUrl}/healthz`)).body;
+  return probeRuntimePorts(runtimePid, '/healthz', 'entry socket', (response, port) =>
+    response.status === 200 && response.body.equals(expected) ? `http://${HOST}:${port}` : null,
+  );
+}
+
+/** The runtime's own inspector session for the Worker's isolate (`core:user:<name>` in its `/json/list`). */
+function findRuntimeInspector(runtimePid) {
+  return probeRuntimePorts(runtimePid, '/json/list', 'inspector', (response) => {
+    if (response.status !== 200) return null;
+    const targets = JSON.parse(response.body.toString('utf8')).filter((target) => target.id.startsWith('core:user:'));
+    return targets.length === 1 ? targets[0].webSocketDebuggerUrl : null;
+  });
 }
 
 async function waitUntilReady(url, child, logFile) {
@@ -154,11 +167,16 @@ export function killWorkerGroups() {
  *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another);
  *   `envFile`: secrets and variables from this file (`--env-file`) instead of the `.dev.vars` beside `config`;
  *   `processGroup`: wrangler leads its own process group (with its workerd processes), which `stop()` and
- *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it.
+ *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it;
+ *   `inspectorProxy: false`: no wrangler inspector proxy; `inspectorUrl` is then the runtime's own inspector.
+ *   The proxy lives in the proxy workerd and holds the runtime's one inspector session, receiving every
+ *   console.log (edgepix logs a line per request): under sustained load it falls behind, grows (930 MB
+ *   after 180 s of `npm run load`) and stops answering, the inspector and the public port alike.
  * @returns {Promise<RunningWorker>}  `url` (wrangler's proxy) and `runtimeUrl` (the runtime's entry socket)
- *   reach the same Worker; `runtimePid`, `memory()`, `resetPeak()`, `isAlive()` are the runtime's
+ *   reach the same Worker; `inspectorUrl` is a DevTools WebSocket to its isolate;
+ *   `runtimePid`, `memory()`, `resetPeak()`, `isAlive()` are the runtime's
  */
-export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false }) {
+export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false, inspectorProxy = true }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);
@@ -171,7 +189,10 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
     ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
     ...(envFile ? ['--env-file', envFile] : []),
   ];
-  const child = spawn(process.execPath, args, { cwd, env: WRANGLER_ENV, stdio: ['ignore', log, log], detached: processGroup });
+  // wrangler 4.86 has no option to leave out its inspector proxy, but skips it in a VS Code debug terminal,
+  // which it recognizes by this variable alone; the runtime keeps its inspector.
+  const env = inspectorProxy ? WRANGLER_ENV : { ...WRANGLER_ENV, VSCODE_INSPECTOR_OPTIONS: '{}' };
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', log, log], detached: processGroup });
   fs.closeSync(log);
   if (processGroup) groups.add(child.pid);
   const url = `http://${HOST}:${port}`;
@@ -185,11 +206,12 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
       }
     }
   };
-  const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop };
+  const worker = { name, url, inspectorUrl: `ws://${HOST}:${inspectorPort}/ws`, wranglerPid: child.pid, logFile, stop };
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));
     worker.runtimeUrl = await findRuntimeUrl(worker.runtimePid, url);
+    if (!inspectorProxy) worker.inspectorUrl = await findRuntimeInspector(worker.runtimePid);
   } catch (error) {
     await worker.stop();
     throw error;
