@@ -259,6 +259,9 @@ function runMix(base, classes, split, duration) {
 const statusCount = (result, test) =>
   Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, { count }]) => sum + (test(Number(code)) ? Number(count) : 0), 0);
 
+/** autocannon counts a request unanswered after REQUEST_TIMEOUT_S as an error too; say how many errors were that. */
+const errorsCell = (errors, timeouts) => (timeouts ? `${errors} (${timeouts} timeouts)` : String(errors));
+
 function report(outcomes, memory, options) {
   const rows = outcomes.map(({ name, cls, result, tally }) => ({
     cells: [
@@ -269,7 +272,7 @@ function report(outcomes, memory, options) {
       fixed(result.latency.p50, 0),
       fixed(result.latency.p99, 0),
       String(statusCount(result, (code) => code >= 500)),
-      String(result.errors),
+      errorsCell(result.errors, result.timeouts),
       tally.unexpected ? `${tally.unexpected} (e.g. ${tally.example})` : '0',
     ],
     name,
@@ -286,7 +289,7 @@ function report(outcomes, memory, options) {
       null,
       null,
       String(total((o) => statusCount(o.result, (code) => code >= 500))),
-      String(total((o) => o.result.errors)),
+      errorsCell(total((o) => o.result.errors), total((o) => o.result.timeouts)),
       String(total((o) => o.tally.unexpected)),
     ],
   });
