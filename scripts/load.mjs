@@ -90,6 +90,9 @@ const header = (headers, name) => {
 
 const imagePath = (options, key) => `/img/${options}/${key}`;
 
+/** The slug of a problem+json body (`busy` of `…#problem-busy`), which says which 503 it was. */
+const problemSlug = (body) => /#problem-([a-z-]+)"/.exec(String(body ?? ''))?.[1];
+
 /**
  * Where the traffic goes: the runtime workerd's own entry socket unless --via-proxy. wrangler dev's proxy
  * workerd, in front of it on the public port, is not fit for a soak: on long runs (180 s) it stops
@@ -242,11 +245,11 @@ function runMix(base, classes, split, duration) {
               if (headers) req.headers = { ...req.headers, ...headers };
               return req;
             },
-            onResponse: (status, _body, _context, headers) => {
+            onResponse: (status, body, _context, headers) => {
               const tier = header(headers, 'x-edgepix-cache');
               if (cls.expect(status, tier)) return;
               tally.unexpected++;
-              tally.example ??= `${status}${tier ? ` ${tier}` : ''}`;
+              tally.example ??= [status, tier, problemSlug(body)].filter(Boolean).join(' ');
             },
           },
         ],
