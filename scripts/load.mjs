@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run load [-- --duration 60 --connections 32 --only edge,miss,… --via-proxy]`: a fixed mix of traffic against one local worker.
+// `npm run load [-- --duration 60 --connections 32 --only edge,miss,…]`: a fixed mix of traffic against one local worker.
 //
 // Starts `wrangler dev` as `npm start` does (local R2 and Cache API, unsigned URLs allowed, an
 // ADMIN_TOKEN), but on a free 127.0.0.1 port, with its state in a new temporary directory and its
@@ -7,10 +7,10 @@
 // Seeds a few originals through the management API, checks that every class of request answers as
 // expected, then runs all classes at once with autocannon for --duration seconds, their connections
 // adding up to --connections, and prints req/s and p50/p99 latency per class, the count of 5xx and the
-// runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after. Exits 1 on any 5xx or
-// connection error. The worker's process group is killed on exit, on Ctrl-C and on failure.
-// Every request goes to the runtime workerd's own port, past wrangler dev's proxy (see trafficUrl);
-// --via-proxy sends them through the proxy, as a browser on `npm start` would.
+// runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after, and after a forced GC of
+// each of its isolates. Exits 1 on any 5xx or connection error. The worker's process group is killed on
+// exit, on Ctrl-C and on failure. Every request goes to the runtime workerd's own port, past wrangler
+// dev's proxy, and the GCs to its own inspector (see `past the proxy` below).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ import { EDGEPIX_CONFIG, ROOT } from '../bench/lib/paths.mjs';
 import { toMB } from '../bench/lib/procfs.mjs';
 import { sleep } from '../bench/lib/stats.mjs';
 import { fixed, renderTable } from '../bench/lib/table.mjs';
-import { collectGarbage } from '../bench/lib/sections/mixed.mjs';
+import { openInspector } from '../bench/lib/inspector.mjs';
 import { killWorkerGroups, startWorker } from '../bench/lib/worker.mjs';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -48,14 +48,13 @@ const SETTLE_MS = 2_000;
 const VARIANT_WAIT_MS = 10_000;
 
 function parseArgs(argv) {
-  const options = { duration: 60, connections: 32, only: Object.keys(WEIGHTS), viaProxy: false };
+  const options = { duration: 60, connections: 32, only: Object.keys(WEIGHTS) };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => Number(inline ?? argv[++i]);
     if (flag === '--duration') options.duration = value();
     else if (flag === '--connections') options.connections = value();
     else if (flag === '--only') options.only = (inline ?? argv[++i] ?? '').split(',').filter(Boolean);
-    else if (flag === '--via-proxy' && inline === undefined) options.viaProxy = true;
     else usage(`unknown argument ${argv[i]}`);
   }
   if (!(Number.isInteger(options.duration) && options.duration > 0)) usage('--duration must be a whole number of seconds');
@@ -68,7 +67,7 @@ function parseArgs(argv) {
 
 function usage(problem) {
   console.error(
-    `${problem}\nusage: npm run load -- [--duration <seconds, default 60>] [--connections <n, default 32>] [--only <class>,…] [--via-proxy]` +
+    `${problem}\nusage: npm run load -- [--duration <seconds, default 60>] [--connections <n, default 32>] [--only <class>,…]` +
       `\n  classes: ${Object.keys(WEIGHTS).join(', ')}`,
   );
   process.exit(2);
@@ -93,17 +92,17 @@ const imagePath = (options, key) => `/img/${options}/${key}`;
 /** The slug of a problem+json body (`busy` of `…#problem-busy`), which says which 503 it was. */
 const problemSlug = (body) => /#problem-([a-z-]+)"/.exec(String(body ?? ''))?.[1];
 
-/**
- * Where the traffic goes: the runtime workerd's own entry socket unless --via-proxy. wrangler dev's proxy
- * workerd, in front of it on the public port, is not fit for a soak: on long runs (180 s) it stops
- * accepting connections while the runtime still answers on its own port, and wrangler 4.86's proxy
- * answers some non-GET requests (the uploads) 503 "Your worker restarted mid-request" when a kept-alive
- * connection to the runtime closes under it (cloudflare/workers-sdk#14641; wrangler stays 4.86 for Node 20).
- * The runtime's entry socket is the one the proxy forwards to (miniflare's entry: asset router, then the
- * Worker); without the proxy's MF-Original-URL header it builds `request.url` from our Host header, as
- * the proxy's forwarded URL would be, so the variant class's new Hosts still miss the edge cache.
+/*
+ * Past the proxy: every request goes to the runtime workerd's own entry socket (`worker.runtimeUrl`), not
+ * to wrangler dev's proxy workerd on the public port, which is not fit for a soak. Under sustained load
+ * it stops answering for seconds to minutes while the runtime still answers on its own port, and wrangler
+ * 4.86's proxy answers some non-GET requests (the uploads) 503 "Your worker restarted mid-request" when
+ * a kept-alive connection to the runtime closes under it (cloudflare/workers-sdk#14641; wrangler stays
+ * 4.86 for Node 20). The runtime's entry is the socket the proxy forwards to (miniflare's entry: asset
+ * router, then the Worker); without the proxy's MF-Original-URL header it builds `request.url` from our
+ * Host header, as the proxy's forwarded URL would be, so the variant class's new Hosts still miss the
+ * edge cache. The inspector proxy, in the same proxy workerd, is left out too (`inspectorProxy: false`).
  */
-const trafficUrl = (worker, options) => (options.viaProxy ? worker.url : worker.runtimeUrl);
 
 /**
  * The classes of the mix. `next()` gives the n-th request of a class; `expect(status, tier)` says
@@ -223,6 +222,42 @@ async function chargedBytes(base) {
   return value === undefined ? null : Number(value);
 }
 
+/** JS heap in use of one isolate before and after a full GC (a heap snapshot: see bench/lib/inspector.mjs). */
+async function collectIsolate(url) {
+  const inspector = await openInspector(url);
+  try {
+    const { usedSize: before } = await inspector.send('Runtime.getHeapUsage');
+    await inspector.fullGc();
+    const { usedSize: after } = await inspector.send('Runtime.getHeapUsage');
+    return { before, after };
+  } finally {
+    inspector.close();
+  }
+}
+
+/**
+ * A full GC of every isolate in the runtime workerd, one after another: edgepix's, and those of miniflare's
+ * simulators, asset router and entry, which hold garbage of their own (V8 collects a heap only once it has
+ * grown enough). Resolves with the JS heap in use before and after, edgepix's and the others' summed, and
+ * the RSS once settled; never fails the run.
+ */
+async function collectAllGarbage(worker) {
+  try {
+    const heaps = { edgepix: { before: 0, after: 0 }, others: { before: 0, after: 0, count: 0 } };
+    for (const isolate of await worker.isolates()) {
+      const { before, after } = await collectIsolate(isolate.url);
+      const heap = isolate.worker ? heaps.edgepix : heaps.others;
+      heap.before += before;
+      heap.after += after;
+      if (!isolate.worker) heaps.others.count++;
+    }
+    await sleep(SETTLE_MS);
+    return { ...heaps, rssBytes: worker.memory().rssBytes };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+
 /** One autocannon instance per class, all at once; resolves with each class's result and tally. */
 function runMix(base, classes, split, duration) {
   return Promise.all(
@@ -307,8 +342,7 @@ function report(outcomes, memory, options) {
     { title: 'errors' },
     { title: 'unexpected', align: 'left' },
   ];
-  const route = options.viaProxy ? "through wrangler dev's proxy" : 'on its own port, past the proxy';
-  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev) ${route}:\n`);
+  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev) on its own port, past the proxy:\n`);
   console.log(renderTable(columns, rows));
   const mb = (bytes) => `${toMB(bytes).toFixed(1)} MB`;
   console.log(
@@ -316,9 +350,12 @@ function report(outcomes, memory, options) {
       `(${mb(memory.settled.rssBytes)} ${SETTLE_MS / 1000} s later); peak (VmHWM) during the run ${mb(memory.after.peakBytes)}`,
   );
   console.log(`RSS every ${MEMORY_SAMPLE_MS / 1000} s: ${memory.samples.map((b) => toMB(b).toFixed(0)).join(', ')} MB`);
+  const heap = ({ before, after }) => `${toMB(before).toFixed(1)} → ${toMB(after).toFixed(1)} MB`;
   const gc = (m) =>
-    m.error ? `not measured (${m.error})` : `RSS ${mb(m.rssBytes)}, JS heap in use ${m.jsHeapUsedMB.toFixed(1)} MB (${m.jsHeapAfterGcMB.toFixed(1)} MB after the GC)`;
-  console.log(`after a forced GC: before the run ${gc(memory.gcBefore)}; after it ${gc(memory.afterGc)}`);
+    m.error
+      ? `not measured (${m.error})`
+      : `RSS ${mb(m.rssBytes)}; JS heap in use, before → after the GC: edgepix ${heap(m.edgepix)}, miniflare's ${m.others.count} other isolates ${heap(m.others)}`;
+  console.log(`after a forced GC of every isolate:\n  before the run ${gc(memory.gcBefore)}\n  after it ${gc(memory.afterGc)}`);
   const charged = (bytes) => (bytes == null ? '?' : mb(bytes));
   console.log(`edgepix's charged memory (WASM memories, live large buffers; mem-idle): ${charged(memory.chargedBefore)} before → ${charged(memory.chargedAfter)} after`);
   return { fiveXx: total((o) => statusCount(o.result, (code) => code >= 500)), errors: total((o) => o.result.errors) };
@@ -354,15 +391,15 @@ async function main() {
     persistTo: path.join(tempDir, 'state'),
     envFile,
     processGroup: true,
-    // The forced GCs talk to the runtime's own inspector; wrangler's inspector proxy would receive a log line per request.
-    inspectorProxy: options.viaProxy,
+    // The forced GCs reach every isolate through the runtime's own inspector. wrangler's inspector proxy
+    // would hold the Worker's one session and receive its log line of every request.
+    inspectorProxy: false,
     // Server-Timing mem-idle: what edgepix's own meter charges (WASM memories, live large buffers).
     vars: { BENCH_MEMORY_METER: 'true' },
   });
   try {
-    const base = trafficUrl(worker, options);
-    const via = options.viaProxy ? "wrangler dev's proxy" : `the runtime's own port; the proxy is on ${worker.url}`;
-    console.log(`edgepix on ${base} (${via}), runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
+    const base = worker.runtimeUrl;
+    console.log(`edgepix on ${base} (the runtime's own port; wrangler's proxy is on ${worker.url}), runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
     await seed(base, adminToken);
     const classes = defineClasses(adminToken, randomBytes(4).toString('hex'));
     await prepare(base, classes);
@@ -370,7 +407,7 @@ async function main() {
     console.log(`Running the mix for ${options.duration} s: ${Object.entries(split).map(([name, n]) => `${name} ${n}`).join(', ')} connections…`);
 
     await sleep(SETTLE_MS);
-    const gcBefore = await collectGarbage(worker);
+    const gcBefore = await collectAllGarbage(worker);
     const chargedBefore = await chargedBytes(base);
     const before = worker.memory();
     worker.resetPeak(); // the peak of the run, not of start-up and warm-up
@@ -388,7 +425,7 @@ async function main() {
     const settled = worker.memory();
     samples.push(settled.rssBytes);
     // What a full GC frees was garbage V8 had not collected yet; what stays is held.
-    const afterGc = await collectGarbage(worker);
+    const afterGc = await collectAllGarbage(worker);
     const chargedAfter = await chargedBytes(base);
 
     const { fiveXx, errors } = report(outcomes, { before, after, settled, samples, gcBefore, afterGc, chargedBefore, chargedAfter }, options);

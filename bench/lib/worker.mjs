@@ -116,14 +116,24 @@ async function findRuntimeUrl(runtimePid, proxyUrl) {
   );
 }
 
-/** The runtime's own inspector session for the Worker's isolate (`core:user:<name>` in its `/json/list`). */
+const WORKER_ISOLATE = 'core:user:';
+
+/** The isolates of a workerd inspector (`/json/list`) as `{ id, url }`, `url` a DevTools WebSocket. */
+const inspectorTargets = (response) => JSON.parse(response.body.toString('utf8')).map((target) => ({ id: target.id, url: target.webSocketDebuggerUrl }));
+
+/** The runtime's own inspector, `http://127.0.0.1:<port>`: the port whose `/json/list` names the Worker's isolate. */
 function findRuntimeInspector(runtimePid) {
-  return probeRuntimePorts(runtimePid, '/json/list', 'inspector', (response) => {
-    if (response.status !== 200) return null;
-    const targets = JSON.parse(response.body.toString('utf8')).filter((target) => target.id.startsWith('core:user:'));
-    return targets.length === 1 ? targets[0].webSocketDebuggerUrl : null;
-  });
+  return probeRuntimePorts(runtimePid, '/json/list', 'inspector', (response, port) =>
+    response.status === 200 && inspectorTargets(response).some(({ id }) => id.startsWith(WORKER_ISOLATE)) ? `http://${HOST}:${port}` : null,
+  );
 }
+
+/**
+ * `worker.isolates()`: every isolate of the runtime, the Worker's (`worker: true`) and those of miniflare's
+ * R2, Cache API and queue simulators, asset router and entry, which run in the same process.
+ */
+const listIsolates = (inspectorBase) => async () =>
+  inspectorTargets(await request(`${inspectorBase}/json/list`)).map((target) => ({ ...target, worker: target.id.startsWith(WORKER_ISOLATE) }));
 
 async function waitUntilReady(url, child, logFile) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -168,7 +178,8 @@ export function killWorkerGroups() {
  *   `envFile`: secrets and variables from this file (`--env-file`) instead of the `.dev.vars` beside `config`;
  *   `processGroup`: wrangler leads its own process group (with its workerd processes), which `stop()` and
  *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it;
- *   `inspectorProxy: false`: no wrangler inspector proxy; `inspectorUrl` is then the runtime's own inspector.
+ *   `inspectorProxy: false`: no wrangler inspector proxy; `inspectorUrl` is then the runtime's own inspector,
+ *   and `isolates()` lists every isolate of the runtime, each with its own inspector session.
  *   The proxy lives in the proxy workerd and holds the runtime's one inspector session, receiving every
  *   console.log (edgepix logs a line per request): under sustained load it falls behind, grows (930 MB
  *   after 180 s of `npm run load`) and stops answering, the inspector and the public port alike.
@@ -211,7 +222,10 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));
     worker.runtimeUrl = await findRuntimeUrl(worker.runtimePid, url);
-    if (!inspectorProxy) worker.inspectorUrl = await findRuntimeInspector(worker.runtimePid);
+    if (!inspectorProxy) {
+      worker.isolates = listIsolates(await findRuntimeInspector(worker.runtimePid));
+      worker.inspectorUrl = (await worker.isolates()).find((isolate) => isolate.worker).url;
+    }
   } catch (error) {
     await worker.stop();
     throw error;

@@ -94,20 +94,19 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
   });
 }
 
-/** V8's JS heap in use, then a full GC, the heap in use after it and the RSS once it settles; never fails the section. */
-export async function collectGarbage(worker) {
+/** V8's JS heap in use, then a full GC and the RSS after it settles; never fails the section. */
+async function collectGarbage(worker) {
   try {
     const inspector = await openInspector(worker.inspectorUrl);
     try {
       const { usedSize } = await inspector.send('Runtime.getHeapUsage');
       await inspector.fullGc();
-      const { usedSize: afterGc } = await inspector.send('Runtime.getHeapUsage');
       await sleep(SETTLE_MS);
-      return { jsHeapUsedMB: toMB(usedSize), jsHeapAfterGcMB: toMB(afterGc), rssBytes: worker.memory().rssBytes };
+      return { jsHeapUsedMB: toMB(usedSize), rssBytes: worker.memory().rssBytes };
     } finally {
       inspector.close();
     }
   } catch (error) {
-    return { jsHeapUsedMB: null, jsHeapAfterGcMB: null, rssBytes: null, error: error.message };
+    return { jsHeapUsedMB: null, rssBytes: null, error: error.message };
   }
 }
