@@ -43,6 +43,8 @@ const WEIGHTS = { edge: 12, variant: 7, miss: 4, upload: 2, notFound: 3, badInpu
 const MISS_WIDTHS = 430;
 const MISS_FORMATS = ['webp', 'jpeg'];
 const REQUEST_TIMEOUT_S = 30;
+/** autocannon's error for a request unanswered within REQUEST_TIMEOUT_S. */
+const TIMEOUT_MESSAGE = 'request timed out';
 const MEMORY_SAMPLE_MS = 10_000;
 const SETTLE_MS = 2_000;
 const VARIANT_WAIT_MS = 10_000;
@@ -258,13 +260,21 @@ async function collectAllGarbage(worker) {
   }
 }
 
+/** autocannon's result, and each failed request's error to `onError` (the promise form gives no instance to listen on). */
+function runAutocannon(options, onError) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    instance.on('reqError', onError);
+  });
+}
+
 /** One autocannon instance per class, all at once; resolves with each class's result and tally. */
 function runMix(base, classes, split, duration) {
   return Promise.all(
     Object.entries(split).map(async ([name]) => {
       const cls = classes[name];
-      const tally = { unexpected: 0, example: null };
-      const result = await autocannon({
+      const tally = { unexpected: 0, example: null, error: null };
+      const result = await runAutocannon({
         url: base,
         connections: split[name],
         duration,
@@ -288,6 +298,8 @@ function runMix(base, classes, split, duration) {
             },
           },
         ],
+      }, (error) => {
+        if (error.message !== TIMEOUT_MESSAGE) tally.error ??= error.code ?? error.message;
       });
       return { name, cls, result, tally };
     }),
@@ -297,8 +309,11 @@ function runMix(base, classes, split, duration) {
 const statusCount = (result, test) =>
   Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, { count }]) => sum + (test(Number(code)) ? Number(count) : 0), 0);
 
-/** autocannon counts a request unanswered after REQUEST_TIMEOUT_S as an error too; say how many errors were that. */
-const errorsCell = (errors, timeouts) => (timeouts ? `${errors} (${timeouts} timeouts)` : String(errors));
+/** autocannon counts a request unanswered after REQUEST_TIMEOUT_S as an error too; say how many errors were that, and what one other was. */
+const errorsCell = (errors, timeouts, example) => {
+  const kinds = [timeouts ? `${timeouts} timeouts` : null, errors > timeouts && example ? `e.g. ${example}` : null].filter(Boolean);
+  return kinds.length ? `${errors} (${kinds.join('; ')})` : String(errors);
+};
 
 function report(outcomes, memory, options) {
   const rows = outcomes.map(({ name, cls, result, tally }) => ({
@@ -310,7 +325,7 @@ function report(outcomes, memory, options) {
       fixed(result.latency.p50, 0),
       fixed(result.latency.p99, 0),
       String(statusCount(result, (code) => code >= 500)),
-      errorsCell(result.errors, result.timeouts),
+      errorsCell(result.errors, result.timeouts, tally.error),
       tally.unexpected ? `${tally.unexpected} (e.g. ${tally.example})` : '0',
     ],
     name,
