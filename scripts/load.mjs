@@ -7,8 +7,10 @@
 // Seeds a few originals through the management API, checks that every class of request answers as
 // expected, then runs all classes at once with autocannon for --duration seconds, their connections
 // adding up to --connections, and prints req/s and p50/p99 latency per class, the count of 5xx and the
-// runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after. Exits 1 on any 5xx or
-// connection error. The worker's process group is killed on exit, on Ctrl-C and on failure.
+// runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after, and after a forced GC of
+// each of its isolates. Exits 1 on any 5xx or connection error. The worker's process group is killed on
+// exit, on Ctrl-C and on failure. Every request goes to the runtime workerd's own port, past wrangler
+// dev's proxy, and the GCs to its own inspector (see `past the proxy` below).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ import { EDGEPIX_CONFIG, ROOT } from '../bench/lib/paths.mjs';
 import { toMB } from '../bench/lib/procfs.mjs';
 import { sleep } from '../bench/lib/stats.mjs';
 import { fixed, renderTable } from '../bench/lib/table.mjs';
-import { collectGarbage } from '../bench/lib/sections/mixed.mjs';
+import { openInspector } from '../bench/lib/inspector.mjs';
 import { killWorkerGroups, startWorker } from '../bench/lib/worker.mjs';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -41,6 +43,8 @@ const WEIGHTS = { edge: 12, variant: 7, miss: 4, upload: 2, notFound: 3, badInpu
 const MISS_WIDTHS = 430;
 const MISS_FORMATS = ['webp', 'jpeg'];
 const REQUEST_TIMEOUT_S = 30;
+/** autocannon's error for a request unanswered within REQUEST_TIMEOUT_S. */
+const TIMEOUT_MESSAGE = 'request timed out';
 const MEMORY_SAMPLE_MS = 10_000;
 const SETTLE_MS = 2_000;
 const VARIANT_WAIT_MS = 10_000;
@@ -86,6 +90,21 @@ const header = (headers, name) => {
 };
 
 const imagePath = (options, key) => `/img/${options}/${key}`;
+
+/** The slug of a problem+json body (`busy` of `…#problem-busy`), which says which 503 it was. */
+const problemSlug = (body) => /#problem-([a-z-]+)"/.exec(String(body ?? ''))?.[1];
+
+/*
+ * Past the proxy: every request goes to the runtime workerd's own entry socket (`worker.runtimeUrl`), not
+ * to wrangler dev's proxy workerd on the public port, which is not fit for a soak. Under sustained load
+ * it stops answering for seconds to minutes while the runtime still answers on its own port, and wrangler
+ * 4.86's proxy answers some non-GET requests (the uploads) 503 "Your worker restarted mid-request" when
+ * a kept-alive connection to the runtime closes under it (cloudflare/workers-sdk#14641; wrangler stays
+ * 4.86 for Node 20). The runtime's entry is the socket the proxy forwards to (miniflare's entry: asset
+ * router, then the Worker); without the proxy's MF-Original-URL header it builds `request.url` from our
+ * Host header, as the proxy's forwarded URL would be, so the variant class's new Hosts still miss the
+ * edge cache. The inspector proxy, in the same proxy workerd, is left out too (`inspectorProxy: false`).
+ */
 
 /**
  * The classes of the mix. `next()` gives the n-th request of a class; `expect(status, tier)` says
@@ -143,9 +162,9 @@ function defineClasses(adminToken, runId) {
 }
 
 /** One request of a class outside the measurement, through bench/lib/http.mjs. */
-async function sendOnce(worker, cls) {
+async function sendOnce(base, cls) {
   const { path: urlPath, headers = {} } = cls.next();
-  const response = await request(`${worker.url}${urlPath}`, {
+  const response = await request(`${base}${urlPath}`, {
     method: cls.method ?? 'GET',
     headers: { ...(cls.headers ?? {}), ...headers },
     body: cls.body,
@@ -153,9 +172,9 @@ async function sendOnce(worker, cls) {
   return { status: response.status, tier: response.headers['x-edgepix-cache'], body: response.body };
 }
 
-async function seed(worker, adminToken) {
+async function seed(base, adminToken) {
   for (const [key, file] of Object.entries(ORIGINALS)) {
-    const response = await request(`${worker.url}/api/v1/images/${key}?overwrite=true`, {
+    const response = await request(`${base}/api/v1/images/${key}?overwrite=true`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/octet-stream' },
       body: fs.readFileSync(path.join(FIXTURES, file)),
@@ -169,18 +188,18 @@ async function seed(worker, adminToken) {
  * variant stored in R2 (written after the first response, in waitUntil), the codecs compiled, and one
  * request of every other class checked. Throws naming the class that does not answer as expected.
  */
-async function prepare(worker, classes) {
+async function prepare(base, classes) {
   // Compile and instantiate the codecs (one transform per original and output format, widths the mix never asks).
   for (const [i, key] of Object.keys(ORIGINALS).entries()) {
     for (const [j, format] of MISS_FORMATS.entries()) {
-      const response = await request(`${worker.url}${imagePath(`width=${1000 + i * 10 + j},format=${format}`, key)}`);
+      const response = await request(`${base}${imagePath(`width=${1000 + i * 10 + j},format=${format}`, key)}`);
       if (response.status !== 200) throw new Error(`warm-up transform of ${key} to ${format}: ${response.status}`);
     }
   }
   const untilTier = async (name, tier) => {
     const deadline = Date.now() + VARIANT_WAIT_MS;
     for (;;) {
-      const answer = await sendOnce(worker, classes[name]);
+      const answer = await sendOnce(base, classes[name]);
       if (answer.tier === tier) return;
       if (Date.now() > deadline) throw new Error(`${name}: still ${answer.status} ${answer.tier ?? ''} after ${VARIANT_WAIT_MS} ms, not ${tier}`);
       await sleep(50);
@@ -189,7 +208,7 @@ async function prepare(worker, classes) {
   await untilTier('edge', 'edge');
   await untilTier('variant', 'variant');
   for (const [name, cls] of Object.entries(classes)) {
-    const answer = await sendOnce(worker, cls);
+    const answer = await sendOnce(base, cls);
     if (!cls.expect(answer.status, answer.tier)) {
       throw new Error(`${name}: answered ${answer.status} ${answer.tier ?? ''} ${answer.body.toString('utf8').slice(0, 200)}`);
     }
@@ -199,20 +218,64 @@ async function prepare(worker, classes) {
 let probes = 0;
 
 /** `mem-idle` of a new transform (Server-Timing with BENCH_MEMORY_METER): bytes edgepix's meter charges at rest. */
-async function chargedBytes(worker) {
-  const response = await request(`${worker.url}${imagePath(`width=${1200 + probes++},format=webp`, 'load/baseline.jpg')}`);
+async function chargedBytes(base) {
+  const response = await request(`${base}${imagePath(`width=${1200 + probes++},format=webp`, 'load/baseline.jpg')}`);
   const value = parseServerTiming(response.headers['server-timing']).descriptions['mem-idle'];
   return value === undefined ? null : Number(value);
 }
 
+/** JS heap in use of one isolate before and after a full GC (a heap snapshot: see bench/lib/inspector.mjs). */
+async function collectIsolate(url) {
+  const inspector = await openInspector(url);
+  try {
+    const { usedSize: before } = await inspector.send('Runtime.getHeapUsage');
+    await inspector.fullGc();
+    const { usedSize: after } = await inspector.send('Runtime.getHeapUsage');
+    return { before, after };
+  } finally {
+    inspector.close();
+  }
+}
+
+/**
+ * A full GC of every isolate in the runtime workerd, one after another: edgepix's, and those of miniflare's
+ * simulators, asset router and entry, which hold garbage of their own (V8 collects a heap only once it has
+ * grown enough). Resolves with the JS heap in use before and after, edgepix's and the others' summed, and
+ * the RSS once settled; never fails the run.
+ */
+async function collectAllGarbage(worker) {
+  try {
+    const heaps = { edgepix: { before: 0, after: 0 }, others: { before: 0, after: 0, count: 0 } };
+    for (const isolate of await worker.isolates()) {
+      const { before, after } = await collectIsolate(isolate.url);
+      const heap = isolate.worker ? heaps.edgepix : heaps.others;
+      heap.before += before;
+      heap.after += after;
+      if (!isolate.worker) heaps.others.count++;
+    }
+    await sleep(SETTLE_MS);
+    return { ...heaps, rssBytes: worker.memory().rssBytes };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+
+/** autocannon's result, and each failed request's error to `onError` (the promise form gives no instance to listen on). */
+function runAutocannon(options, onError) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    instance.on('reqError', onError);
+  });
+}
+
 /** One autocannon instance per class, all at once; resolves with each class's result and tally. */
-function runMix(worker, classes, split, duration) {
+function runMix(base, classes, split, duration) {
   return Promise.all(
     Object.entries(split).map(async ([name]) => {
       const cls = classes[name];
-      const tally = { unexpected: 0, example: null };
-      const result = await autocannon({
-        url: worker.url,
+      const tally = { unexpected: 0, example: null, error: null };
+      const result = await runAutocannon({
+        url: base,
         connections: split[name],
         duration,
         timeout: REQUEST_TIMEOUT_S,
@@ -227,14 +290,16 @@ function runMix(worker, classes, split, duration) {
               if (headers) req.headers = { ...req.headers, ...headers };
               return req;
             },
-            onResponse: (status, _body, _context, headers) => {
+            onResponse: (status, body, _context, headers) => {
               const tier = header(headers, 'x-edgepix-cache');
               if (cls.expect(status, tier)) return;
               tally.unexpected++;
-              tally.example ??= `${status}${tier ? ` ${tier}` : ''}`;
+              tally.example ??= [status, tier, problemSlug(body)].filter(Boolean).join(' ');
             },
           },
         ],
+      }, (error) => {
+        if (error.message !== TIMEOUT_MESSAGE) tally.error ??= error.code ?? error.message;
       });
       return { name, cls, result, tally };
     }),
@@ -243,6 +308,12 @@ function runMix(worker, classes, split, duration) {
 
 const statusCount = (result, test) =>
   Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, { count }]) => sum + (test(Number(code)) ? Number(count) : 0), 0);
+
+/** autocannon counts a request unanswered after REQUEST_TIMEOUT_S as an error too; say how many errors were that, and what one other was. */
+const errorsCell = (errors, timeouts, example) => {
+  const kinds = [timeouts ? `${timeouts} timeouts` : null, errors > timeouts && example ? `e.g. ${example}` : null].filter(Boolean);
+  return kinds.length ? `${errors} (${kinds.join('; ')})` : String(errors);
+};
 
 function report(outcomes, memory, options) {
   const rows = outcomes.map(({ name, cls, result, tally }) => ({
@@ -254,7 +325,7 @@ function report(outcomes, memory, options) {
       fixed(result.latency.p50, 0),
       fixed(result.latency.p99, 0),
       String(statusCount(result, (code) => code >= 500)),
-      String(result.errors),
+      errorsCell(result.errors, result.timeouts, tally.error),
       tally.unexpected ? `${tally.unexpected} (e.g. ${tally.example})` : '0',
     ],
     name,
@@ -271,7 +342,7 @@ function report(outcomes, memory, options) {
       null,
       null,
       String(total((o) => statusCount(o.result, (code) => code >= 500))),
-      String(total((o) => o.result.errors)),
+      errorsCell(total((o) => o.result.errors), total((o) => o.result.timeouts)),
       String(total((o) => o.tally.unexpected)),
     ],
   });
@@ -286,7 +357,7 @@ function report(outcomes, memory, options) {
     { title: 'errors' },
     { title: 'unexpected', align: 'left' },
   ];
-  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev):\n`);
+  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev) on its own port, past the proxy:\n`);
   console.log(renderTable(columns, rows));
   const mb = (bytes) => `${toMB(bytes).toFixed(1)} MB`;
   console.log(
@@ -294,8 +365,12 @@ function report(outcomes, memory, options) {
       `(${mb(memory.settled.rssBytes)} ${SETTLE_MS / 1000} s later); peak (VmHWM) during the run ${mb(memory.after.peakBytes)}`,
   );
   console.log(`RSS every ${MEMORY_SAMPLE_MS / 1000} s: ${memory.samples.map((b) => toMB(b).toFixed(0)).join(', ')} MB`);
-  const gc = (m) => (m.error ? `not measured (${m.error})` : `RSS ${mb(m.rssBytes)}, JS heap in use ${m.jsHeapUsedMB.toFixed(1)} MB`);
-  console.log(`after a forced GC: before the run ${gc(memory.gcBefore)}; after it ${gc(memory.afterGc)}`);
+  const heap = ({ before, after }) => `${toMB(before).toFixed(1)} → ${toMB(after).toFixed(1)} MB`;
+  const gc = (m) =>
+    m.error
+      ? `not measured (${m.error})`
+      : `RSS ${mb(m.rssBytes)}; JS heap in use, before → after the GC: edgepix ${heap(m.edgepix)}, miniflare's ${m.others.count} other isolates ${heap(m.others)}`;
+  console.log(`after a forced GC of every isolate:\n  before the run ${gc(memory.gcBefore)}\n  after it ${gc(memory.afterGc)}`);
   const charged = (bytes) => (bytes == null ? '?' : mb(bytes));
   console.log(`edgepix's charged memory (WASM memories, live large buffers; mem-idle): ${charged(memory.chargedBefore)} before → ${charged(memory.chargedAfter)} after`);
   return { fiveXx: total((o) => statusCount(o.result, (code) => code >= 500)), errors: total((o) => o.result.errors) };
@@ -331,27 +406,31 @@ async function main() {
     persistTo: path.join(tempDir, 'state'),
     envFile,
     processGroup: true,
+    // The forced GCs reach every isolate through the runtime's own inspector. wrangler's inspector proxy
+    // would hold the Worker's one session and receive its log line of every request.
+    inspectorProxy: false,
     // Server-Timing mem-idle: what edgepix's own meter charges (WASM memories, live large buffers).
     vars: { BENCH_MEMORY_METER: 'true' },
   });
   try {
-    console.log(`edgepix on ${worker.url}, runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
-    await seed(worker, adminToken);
+    const base = worker.runtimeUrl;
+    console.log(`edgepix on ${base} (the runtime's own port; wrangler's proxy is on ${worker.url}), runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
+    await seed(base, adminToken);
     const classes = defineClasses(adminToken, randomBytes(4).toString('hex'));
-    await prepare(worker, classes);
+    await prepare(base, classes);
     const split = splitConnections(options.connections, options.only);
     console.log(`Running the mix for ${options.duration} s: ${Object.entries(split).map(([name, n]) => `${name} ${n}`).join(', ')} connections…`);
 
     await sleep(SETTLE_MS);
-    const gcBefore = await collectGarbage(worker);
-    const chargedBefore = await chargedBytes(worker);
+    const gcBefore = await collectAllGarbage(worker);
+    const chargedBefore = await chargedBytes(base);
     const before = worker.memory();
     worker.resetPeak(); // the peak of the run, not of start-up and warm-up
     const samples = [before.rssBytes];
     const sampler = setInterval(() => samples.push(worker.memory().rssBytes), MEMORY_SAMPLE_MS);
     let outcomes;
     try {
-      outcomes = await runMix(worker, classes, split, options.duration);
+      outcomes = await runMix(base, classes, split, options.duration);
     } finally {
       clearInterval(sampler);
     }
@@ -361,8 +440,8 @@ async function main() {
     const settled = worker.memory();
     samples.push(settled.rssBytes);
     // What a full GC frees was garbage V8 had not collected yet; what stays is held.
-    const afterGc = await collectGarbage(worker);
-    const chargedAfter = await chargedBytes(worker);
+    const afterGc = await collectAllGarbage(worker);
+    const chargedAfter = await chargedBytes(base);
 
     const { fiveXx, errors } = report(outcomes, { before, after, settled, samples, gcBefore, afterGc, chargedBefore, chargedAfter }, options);
     if (fiveXx || errors) {

@@ -1,6 +1,7 @@
 /**
- * The worker's V8 inspector (wrangler dev's --inspector-port), for what
- * process RSS cannot tell: how much of the memory the runtime holds is live
+ * The worker's V8 inspector (`inspectorUrl` of bench/lib/worker.mjs: wrangler dev's
+ * --inspector-port, or the runtime's own), for what process RSS cannot tell:
+ * how much of the memory the runtime holds is live
  * (JS heap in use, as V8 accounts it) and how much is garbage V8 has not
  * collected yet — WASM memories of dropped codec instances, above all.
  * Uses Node's WebSocket (`--experimental-websocket` on Node 20, see the
@@ -13,18 +14,31 @@ const DEVTOOLS_ORIGIN = 'https://devtools.devprod.cloudflare.dev';
 
 const SNAPSHOT_QUIET_MS = 1_000;
 const SNAPSHOT_TIMEOUT_MS = 60_000;
+/**
+ * How long one session may last, snapshot included. wrangler's inspector proxy runs in its proxy workerd
+ * (not the runtime), which can stop answering under load; past the deadline the session closes and
+ * every call still waiting fails, rather than hanging its caller.
+ */
+const SESSION_DEADLINE_MS = 90_000;
 
 /**
  * @returns {Promise<{ send: (method: string, params?: object) => Promise<any>, fullGc: () => Promise<void>, close: () => void }>}
  */
-export async function openInspector(port) {
+export async function openInspector(url) {
   if (typeof WebSocket !== 'function') throw new Error('no WebSocket in this Node: run with --experimental-websocket');
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Origin: DEVTOOLS_ORIGIN } });
+  const socket = new WebSocket(url, { headers: { Origin: DEVTOOLS_ORIGIN } });
+  const pending = new Map();
+  const deadline = setTimeout(() => socket.close(), SESSION_DEADLINE_MS);
+  const closed = new Promise((resolve) => socket.addEventListener('close', resolve, { once: true })).then(() => {
+    clearTimeout(deadline);
+    for (const waiter of pending.values()) waiter.reject(new Error(`${waiter.method}: the inspector closed (session deadline ${SESSION_DEADLINE_MS} ms)`));
+    pending.clear();
+  });
   await new Promise((resolve, reject) => {
     socket.addEventListener('open', resolve, { once: true });
-    socket.addEventListener('error', () => reject(new Error(`inspector on port ${port} refused the connection`)), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`inspector ${url} refused the connection`)), { once: true });
+    closed.then(() => reject(new Error(`inspector ${url} closed before it opened`)));
   });
-  const pending = new Map();
   let nextId = 0;
   let lastSnapshotChunk = 0;
   socket.addEventListener('message', (event) => {
@@ -54,6 +68,7 @@ export async function openInspector(port) {
         const now = Date.now();
         if (lastSnapshotChunk > started && now - lastSnapshotChunk > SNAPSHOT_QUIET_MS) return;
         if (now - started > SNAPSHOT_TIMEOUT_MS) throw new Error('heap snapshot did not arrive');
+        if (socket.readyState !== WebSocket.OPEN) throw new Error('the inspector closed during the heap snapshot');
       }
     },
     close: () => socket.close(),

@@ -68,6 +68,32 @@ export function descendants(rootPid) {
   return found;
 }
 
+/** TCP_LISTEN in the `st` column of /proc/net/tcp. */
+const TCP_LISTEN = '0A';
+
+/**
+ * The IPv4 ports a process listens on: its sockets' inodes (the `socket:[inode]` links in
+ * /proc/<pid>/fd) matched against the LISTEN rows of /proc/net/tcp. Sorted, no duplicates.
+ */
+export function listeningPorts(pid) {
+  const inodes = new Set();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = fs.readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/);
+      if (match) inodes.add(match[1]);
+    } catch {
+      // the descriptor was closed while we were listing
+    }
+  }
+  const ports = new Set();
+  for (const row of fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
+    const fields = row.trim().split(/\s+/);
+    if (fields[3] === TCP_LISTEN && inodes.has(fields[9])) ports.add(Number.parseInt(fields[1].split(':')[1], 16));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 export function isAlive(pid) {
   return fs.existsSync(`/proc/${pid}`);
 }

@@ -8,6 +8,9 @@
  * API (`--socket-addr=entry=127.0.0.1:0`, with the inspector). We measure the
  * runtime; `probeRuntimeProcess` in the speed section double-checks that it is
  * the one whose RSS moves under load.
+ *
+ * `worker.url` is the proxy's port; `worker.runtimeUrl` is the runtime's own entry socket, past the
+ * proxy, for traffic the proxy cannot carry (`npm run load`: see `trafficUrl` in scripts/load.mjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,12 +18,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { request } from './http.mjs';
 import { LOGS_DIR, ROOT, WRANGLER_BIN } from './paths.mjs';
-import { descendants, isAlive, readArgv, readMemory, resetPeak } from './procfs.mjs';
+import { descendants, isAlive, listeningPorts, readArgv, readMemory, resetPeak } from './procfs.mjs';
 import { sleep } from './stats.mjs';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** Some of the runtime's sockets (its debug port) accept HTTP and never answer. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** What `wrangler dev` builds the worker from (sdk/ and wasm/ are imported by src/, public/ is its assets). */
 const SOURCES = ['src', 'sdk', 'wasm', 'public', 'wrangler.toml', 'package.json', 'tsconfig.json'];
@@ -85,6 +90,51 @@ function findRuntimeProcess(wranglerPid, port) {
   return { runtimePid: runtimes[0].pid, proxyPid: workerds.find((p) => p.argv.includes(proxyAddr))?.pid ?? null };
 }
 
+/**
+ * The one answer `recognize(response)` accepts among `path` on every port the runtime workerd listens
+ * on (entry, inspector, debug port). wrangler starts them on port 0, so they are known only from /proc.
+ */
+async function probeRuntimePorts(runtimePid, path, what, recognize) {
+  const probe = async (port) => {
+    try {
+      return recognize(await request(`http://${HOST}:${port}${path}`, { timeoutMs: PROBE_TIMEOUT_MS }), port);
+    } catch {
+      return null; // not an HTTP socket, or one that never answers
+    }
+  };
+  const ports = listeningPorts(runtimePid);
+  const found = (await Promise.all(ports.map(probe))).filter(Boolean);
+  if (found.length !== 1) throw new Error(`Expected one ${what} of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
+  return found[0];
+}
+
+/** The runtime's entry socket: its `/healthz` answers 200 with the body the proxy relays from the Worker. */
+async function findRuntimeUrl(runtimePid, proxyUrl) {
+  const expected = (await request(`${proxyUrl}/healthz`)).body;
+  return probeRuntimePorts(runtimePid, '/healthz', 'entry socket', (response, port) =>
+    response.status === 200 && response.body.equals(expected) ? `http://${HOST}:${port}` : null,
+  );
+}
+
+const WORKER_ISOLATE = 'core:user:';
+
+/** The isolates of a workerd inspector (`/json/list`) as `{ id, url }`, `url` a DevTools WebSocket. */
+const inspectorTargets = (response) => JSON.parse(response.body.toString('utf8')).map((target) => ({ id: target.id, url: target.webSocketDebuggerUrl }));
+
+/** The runtime's own inspector, `http://127.0.0.1:<port>`: the port whose `/json/list` names the Worker's isolate. */
+function findRuntimeInspector(runtimePid) {
+  return probeRuntimePorts(runtimePid, '/json/list', 'inspector', (response, port) =>
+    response.status === 200 && inspectorTargets(response).some(({ id }) => id.startsWith(WORKER_ISOLATE)) ? `http://${HOST}:${port}` : null,
+  );
+}
+
+/**
+ * `worker.isolates()`: every isolate of the runtime, the Worker's (`worker: true`) and those of miniflare's
+ * R2, Cache API and queue simulators, asset router and entry, which run in the same process.
+ */
+const listIsolates = (inspectorBase) => async () =>
+  inspectorTargets(await request(`${inspectorBase}/json/list`)).map((target) => ({ ...target, worker: target.id.startsWith(WORKER_ISOLATE) }));
+
 async function waitUntilReady(url, child, logFile) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -127,10 +177,17 @@ export function killWorkerGroups() {
  *   `cwd` is wrangler's working directory (the repository; `snapshotSources` gives another);
  *   `envFile`: secrets and variables from this file (`--env-file`) instead of the `.dev.vars` beside `config`;
  *   `processGroup`: wrangler leads its own process group (with its workerd processes), which `stop()` and
- *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it.
- * @returns {Promise<RunningWorker>}
+ *   `killWorkerGroups()` kill whole; a terminal's Ctrl-C then reaches only the caller, which must handle it;
+ *   `inspectorProxy: false`: no wrangler inspector proxy; `inspectorUrl` is then the runtime's own inspector,
+ *   and `isolates()` lists every isolate of the runtime, each with its own inspector session.
+ *   The proxy lives in the proxy workerd and holds the runtime's one inspector session, receiving every
+ *   console.log (edgepix logs a line per request): under sustained load it falls behind, grows (930 MB
+ *   after 180 s of `npm run load`) and stops answering, the inspector and the public port alike.
+ * @returns {Promise<RunningWorker>}  `url` (wrangler's proxy) and `runtimeUrl` (the runtime's entry socket)
+ *   reach the same Worker; `inspectorUrl` is a DevTools WebSocket to its isolate;
+ *   `runtimePid`, `memory()`, `resetPeak()`, `isAlive()` are the runtime's
  */
-export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false }) {
+export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false, inspectorProxy = true }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   fs.mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${name}.log`);
@@ -143,7 +200,10 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
     ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
     ...(envFile ? ['--env-file', envFile] : []),
   ];
-  const child = spawn(process.execPath, args, { cwd, env: WRANGLER_ENV, stdio: ['ignore', log, log], detached: processGroup });
+  // wrangler 4.86 has no option to leave out its inspector proxy, but skips it in a VS Code debug terminal,
+  // which it recognizes by this variable alone; the runtime keeps its inspector.
+  const env = inspectorProxy ? WRANGLER_ENV : { ...WRANGLER_ENV, VSCODE_INSPECTOR_OPTIONS: '{}' };
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', log, log], detached: processGroup });
   fs.closeSync(log);
   if (processGroup) groups.add(child.pid);
   const url = `http://${HOST}:${port}`;
@@ -157,10 +217,15 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
       }
     }
   };
-  const worker = { name, url, inspectorPort, wranglerPid: child.pid, logFile, stop };
+  const worker = { name, url, inspectorUrl: `ws://${HOST}:${inspectorPort}/ws`, wranglerPid: child.pid, logFile, stop };
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));
+    worker.runtimeUrl = await findRuntimeUrl(worker.runtimePid, url);
+    if (!inspectorProxy) {
+      worker.isolates = listIsolates(await findRuntimeInspector(worker.runtimePid));
+      worker.inspectorUrl = (await worker.isolates()).find((isolate) => isolate.worker).url;
+    }
   } catch (error) {
     await worker.stop();
     throw error;

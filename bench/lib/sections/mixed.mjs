@@ -95,9 +95,9 @@ export async function measureMixed({ inputs, count, deadlineMs, log }) {
 }
 
 /** V8's JS heap in use, then a full GC and the RSS after it settles; never fails the section. */
-export async function collectGarbage(worker) {
+async function collectGarbage(worker) {
   try {
-    const inspector = await openInspector(worker.inspectorPort);
+    const inspector = await openInspector(worker.inspectorUrl);
     try {
       const { usedSize } = await inspector.send('Runtime.getHeapUsage');
       await inspector.fullGc();
