@@ -123,6 +123,12 @@ if ! grep -q 'restarts_to_go < 2' src/jdhuff.c; then
   log "applying huffman-fast-path-restarts.patch"
   patch -d src -p1 --quiet <"$HERE/huffman-fast-path-restarts.patch"
 fi
+# Fifth: decode_mcu_fast decodes most Huffman codes together with their
+# magnitude bits in one lookup of a 10-bit table per DC/AC table (see README.md).
+if ! grep -q 'make_fast_tbl' src/jdhuff.c; then
+  log "applying huffman-fast-ac-table.patch"
+  patch -d src -p1 --quiet <"$HERE/huffman-fast-ac-table.patch"
+fi
 
 # --------------------------------------------------------------------------
 # 3. static libjpeg (no SIMD, no TurboJPEG, no getenv/putenv)
