@@ -42,7 +42,10 @@ if [ "${AV_SKIP_APT:-0}" != "1" ]; then
     emscripten meson ninja-build dpkg-dev xz-utils nodejs >/dev/null
 fi
 
-emcc --version | head -1
+# Captured first: under pipefail, `emcc --version | head -1` fails when head
+# closes the pipe before emcc has written its banner (BrokenPipeError).
+EMCC_VERSION="$(emcc --version)"
+echo "${EMCC_VERSION%%$'\n'*}"
 
 # --------------------------------------------------------------------------
 # 2. dav1d source (Debian source package, Debian patches applied)

@@ -49,7 +49,10 @@ if need "$AV/dav1d-build/src/libdav1d.a"; then
   LIBS_ONLY=1 AV_BUILD_DIR="$AV" bash "$WASM/avif/build.sh"
 fi
 
-emcc --version | head -1
+# Captured first: under pipefail, `emcc --version | head -1` fails when head
+# closes the pipe before emcc has written its banner (BrokenPipeError).
+EMCC_VERSION="$(emcc --version)"
+echo "${EMCC_VERSION%%$'\n'*}"
 mkdir -p "$BUILD"
 rm -f "$BUILD"/*.o
 

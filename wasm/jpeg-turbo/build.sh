@@ -73,7 +73,10 @@ if [ "${JT_SKIP_APT:-0}" != "1" ]; then
     emscripten cmake make dpkg-dev xz-utils nodejs >/dev/null
 fi
 
-emcc --version | head -1
+# Captured first: under pipefail, `emcc --version | head -1` fails when head
+# closes the pipe before emcc has written its banner (BrokenPipeError).
+EMCC_VERSION="$(emcc --version)"
+echo "${EMCC_VERSION%%$'\n'*}"
 
 # --------------------------------------------------------------------------
 # 2. libjpeg-turbo source (Debian source package, Debian patches applied)
@@ -119,6 +122,12 @@ fi
 if ! grep -q 'restarts_to_go < 2' src/jdhuff.c; then
   log "applying huffman-fast-path-restarts.patch"
   patch -d src -p1 --quiet <"$HERE/huffman-fast-path-restarts.patch"
+fi
+# Fifth: decode_mcu_fast decodes most Huffman codes together with their
+# magnitude bits in one lookup of a 10-bit table per DC/AC table (see README.md).
+if ! grep -q 'make_fast_tbl' src/jdhuff.c; then
+  log "applying huffman-fast-ac-table.patch"
+  patch -d src -p1 --quiet <"$HERE/huffman-fast-ac-table.patch"
 fi
 
 # --------------------------------------------------------------------------

@@ -27,7 +27,10 @@ JOBS="${WP_JOBS:-2}"
 EXPECT_UPSTREAM="1.2.4"
 
 source "$HERE/../standalone.sh"
-emcc --version | head -1
+# Captured first: under pipefail, `emcc --version | head -1` fails when head
+# closes the pipe before emcc has written its banner (BrokenPipeError).
+EMCC_VERSION="$(emcc --version)"
+echo "${EMCC_VERSION%%$'\n'*}"
 
 # --------------------------------------------------------------------------
 # 1. libwebp source (Debian source package, Debian patches applied)
