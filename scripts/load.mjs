@@ -9,8 +9,8 @@
 // adding up to --connections, and prints req/s and p50/p99 latency per class, the count of 5xx and the
 // runtime workerd's memory (VmRSS, VmHWM from /proc) before, during and after, and after a forced GC of
 // each of its isolates. Exits 1 on any 5xx or connection error. The worker's process group is killed on
-// exit, on Ctrl-C and on failure. Every request goes to the runtime workerd's own port, past wrangler
-// dev's proxy, and the GCs to its own inspector (see `past the proxy` below).
+// exit, on Ctrl-C and on failure. Requests go to the public port, the GCs to the runtime's own inspector,
+// without wrangler's inspector proxy (see `Traffic goes to the public port` below).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -95,15 +95,12 @@ const imagePath = (options, key) => `/img/${options}/${key}`;
 const problemSlug = (body) => /#problem-([a-z-]+)"/.exec(String(body ?? ''))?.[1];
 
 /*
- * Past the proxy: every request goes to the runtime workerd's own entry socket (`worker.runtimeUrl`), not
- * to wrangler dev's proxy workerd on the public port, which is not fit for a soak. Under sustained load
- * it stops answering for seconds to minutes while the runtime still answers on its own port, and wrangler
- * 4.86's proxy answers some non-GET requests (the uploads) 503 "Your worker restarted mid-request" when
- * a kept-alive connection to the runtime closes under it (cloudflare/workers-sdk#14641; wrangler stays
- * 4.86 for Node 20). The runtime's entry is the socket the proxy forwards to (miniflare's entry: asset
- * router, then the Worker); without the proxy's MF-Original-URL header it builds `request.url` from our
- * Host header, as the proxy's forwarded URL would be, so the variant class's new Hosts still miss the
- * edge cache. The inspector proxy, in the same proxy workerd, is left out too (`inspectorProxy: false`).
+ * Traffic goes to the public port, as a browser reaches `npm start`: through wrangler dev's proxy workerd,
+ * which forwards every request to the runtime. What used to stall long runs was wrangler's inspector
+ * proxy, in that process: it held the Worker's inspector session, received edgepix's log line of every
+ * request, grew (930 MB after 180 s) and stopped answering. It is left out (`inspectorProxy: false`).
+ * Straight to the runtime's own entry socket (tried), hits ran unthrottled on its one thread beside
+ * miniflare's simulators: misses waited past TRANSFORM_TIME_LIMIT (503) and connections were reset.
  */
 
 /**
@@ -357,7 +354,7 @@ function report(outcomes, memory, options) {
     { title: 'errors' },
     { title: 'unexpected', align: 'left' },
   ];
-  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev) on its own port, past the proxy:\n`);
+  console.log(`\n${options.duration} s at concurrency ${options.connections}, one local workerd (wrangler dev, no inspector proxy):\n`);
   console.log(renderTable(columns, rows));
   const mb = (bytes) => `${toMB(bytes).toFixed(1)} MB`;
   console.log(
@@ -413,8 +410,8 @@ async function main() {
     vars: { BENCH_MEMORY_METER: 'true' },
   });
   try {
-    const base = worker.runtimeUrl;
-    console.log(`edgepix on ${base} (the runtime's own port; wrangler's proxy is on ${worker.url}), runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
+    const base = worker.url;
+    console.log(`edgepix on ${base}, runtime workerd pid ${worker.runtimePid}; seeding ${Object.keys(ORIGINALS).length} originals…`);
     await seed(base, adminToken);
     const classes = defineClasses(adminToken, randomBytes(4).toString('hex'));
     await prepare(base, classes);

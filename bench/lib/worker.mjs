@@ -8,9 +8,6 @@
  * API (`--socket-addr=entry=127.0.0.1:0`, with the inspector). We measure the
  * runtime; `probeRuntimeProcess` in the speed section double-checks that it is
  * the one whose RSS moves under load.
- *
- * `worker.url` is the proxy's port; `worker.runtimeUrl` is the runtime's own entry socket, past the
- * proxy, for traffic the proxy cannot carry (`npm run load`: see `trafficUrl` in scripts/load.mjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -108,14 +105,6 @@ async function probeRuntimePorts(runtimePid, path, what, recognize) {
   return found[0];
 }
 
-/** The runtime's entry socket: its `/healthz` answers 200 with the body the proxy relays from the Worker. */
-async function findRuntimeUrl(runtimePid, proxyUrl) {
-  const expected = (await request(`${proxyUrl}/healthz`)).body;
-  return probeRuntimePorts(runtimePid, '/healthz', 'entry socket', (response, port) =>
-    response.status === 200 && response.body.equals(expected) ? `http://${HOST}:${port}` : null,
-  );
-}
-
 const WORKER_ISOLATE = 'core:user:';
 
 /** The isolates of a workerd inspector (`/json/list`) as `{ id, url }`, `url` a DevTools WebSocket. */
@@ -183,8 +172,8 @@ export function killWorkerGroups() {
  *   The proxy lives in the proxy workerd and holds the runtime's one inspector session, receiving every
  *   console.log (edgepix logs a line per request): under sustained load it falls behind, grows (930 MB
  *   after 180 s of `npm run load`) and stops answering, the inspector and the public port alike.
- * @returns {Promise<RunningWorker>}  `url` (wrangler's proxy) and `runtimeUrl` (the runtime's entry socket)
- *   reach the same Worker; `inspectorUrl` is a DevTools WebSocket to its isolate;
+ * @returns {Promise<RunningWorker>}  `url` (wrangler's proxy, the public port); `inspectorUrl` is a DevTools
+ *   WebSocket to the Worker's isolate;
  *   `runtimePid`, `memory()`, `resetPeak()`, `isAlive()` are the runtime's
  */
 export async function startWorker({ name, config, persistTo, vars = {}, cwd = ROOT, envFile, processGroup = false, inspectorProxy = true }) {
@@ -221,7 +210,6 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
   try {
     await waitUntilReady(url, child, logFile);
     Object.assign(worker, findRuntimeProcess(child.pid, port));
-    worker.runtimeUrl = await findRuntimeUrl(worker.runtimePid, url);
     if (!inspectorProxy) {
       worker.isolates = listIsolates(await findRuntimeInspector(worker.runtimePid));
       worker.inspectorUrl = (await worker.isolates()).find((isolate) => isolate.worker).url;
