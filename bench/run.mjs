@@ -123,7 +123,7 @@ async function main() {
   );
 
   if (has('speed') || has('tiers') || has('throughput')) {
-    await withWorker({ name: 'edgepix', config: EDGEPIX_CONFIG, persistTo: STATE_DIR }, async (worker) => {
+    await withWorker({ name: 'edgepix', config: EDGEPIX_CONFIG, persistTo: STATE_DIR, inspectorProxy: false }, async (worker) => {
       await warmUp(worker);
       if (has('speed')) {
         await section(results, 'speed', async () => {

@@ -11,8 +11,9 @@
  * Two controls run in the same windows and say where a gap comes from: the
  * trivial Worker behind wrangler dev's asset router (edgepix's wrangler.toml
  * has [assets] with run_worker_first), and the same logging one JSON line per
- * request, as edgepix does (wrangler dev relays every console.log through its
- * inspector). They are not the ratio's reference.
+ * request, as edgepix does. They are not the ratio's reference. Every Worker
+ * runs without wrangler's inspector proxy, which relays each log line to the
+ * terminal and falls behind under load (bench/lib/worker.mjs): production has none.
  */
 import fs from 'node:fs';
 import { originalKey, transformRequest } from '../edgepix.mjs';
@@ -53,7 +54,7 @@ export async function measureThroughput({ worker, input, transform, load, log })
       // Each its own Cache API store: two running workerd processes never share one.
       const persistTo = name === 'trivial' ? TRIVIAL_STATE_DIR : `${TRIVIAL_STATE_DIR}-${name}`;
       fs.rmSync(persistTo, { recursive: true, force: true });
-      const trivialWorker = await startWorker({ name, config, persistTo, vars });
+      const trivialWorker = await startWorker({ name, config, persistTo, vars, inspectorProxy: false });
       started.push({ name, trivialWorker });
       const seeded = await request(`${trivialWorker.url}/seed`, { method: 'PUT', body: cached.body, headers: { 'content-type': 'image/webp' } });
       if (seeded.status !== 204) throw new Error(`${name} worker seed answered ${seeded.status}`);
