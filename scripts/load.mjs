@@ -391,10 +391,8 @@ async function main() {
   const secret = () => randomBytes(32).toString('base64url');
   const adminToken = secret();
   const envFile = path.join(tempDir, 'load.vars');
-  // What `npm start` writes to .dev.vars, generated afresh for this run. OPTIMIZE off: locally the queue's
-  // consumer shares the one isolate, so every miss's optimize job (seconds of CPU) would run in the middle of
-  // the measured traffic, and its backlog would hold up the run's end; deployed, consumers run on their own.
-  fs.writeFileSync(envFile, `SIGNING_KEYS=load:${secret()}\nALLOW_UNSIGNED=true\nADMIN_TOKEN=${adminToken}\nOPTIMIZE=false\n`, { mode: 0o600 });
+  // What `npm start` writes to .dev.vars, generated afresh for this run (startWorker turns OPTIMIZE off).
+  fs.writeFileSync(envFile, `SIGNING_KEYS=load:${secret()}\nALLOW_UNSIGNED=true\nADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
 
   console.log(`Starting the worker (state in ${tempDir})…`);
   const worker = await startWorker({

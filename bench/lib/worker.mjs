@@ -186,6 +186,10 @@ export async function startWorker({ name, config, persistTo, vars = {}, cwd = RO
     '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
     // The bench measures public images: unsigned URLs, whatever .dev.vars says (or without one).
     '--var', 'ALLOW_UNSIGNED:true',
+    // It measures the request path. Locally the optimize pass's consumer runs in the measured isolate:
+    // its re-encodes would count as the requests' CPU and memory, and while one holds the thread for
+    // seconds wrangler's proxy loses the next request (workers-sdk#14641; a GET then never answers).
+    '--var', 'OPTIMIZE:false',
     ...Object.entries(vars).flatMap(([variable, value]) => ['--var', `${variable}:${value}`]),
     ...(envFile ? ['--env-file', envFile] : []),
   ];
