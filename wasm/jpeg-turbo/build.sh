@@ -98,37 +98,30 @@ case "$DEB_VERSION" in
   *) echo "WARNING: expected libjpeg-turbo $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
 esac
 
-# Our changes to the library. First: DC-only coefficient storage for
-# components whose scaled IDCT is 1x1, with their AC scans skipped (see README.md).
-if ! grep -q 'edgepix' src/jdcoefct.c; then
-  log "applying dc-only-coefficients.patch"
-  patch -d src -p1 --quiet <"$HERE/dc-only-coefficients.patch"
-fi
-# Second change, on top of the first: banded coefficient storage for
-# progressive files (only iMCU rows of one horizontal band keep coefficients;
-# the shim decodes the image band by band; see README.md).
-if ! grep -q 'jpeg_edgepix_request_band' src/jdcoefct.c; then
-  log "applying banded-coefficients.patch"
-  patch -d src -p1 --quiet <"$HERE/banded-coefficients.patch"
-fi
-# Third: the Huffman decoders' bit buffer (jdhuff.c, jdphuff.c) is 64-bit on wasm32, as
+# Our changes to the library, in order, each applied once: a patch is skipped
+# when the file it changes already holds its marker (a rerun in the same $BUILD).
+apply_patch() { # <patch> <file under src/> <marker>
+  if ! grep -q "$3" "src/$2"; then
+    log "applying $1"
+    patch -d src -p1 --quiet <"$HERE/$1"
+  fi
+}
+# DC-only coefficient storage for components whose scaled IDCT is 1x1, with
+# their AC scans skipped (see README.md).
+apply_patch dc-only-coefficients.patch jdcoefct.c 'edgepix'
+# On top of it, banded coefficient storage for progressive files (only iMCU
+# rows of one horizontal band keep coefficients; the shim decodes the image
+# band by band; see README.md).
+apply_patch banded-coefficients.patch jdcoefct.c 'jpeg_edgepix_request_band'
+# The Huffman decoders' bit buffer (jdhuff.c, jdphuff.c) is 64-bit on wasm32, as
 # upstream does on x32 (it picks 64 bits only when size_t is; see README.md).
-if ! grep -q 'edgepix' src/jdhuff.h; then
-  log "applying huffman-64bit-bit-buffer.patch"
-  patch -d src -p1 --quiet <"$HERE/huffman-64bit-bit-buffer.patch"
-fi
-# Fourth: files with restart intervals take the Huffman decoder's fast path
-# too, except for each interval's last MCU (upstream never does; see README.md).
-if ! grep -q 'restarts_to_go < 2' src/jdhuff.c; then
-  log "applying huffman-fast-path-restarts.patch"
-  patch -d src -p1 --quiet <"$HERE/huffman-fast-path-restarts.patch"
-fi
-# Fifth: decode_mcu_fast decodes most Huffman codes together with their
-# magnitude bits in one lookup of a 10-bit table per DC/AC table (see README.md).
-if ! grep -q 'make_fast_tbl' src/jdhuff.c; then
-  log "applying huffman-fast-ac-table.patch"
-  patch -d src -p1 --quiet <"$HERE/huffman-fast-ac-table.patch"
-fi
+apply_patch huffman-64bit-bit-buffer.patch jdhuff.h 'edgepix'
+# Files with restart intervals take the Huffman decoder's fast path too,
+# except for each interval's last MCU (upstream never does; see README.md).
+apply_patch huffman-fast-path-restarts.patch jdhuff.c 'restarts_to_go < 2'
+# decode_mcu_fast decodes most Huffman codes together with their magnitude
+# bits in one lookup of a 10-bit table per DC/AC table (see README.md).
+apply_patch huffman-fast-ac-table.patch jdhuff.c 'make_fast_tbl'
 
 # --------------------------------------------------------------------------
 # 3. static libjpeg (no SIMD, no TurboJPEG, no getenv/putenv)
