@@ -87,34 +87,29 @@ function findRuntimeProcess(wranglerPid, port) {
   return { runtimePid: runtimes[0].pid, proxyPid: workerds.find((p) => p.argv.includes(proxyAddr))?.pid ?? null };
 }
 
-/**
- * The one answer `recognize(response)` accepts among `path` on every port the runtime workerd listens
- * on (entry, inspector, debug port). wrangler starts them on port 0, so they are known only from /proc.
- */
-async function probeRuntimePorts(runtimePid, path, what, recognize) {
-  const probe = async (port) => {
-    try {
-      return recognize(await request(`http://${HOST}:${port}${path}`, { timeoutMs: PROBE_TIMEOUT_MS }), port);
-    } catch {
-      return null; // not an HTTP socket, or one that never answers
-    }
-  };
-  const ports = listeningPorts(runtimePid);
-  const found = (await Promise.all(ports.map(probe))).filter(Boolean);
-  if (found.length !== 1) throw new Error(`Expected one ${what} of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
-  return found[0];
-}
-
 const WORKER_ISOLATE = 'core:user:';
 
 /** The isolates of a workerd inspector (`/json/list`) as `{ id, url }`, `url` a DevTools WebSocket. */
 const inspectorTargets = (response) => JSON.parse(response.body.toString('utf8')).map((target) => ({ id: target.id, url: target.webSocketDebuggerUrl }));
 
-/** The runtime's own inspector, `http://127.0.0.1:<port>`: the port whose `/json/list` names the Worker's isolate. */
-function findRuntimeInspector(runtimePid) {
-  return probeRuntimePorts(runtimePid, '/json/list', 'inspector', (response, port) =>
-    response.status === 200 && inspectorTargets(response).some(({ id }) => id.startsWith(WORKER_ISOLATE)) ? `http://${HOST}:${port}` : null,
-  );
+/**
+ * The runtime's own inspector, `http://127.0.0.1:<port>`: of every port the runtime workerd listens on
+ * (entry, inspector, debug port; wrangler starts them on port 0, so they are known only from /proc), the
+ * one whose `/json/list` names the Worker's isolate.
+ */
+async function findRuntimeInspector(runtimePid) {
+  const probe = async (port) => {
+    try {
+      const response = await request(`http://${HOST}:${port}/json/list`, { timeoutMs: PROBE_TIMEOUT_MS });
+      return response.status === 200 && inspectorTargets(response).some(({ id }) => id.startsWith(WORKER_ISOLATE)) ? `http://${HOST}:${port}` : null;
+    } catch {
+      return null; // not an HTTP socket, or one that never answers, or not JSON
+    }
+  };
+  const ports = listeningPorts(runtimePid);
+  const found = (await Promise.all(ports.map(probe))).filter(Boolean);
+  if (found.length !== 1) throw new Error(`Expected one inspector of the runtime workerd ${runtimePid} among ports ${ports.join(', ')}, found ${found.length}`);
+  return found[0];
 }
 
 /**
