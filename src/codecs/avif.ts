@@ -3,22 +3,27 @@
  * and converts it to RGBA rows band by band with a box shrink-on-load;
  * encoded by libavif with aom (@jsquash/avif), which needs the whole picture.
  */
-import encode, { init as initEncode } from '@jsquash/avif/encode.js';
+import avifEncoder, { type AVIFModule } from '@jsquash/avif/codec/enc/avif_enc.js';
 import encodeWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
+import { defaultOptions } from '@jsquash/avif/meta.js';
 import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './codec';
 import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows } from './libavif';
 import { initCodecs } from './codecs-wasm';
 import type { RgbaImage } from './types';
-import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
+import { emscriptenCodec, type EmscriptenFactory } from './wasm-codec';
 
-const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
+const encoder = emscriptenCodec(encodeWasm, avifEncoder as unknown as EmscriptenFactory<AVIFModule>);
 
 /** aom speed 0–10: 8 keeps a cold transform interactive at a small size cost. */
 const ENCODE_SPEED = 8;
 
 /** Encodes a whole picture with aom at `speed` (0, slowest and smallest, to 10). */
-export const encodeAvif = async (image: RgbaImage, quality: number, speed: number): Promise<Uint8Array> =>
-  new Uint8Array(await encoder.run(() => encode(asImageData(image), { quality, speed })));
+export const encodeAvif = (image: RgbaImage, quality: number, speed: number): Promise<Uint8Array> =>
+  encoder.run((aom) => {
+    const file = aom.encode(image.data, image.width, image.height, { ...defaultOptions, quality, speed });
+    if (!file) throw new Error('aom could not encode the picture');
+    return file;
+  });
 
 export const avif: Codec = {
   async decodeRows(input, header, hint, open) {

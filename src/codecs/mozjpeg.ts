@@ -5,20 +5,20 @@
  * picture; its Emscripten module is instantiated by us from the imported
  * module, so after a big job its memory is let go (./wasm-codec.ts).
  */
-import encode, { init as initEncode } from '@jsquash/jpeg/encode.js';
-import type { EncodeOptions as MozjpegOptions } from '@jsquash/jpeg/meta.js';
+import mozjpegEncoder, { type EncodeOptions as MozjpegOptions, type MozJPEGModule } from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
+import { defaultOptions } from '@jsquash/jpeg/meta.js';
 import type { RgbaImage, Size } from './types';
-import { asImageData, emscriptenCodec, type EmscriptenInit } from './wasm-codec';
+import { emscriptenCodec, type EmscriptenFactory } from './wasm-codec';
 
-const encoder = emscriptenCodec(encodeWasm, initEncode as EmscriptenInit);
+const encoder = emscriptenCodec(encodeWasm, mozjpegEncoder as unknown as EmscriptenFactory<MozJPEGModule>);
 
 /** The settings mozjpeg runs with besides quality (see bench/COMPRESSION-NOTES.md for how they were chosen). */
 export type MozjpegSettings = Partial<Omit<MozjpegOptions, 'quality'>>;
 
 /** Encodes a whole opaque picture (alpha is dropped) at `quality` 1–100. */
 export const encodeMozjpeg = (image: RgbaImage, quality: number, settings: MozjpegSettings): Promise<Uint8Array> =>
-  encoder.run(async () => new Uint8Array(await encode(asImageData(image), { ...settings, quality })));
+  encoder.run((mozjpeg) => mozjpeg.encode(image.data, image.width, image.height, { ...defaultOptions, ...settings, quality }));
 
 /**
  * Its heap's peak for a picture of `size`, measured in Node: it starts at

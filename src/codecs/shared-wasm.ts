@@ -1,10 +1,9 @@
 /**
  * edgepix-codecs.wasm: libjpeg-turbo, libwebp, dav1d and our resampler
  * linked into ONE standalone module (wasm/codecs/build.sh), so every codec
- * shares one instance, one memory and one dlmalloc heap. What a big job
- * frees is reused by the next job of any codec: memories never shrink, and
- * separate modules each dropped their grown memory after a big job, leaving
- * it charged to the isolate until V8 collected it.
+ * shares one instance, one memory and one dlmalloc heap: a transcode's
+ * decoder, resampler and encoder grow one memory instead of three, and a
+ * small heap is reused by the next job of any codec.
  *
  * The wrappers (jpeg-turbo/, libwebp/, libavif/, ../pipeline/resample/) each
  * get the lifecycle bound to their own error class with `sharedWasm.codec`.
@@ -14,15 +13,15 @@
 import { standaloneWasm } from './standalone-wasm';
 
 /**
- * The instance is dropped once idle only if its memory grew past this: the
- * isolate's whole budget. No admitted transform needs more (the planner
- * refuses larger jobs, and counts what this heap holds beside any codec
- * that has a module of its own: see `heldCodecMemory`), so only a trap, or
- * a memory grown past what any transform may use, lets it go; everything
- * else is reused.
+ * The instance is dropped once idle if its memory grew past this, and the
+ * admission queue has it collected before the next transform starts
+ * (../lib/collect-garbage.ts): a transform's heap is charged only while it
+ * runs. Kept, a heap holds its high-water mark (~100 MB after a full-size
+ * 24 MP WebP) between requests, against ≤ 32 MB for the whole isolate; a
+ * thumbnail's heap stays below it and is reused.
  * @public for wasm/jpeg-turbo/smoke.mjs (through the codec's index.ts)
  */
-export const CODECS_MAX_RETAINED_MEMORY = 128 * 1024 * 1024;
+export const CODECS_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
 
 export const sharedWasm = standaloneWasm({ name: 'edgepix-codecs', maxRetainedMemory: CODECS_MAX_RETAINED_MEMORY });
 
@@ -46,6 +45,3 @@ export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
  * top of them, so the planner adds the two.
  */
 export const heldCodecMemory = (): number => sharedWasm.heldBytes();
-
-/** Lets the shared heap go if nothing uses it, so that a codec with a heap of its own has room beside a small new one. */
-export const letGoOfCodecHeap = (): boolean => sharedWasm.letGoIfIdle();

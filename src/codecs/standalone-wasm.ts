@@ -19,6 +19,7 @@
  * thrown while wasm runs is a trap: the instance is never entered again,
  * and callers get a {@link CodecTrap}.
  */
+import { noteDroppedMemory } from '../lib/collect-garbage';
 import { trackWasmMemory } from '../lib/memory-meter';
 import { CodecOutOfMemory, CodecTrap } from './failures';
 
@@ -140,9 +141,15 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     return instance;
   }
 
+  /** Lets the instance go: the next use instantiates a new one, and the next collection frees this one's memory. */
+  const drop = (instance: AnyInstance) => {
+    current = null;
+    noteDroppedMemory(instance.ex.memory.buffer.byteLength);
+  };
+
   const poison = (instance: Instance<BaseExports>) => {
     instance.poisoned = true;
-    if (current === instance) current = null;
+    if (current === instance) drop(current);
   };
 
   const acquire = (): AnyInstance => {
@@ -156,7 +163,7 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     instance.users--;
     if (instance.users > 0) return;
     releasedBytes = instance.ex.memory.buffer.byteLength;
-    if (current === instance && releasedBytes > maxRetainedMemory) current = null;
+    if (current === instance && releasedBytes > maxRetainedMemory) drop(current);
   };
 
   /** A codec this module serves: the lifecycle bound to its errors and imports. */
@@ -217,12 +224,6 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     memoryBytes: (): number => releasedBytes,
     /** What the live instance's memory holds now, used or free (0 when there is none). */
     heldBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
-    /** Lets an idle instance go (the next use instantiates a small one); false while it is in use. */
-    letGoIfIdle(): boolean {
-      if (!current || current.users > 0) return false;
-      current = null;
-      return true;
-    },
     codec,
   };
 }

@@ -17,6 +17,7 @@
  */
 import type { Config } from '../config';
 import { ProblemError, transformTimeout } from '../errors';
+import { collectDroppedMemory } from '../lib/collect-garbage';
 
 /** What a transform is assumed to take at least (a phone photo's thumbnail). */
 const FLOOR_MS = 150;
@@ -75,6 +76,8 @@ function oneAtATime<T>(deadlineMs: number, limitMs: number, work: () => Promise<
         return await watched(work(), limitMs);
       } finally {
         record(Date.now() - start);
+        // Before the next transform: what this one's codecs let go is still charged until collected.
+        await collectDroppedMemory();
       }
     })
     .finally(() => admitted--);

@@ -3,7 +3,7 @@
  * cost, then stream the decoder's rows through the steps into the encoder.
  */
 import { CODECS } from '../codecs';
-import { heldCodecMemory, letGoOfCodecHeap } from '../codecs/shared-wasm';
+import { heldCodecMemory } from '../codecs/shared-wasm';
 import type { EncodedInput } from '../codecs/codec';
 import { collect, type RowSink } from '../codecs/rows';
 import type { DecodeHint, ImageHeader, RgbaImage, Size } from '../codecs/types';
@@ -61,8 +61,6 @@ export interface TransformPlan {
   context: StepContext;
   hint: DecodeHint;
   output: OutputPlan;
-  /** Let the shared codec heap go before decoding: the encoder's own heap fits only beside a new, small one. */
-  freshCodecHeap: boolean;
   /** TRANSFORM_TIME_LIMIT in ms (0: none), checked after every band of rows. */
   timeLimitMs: number;
 }
@@ -132,16 +130,13 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const stepping = stages.reduce((sum, stage) => sum + stage.memory, 0);
   const shared = inputBytes + decoding + stepping;
   const encoding = (output: OutputPlan) => outputMemory(output) + (frames?.encodedFrames(output) ?? 0);
-  // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands, which may hold more than
-  // this job needs; an idle heap can be let go first, so the job can also be planned on a new one.
-  const costOf = (output: OutputPlan, fresh: boolean) =>
-    (CODECS[output.format].ownHeap && !fresh ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
-  const fits = (output: OutputPlan, fresh: boolean) => costOf(output, fresh) <= config.maxWorkingMemory;
+  // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands (kept small between
+  // transforms, but it may hold more than this job needs).
+  const costOf = (output: OutputPlan) => (CODECS[output.format].ownHeap ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
   const choices = outputChoices(outputOf(decoded, stages), header, context);
-  const chosen = choices.find((choice) => fits(choice, false) || fits(choice, true)) ?? choices.at(-1)!;
+  const chosen = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
   // A profile it could not apply is named with the fallbacks, so every tier says so.
   const output = conversion === 'unconverted' ? { ...chosen, fallbacks: [...chosen.fallbacks, 'icc-unconverted'] } : chosen;
-  const freshCodecHeap = CODECS[output.format].ownHeap === true && !fits(output, false) && fits(output, true);
   const parts = {
     input: inputBytes,
     [frames ? 'composing' : 'decoding']: decoding,
@@ -149,8 +144,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
     encoding: outputMemory(output),
     ...(frames && { 'encoded frames': frames.encodedFrames(output) }),
   };
-  assertWorkingMemory(costOf(output, freshCodecHeap), costDetail(header, decoded, output, parts), config);
-  return { context, hint, output, freshCodecHeap, timeLimitMs: config.transformTimeLimit * 1000 };
+  assertWorkingMemory(costOf(output), costDetail(header, decoded, output, parts), config);
+  return { context, hint, output, timeLimitMs: config.transformTimeLimit * 1000 };
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
@@ -213,8 +208,6 @@ export async function runPipeline(input: EncodedInput, header: ImageHeader, plan
       abort: () => sink.abort(),
     };
   };
-  // Transforms run one at a time, so nothing uses the heap now: the decoder gets a small new one.
-  if (plan.freshCodecHeap) letGoOfCodecHeap();
   const output = await time('decode', () => decodeThrough(input, header, plan, encoder));
   chargedBytes();
   return output;
