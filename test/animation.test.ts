@@ -156,6 +156,14 @@ describe('limits', () => {
     );
   });
 
+  it('an opaque animation that would not fit as WebP is refused, not served as a JPEG still', async () => {
+    // Without VP8X's alpha flag the animation is opaque, and a still WebP would fall back to baseline JPEG.
+    const bytes = new Uint8Array(await fixture('formats/animated-loop-3.webp'));
+    bytes[20] = bytes[20]! & ~0x10;
+    const key = await putOriginal(uniqueKey('opaque.webp'), bytes);
+    await expectProblem(await img('format=webp', key, undefined, { MAX_WORKING_MEMORY: String(4 * 1024 * 1024) }), 413, /WEBP output at 370×285/);
+  });
+
   it('more frames than MAX_ANIMATION_FRAMES is 413, whatever the output', async () => {
     const key = await putFixture('formats/animated-loop-3.webp');
     for (const options of ['format=webp', 'anim=false,format=jpeg']) {

@@ -148,6 +148,20 @@ describe('full-size and large outputs', () => {
     expect(jpegFrameMarker(new Uint8Array(await jpeg.arrayBuffer()))).toBe(0xc0); // SOF0: baseline, not SOF2
   });
 
+  it('serves baseline JPEG when an opaque WebP would not fit, and refuses a transparent one', async () => {
+    // 2000×1500: libwebp needs ~13 MiB (its YUV picture and token buffer); baseline JPEG streams in strips.
+    const budget = { MAX_WORKING_MEMORY: String(6 * 1024 * 1024) };
+    const opaque = await img('width=2000,fit=contain,format=webp', await putFixture('formats/320x240.jpg'), undefined, budget);
+    expect(opaque.headers.get('Content-Type'), await problemDetail(opaque)).toBe('image/jpeg');
+    expect(opaque.headers.get('X-Edgepix-Fallback')).toBe('webp>jpeg');
+    const picture = await decodeResponse(opaque.clone());
+    expect([picture.width, picture.height]).toEqual([2000, 1500]);
+    expect(jpegFrameMarker(new Uint8Array(await opaque.arrayBuffer()))).toBe(0xc0); // SOF0: baseline, which streams
+    // JPEG has no alpha, and PNG's output would be no smaller than WebP's picture.
+    const transparent = await img('width=2000,fit=contain,format=webp', await putFixture('png/basn6a08.png'), undefined, budget);
+    await expectProblem(transparent, 413, /WEBP output at 2000×2000/);
+  });
+
   it('lets a grown codec heap go after its transform and has it collected before the next one', async () => {
     // A 12 MP WebP grows the shared heap past what an idle isolate keeps: its encoder's YUV picture alone is 18 MiB.
     const key = await putFixture('formats/320x240.jpg');
@@ -175,9 +189,10 @@ describe('full-size and large outputs', () => {
   it('names what drives a refusal: input, decoder, steps and encoder, each in MiB', async () => {
     const key = await putFixture('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg');
     await expectProblem(
-      await img('format=webp', key, undefined, { MAX_WORKING_MEMORY: String(64 * 1024 * 1024) }),
+      await img('format=webp', key, undefined, { MAX_WORKING_MEMORY: String(16 * 1024 * 1024) }),
       413,
-      /6000×4000 progressive JPEG decoded at 6000×4000, WEBP output at 6000×4000: input \d+ MiB, decoding \d+ MiB, encoding \d+ MiB/,
+      // The cheapest way it tried is named: baseline JPEG, the streaming fallback of an opaque WebP.
+      /6000×4000 progressive JPEG decoded at 6000×4000, JPEG output at 6000×4000: input \d+ MiB, decoding \d+ MiB, encoding \d+ MiB/,
     );
   });
 });

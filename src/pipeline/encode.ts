@@ -30,7 +30,7 @@ export interface OutputPlan {
   format: OutputFormat;
   size: Size;
   options: EncodeOptions;
-  /** The fallbacks taken, for the X-Edgepix-Fallback header: `avif>webp`, `jpeg-baseline`. */
+  /** The fallbacks taken, for the X-Edgepix-Fallback header: `avif>webp`, `webp>jpeg`, `jpeg-baseline`. */
   fallbacks: string[];
   /** Re-encodes from a kept picture until the file fits this many bytes. */
   maxBytes?: number;
@@ -76,16 +76,24 @@ function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: strin
  * The ways to encode the output, best first: what was asked for, then what
  * edgepix serves instead when that would not fit — AVIF gives way to WebP
  * (always above AVIF_MAX_OUTPUT_PIXELS), progressive JPEG to baseline
- * (always above PROGRESSIVE_JPEG_MAX_PIXELS). The planner takes the first
+ * (always above PROGRESSIVE_JPEG_MAX_PIXELS), and an opaque WebP (a whole
+ * YUV picture) to baseline JPEG, which streams. The planner takes the first
  * that fits the memory budget.
  */
 export function outputChoices(size: Size, header: ImageHeader, context: StepContext): OutputPlan[] {
   const pixels = size.width * size.height;
   const plan = (format: OutputFormat, fallbacks: string[] = [], progressive = true) =>
     outputPlan(format, progressive, fallbacks, size, header, context);
+  // Transparency has no streaming format to go to: PNG's output is as big as WebP's picture.
+  const webpOr = (fallbacks: string[]) => {
+    const webp = plan('webp', fallbacks);
+    return webp.options.hasAlpha ? [webp] : [webp, plan('jpeg', [...fallbacks, 'webp>jpeg'], false)];
+  };
   switch (context.spec.format) {
     case 'avif':
-      return pixels > AVIF_MAX_OUTPUT_PIXELS ? [plan('webp', ['avif>webp'])] : [plan('avif'), plan('webp', ['avif>webp'])];
+      return pixels > AVIF_MAX_OUTPUT_PIXELS ? webpOr(['avif>webp']) : [plan('avif'), ...webpOr(['avif>webp'])];
+    case 'webp':
+      return webpOr([]);
     case 'jpeg':
       // Asked for baseline, it is no fallback.
       if (context.spec.baseline) return [plan('jpeg', [], false)];

@@ -133,7 +133,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands (kept small between
   // transforms, but it may hold more than this job needs).
   const costOf = (output: OutputPlan) => (CODECS[output.format].ownHeap ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
-  const choices = outputChoices(outputOf(decoded, stages), header, context);
+  // An animation's encoder is the format asked for: a fallback to another format would encode a still.
+  const choices = outputChoices(outputOf(decoded, stages), header, context).filter((choice) => !frames || choice.format === spec.format);
   const chosen = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
   // A profile it could not apply is named with the fallbacks, so every tier says so.
   const output = conversion === 'unconverted' ? { ...chosen, fallbacks: [...chosen.fallbacks, 'icc-unconverted'] } : chosen;
