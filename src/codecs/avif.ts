@@ -10,7 +10,7 @@ import { boxShrinkHint, wholeBytes, wholePictureEncoder, type Codec } from './co
 import { avifDecodeMemory, avifShrinkOnLoad, decodeAvifRows } from './libavif';
 import { initCodecs } from './codecs-wasm';
 import type { RgbaImage } from './types';
-import { emscriptenCodec, type EmscriptenFactory } from './wasm-codec';
+import { emscriptenCodec, JSQUASH_INITIAL_MEMORY, type EmscriptenFactory } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, avifEncoder as unknown as EmscriptenFactory<AVIFModule>);
 
@@ -35,7 +35,7 @@ export const avif: Codec = {
     avifDecodeMemory({ width, height }, { hasAlpha, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
   openEncoder: wholePictureEncoder((image, { quality }) => encodeAvif(image, quality, ENCODE_SPEED)),
   // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
-  encodeMemory: (size) => 40 * size.width * size.height,
+  encodeMemory: (size) => Math.max(JSQUASH_INITIAL_MEMORY, 40 * size.width * size.height),
   ownHeap: true,
   defaultQuality: 60,
 };

@@ -3,13 +3,13 @@
  * our libjpeg-turbo, smaller at the same quality (trellis quantisation,
  * tuned tables, optimised progressive scans). It needs the whole RGBA
  * picture; its Emscripten module is instantiated by us from the imported
- * module, so after a big job its memory is let go (./wasm-codec.ts).
+ * module, one instance per job (./wasm-codec.ts).
  */
 import mozjpegEncoder, { type EncodeOptions as MozjpegOptions, type MozJPEGModule } from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import encodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import { defaultOptions } from '@jsquash/jpeg/meta.js';
 import type { RgbaImage, Size } from './types';
-import { emscriptenCodec, type EmscriptenFactory } from './wasm-codec';
+import { emscriptenCodec, JSQUASH_INITIAL_MEMORY, type EmscriptenFactory } from './wasm-codec';
 
 const encoder = emscriptenCodec(encodeWasm, mozjpegEncoder as unknown as EmscriptenFactory<MozJPEGModule>);
 
@@ -25,4 +25,4 @@ export const encodeMozjpeg = (image: RgbaImage, quality: number, settings: Mozjp
  * 16 MiB and grew to 64 MiB for a 4 MP photo (16.7 B a pixel in all) and
  * to 92 MiB for 4 MP of noise (23 B a pixel), the worst case counted.
  */
-export const mozjpegEncodeMemory = ({ width, height }: Size): number => Math.max(16 * 1024 * 1024, 23 * width * height);
+export const mozjpegEncodeMemory = ({ width, height }: Size): number => Math.max(JSQUASH_INITIAL_MEMORY, 23 * width * height);

@@ -1,14 +1,17 @@
 /**
- * Initialises a WASM codec lazily, once per isolate, and starts it afresh
- * when that pays: after a trap (an aborted Emscripten instance is unusable)
- * and after a job that grew its memory past a threshold (WASM memories only
- * grow, so one big image would otherwise pin that memory for the isolate's
- * life).
+ * jsquash's Emscripten codecs (aom for AVIF, MozJPEG for the optimize pass),
+ * each with a WASM module of its own: one instance per job. Their memories
+ * start at 16 MiB and grow with the picture, and a kept instance would be
+ * charged to the isolate between requests, beside the shared codec heap;
+ * instantiating a compiled module costs a few ms against their 0.2–5 s jobs.
  */
-import { noteDroppedMemory } from '../lib/collect-garbage';
+import { noteGarbage } from '../lib/collect-garbage';
 import { trackWasmMemory } from '../lib/memory-meter';
 
-/** A lazily instantiated Emscripten module M, one job at a time. */
+/** What a jsquash module's memory starts at (Emscripten's default INITIAL_MEMORY), whatever the picture. */
+export const JSQUASH_INITIAL_MEMORY = 16 * 1024 * 1024;
+
+/** Runs jobs on an Emscripten module M, each on an instance of its own. */
 export interface WasmCodec<M> {
   run<T>(work: (module: M) => T | Promise<T>): Promise<T>;
 }
@@ -23,13 +26,6 @@ interface EmscriptenOverrides {
 export type EmscriptenFactory<M> = (overrides: EmscriptenOverrides) => Promise<M>;
 
 /**
- * Memory an instance may keep between jobs; beyond it, the instance is
- * replaced. Encoding a 400 px thumbnail stays below it; the 200-request mix
- * held 258 MB after a full GC with 16 MiB against 282 MB with 32, in the same time.
- */
-const MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
-
-/**
  * jsquash's glue defines `globalThis.ImageData` where the runtime has none
  * (workerd) with a class made inside its module factory, and that class keeps
  * the factory's scope — the first instance and its grown memory — alive for
@@ -41,51 +37,29 @@ class ImageDataShape {
 }
 
 /**
- * Runs jobs on one of jsquash's Emscripten modules, instantiated lazily from
- * the imported module by us (so its memory is seen) and through its factory
- * directly (so nothing else holds the instance). After a trap (an aborted
- * instance is unusable), or a job that left it holding more than
- * {@link MAX_RETAINED_MEMORY}, the instance is let go for the next collection
- * and the next job gets a new one.
+ * Instantiates the imported module through the glue's factory directly (so
+ * nothing but the job holds the instance) and by hand (so its memory is
+ * metered); after the job the instance is let go for the next collection.
  */
 export function emscriptenCodec<M>(wasm: WebAssembly.Module, factory: EmscriptenFactory<M>): WasmCodec<M> {
   (globalThis as { ImageData?: unknown }).ImageData ??= ImageDataShape;
-  let ready: Promise<M> | undefined;
-  let memory: WebAssembly.Memory | undefined;
-  const instantiate = () =>
-    factory({
-      noInitialRun: true,
-      instantiateWasm(imports, receive) {
-        const instance = new WebAssembly.Instance(wasm, imports);
-        memory = Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
-        if (memory) trackWasmMemory(memory);
-        receive(instance);
-        return instance.exports;
-      },
-    });
-  const memoryBytes = () => memory?.buffer.byteLength ?? 0;
-  const drop = () => {
-    noteDroppedMemory(memoryBytes());
-    ready = undefined;
-    memory = undefined;
-  };
   return {
     async run(work) {
-      const starting = (ready ??= instantiate());
-      let module: M;
-      try {
-        module = await starting;
-      } catch (error) {
-        if (ready === starting) ready = undefined;
-        throw error;
-      }
+      let memory: WebAssembly.Memory | undefined;
+      const module = await factory({
+        noInitialRun: true,
+        instantiateWasm(imports, receive) {
+          const instance = new WebAssembly.Instance(wasm, imports);
+          memory = Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
+          if (memory) trackWasmMemory(memory);
+          receive(instance);
+          return instance.exports;
+        },
+      });
       try {
         return await work(module);
-      } catch (error) {
-        if (error instanceof WebAssembly.RuntimeError) drop();
-        throw error;
       } finally {
-        if (ready === starting && memoryBytes() > MAX_RETAINED_MEMORY) drop();
+        noteGarbage(memory?.buffer.byteLength ?? 0);
       }
     },
   };

@@ -6,6 +6,8 @@
  * A WASM memory only grows, so reading it after a call bounds that call's
  * peak. workerd exposes no JS heap figure, so small objects are not counted.
  */
+import { noteGarbage } from './collect-garbage';
+
 const memories = new Set<WeakRef<WebAssembly.Memory>>();
 const buffers = new Set<WeakRef<ArrayBufferLike>>();
 let peak = 0;
@@ -18,6 +20,7 @@ export function trackWasmMemory(memory: WebAssembly.Memory): void {
 /** The pipeline calls this for each buffer it allocates that can be large. */
 export function trackBuffer<T extends { buffer: ArrayBufferLike }>(view: T): T {
   buffers.add(new WeakRef(view.buffer));
+  noteGarbage(view.buffer.byteLength);
   return view;
 }
 

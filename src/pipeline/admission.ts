@@ -17,7 +17,7 @@
  */
 import type { Config } from '../config';
 import { ProblemError, transformTimeout } from '../errors';
-import { collectDroppedMemory } from '../lib/collect-garbage';
+import { collectGarbage } from '../lib/collect-garbage';
 
 /** What a transform is assumed to take at least (a phone photo's thumbnail). */
 const FLOOR_MS = 150;
@@ -77,7 +77,7 @@ function oneAtATime<T>(deadlineMs: number, limitMs: number, work: () => Promise<
       } finally {
         record(Date.now() - start);
         // Before the next transform: what this one's codecs let go is still charged until collected.
-        await collectDroppedMemory();
+        await collectGarbage();
       }
     })
     .finally(() => admitted--);
