@@ -356,6 +356,13 @@ describe('decodePngRows on broken files', () => {
     expect(Math.max(...sparseWrites)).toBeLessThanOrEqual(12 * 1024);
   });
 
+  it('writes whole pieces however small the chunks the original streams in (local R2: 4 KiB)', async () => {
+    const noise = await encode({ width: 256, height: 256 }, randomBytes(256 * 256 * 4), true);
+    const writes = await writeSizes(trickle(noise, 4096).stream);
+    expect(Math.max(...writes)).toBe(16 * 1024);
+    expect(writes.length).toBeLessThan(noise.length / (12 * 1024));
+  });
+
   it('passes a failing input stream’s own error through', async () => {
     const bytes = await suiteFile('basn0g08.png');
     let sent = false;
@@ -388,7 +395,7 @@ describe('decodePngRows on broken files', () => {
 });
 
 /** The sizes of the writes the decoder makes into its DecompressionStream while decoding `file`. */
-async function writeSizes(file: Uint8Array): Promise<number[]> {
+async function writeSizes(file: Uint8Array | ReadableStream<Uint8Array>): Promise<number[]> {
   const sizes: number[] = [];
   const scope = globalThis as unknown as { DecompressionStream: typeof DecompressionStream };
   const Native = scope.DecompressionStream;

@@ -42,7 +42,7 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
   let read: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   /** A write (or the close) in flight. Never awaited alone: elsewhere a write may wait for reads. */
   let writing: Promise<typeof WROTE> | undefined;
-  let piece: Uint8Array = new Uint8Array(0);
+  const pieces = pieceMaker(input);
   let inputDone = false;
   let written = 0;
   let inflated = 0;
@@ -68,23 +68,18 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
         inflated += result.value.length;
         sinceLastPiece += result.value.length;
         onData(result.value);
-      } else if (piece.length === 0) {
-        const next = await input.next();
-        if (next.done) {
-          inputDone = true;
-          writing = settled(writer.close());
-        } else {
-          piece = next.value;
-        }
       } else {
         // The decompressor has nothing ready: feed it.
         const ratio = Math.max(inflated > 0 ? inflated / written : FIRST_RATIO, lastPiece > 0 ? sinceLastPiece / lastPiece : 0);
-        const size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio)));
-        const chunk = piece.subarray(0, size);
-        piece = piece.subarray(chunk.length);
-        written += chunk.length;
-        [lastPiece, sinceLastPiece] = [chunk.length, 0];
-        writing = settled(writer.write(chunk));
+        const chunk = await pieces.take(Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor(TARGET_OUT / ratio))));
+        if (!chunk) {
+          inputDone = true;
+          writing = settled(writer.close());
+        } else {
+          written += chunk.length;
+          [lastPiece, sinceLastPiece] = [chunk.length, 0];
+          writing = settled(writer.write(chunk));
+        }
       }
     }
   } finally {
@@ -93,6 +88,40 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
       reader.cancel().catch(() => {});
     }
   }
+}
+
+/**
+ * Cuts the input into pieces of the size asked for, whatever size its chunks
+ * come in: local R2 streams 4 KiB chunks, and a write (and a timer turn) per
+ * chunk cost as much as the inflating: a 24 MP RGB PNG's 72 MB took 570 ms,
+ * 375 ms in whole pieces, ~220 ms for zlib alone.
+ */
+function pieceMaker(input: AsyncIterator<Uint8Array>) {
+  /** What is left of the input's current chunk: a view, valid until the next `input.next()`, so copied out first. */
+  let rest: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  return {
+    /** Up to `size` bytes (fewer only at the end); undefined once the input is done. */
+    async take(size: number): Promise<Uint8Array | undefined> {
+      const piece = new Uint8Array(size);
+      let at = 0;
+      while (at < size) {
+        if (rest.length === 0) {
+          const next = ended ? undefined : await input.next();
+          if (!next || next.done) {
+            ended = true;
+            break;
+          }
+          rest = next.value;
+        }
+        const part = rest.subarray(0, size - at);
+        piece.set(part, at);
+        at += part.length;
+        rest = rest.subarray(part.length);
+      }
+      return at === 0 ? undefined : piece.subarray(0, at);
+    },
+  };
 }
 
 const WROTE = Symbol('wrote');
