@@ -589,13 +589,17 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
   // Retained-memory policy: an instance is only let go when no context is
   // live. With a 0 cap, a decode that ends while a (grown) encoder is open
   // must keep the instance: the next decode runs in the same, grown memory.
+  // (codecsMemoryBytes is the memory at the last release that left the instance unused.)
   jt.setCodecsMaxRetainedMemory(0);
-  const big = jt.openJpegEncoder({ width: 3000, height: 3000 }, { quality: 85, hasAlpha: false, progressive: true }); // ~27 MB of coefficients
+  const before = jt.codecsMemoryBytes();
+  const big = jt.openJpegEncoder({ width: 3000, height: 3000 }, { quality: 85, hasAlpha: false, progressive: true });
+  big.write(new Uint8Array(3000 * 16 * 4), 16); // the first rows allocate its ~27 MB of coefficients
   jt.decodeJpeg(small);
   jt.decodeJpeg(small);
-  const shared = jt.codecsMemoryBytes();
-  check(shared > 20 << 20, `instance dropped under a live encoder (memory ${shared})`);
+  check(jt.codecsMemoryBytes() === before, `the decodes left an instance unused under a live encoder (memory ${jt.codecsMemoryBytes()})`);
   big.abort();
+  const shared = jt.codecsMemoryBytes();
+  check(shared > 20 << 20, `the decodes did not share the encoder's grown instance (memory ${shared})`);
   jt.decodeJpeg(small);
   check(jt.codecsMemoryBytes() < 4 << 20, `instance kept after its last context (memory ${jt.codecsMemoryBytes()})`);
   jt.setCodecsMaxRetainedMemory(jt.CODECS_MAX_RETAINED_MEMORY);
@@ -716,7 +720,7 @@ const SOF0 = 0xc0, SOF2 = 0xc2;
 
 // --- optional timing table: best of 3 per scale (--bench) -----------------
 if (process.argv.includes('--bench')) {
-  for (const [label, retain] of [['default (drop instance > 128 MiB)', jt.CODECS_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
+  for (const [label, retain] of [[`default (drop instance > ${jt.CODECS_MAX_RETAINED_MEMORY >> 20} MiB)`, jt.CODECS_MAX_RETAINED_MEMORY], ['memory retained', Infinity]]) {
     jt.setCodecsMaxRetainedMemory(retain);
     console.log(`\nbench, best of 3, ms, ${label}:        1/8     1/4     1/2     1/1`);
     for (const file of files.filter((f) => f.includes('/photos/'))) {

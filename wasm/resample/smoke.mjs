@@ -56,7 +56,7 @@ m.initCodecsWasm(globalThis.__edgepixCodecsWasm);
 /** The TS shrink step's sink for a given factor (the step derives its factor from a target size). */
 function tsShrink(from, factor, next) {
   const scaled = { width: Math.max(1, Math.floor(from.width / (2 * factor))), height: Math.max(1, Math.floor(from.height / (2 * factor))) };
-  const stage = m.tsShrinkStep(from, { stored: { scaled } });
+  const stage = m.tsShrinkStep(from, { unoriented: { scaled } });
   const want = { width: Math.ceil(from.width / factor), height: Math.ceil(from.height / factor) };
   if (!stage || stage.output.width !== want.width || stage.output.height !== want.height) return undefined;
   return stage.connect(next);
