@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { probe } from '../src/codecs/probe';
 import { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, heldCodecMemory } from '../src/codecs/shared-wasm';
 import type { RgbaImage } from '../src/codecs/types';
+import { JSQUASH_INITIAL_MEMORY } from '../src/codecs/wasm-codec';
 import { getConfig } from '../src/config';
 import { chargedBytes } from '../src/lib/memory-meter';
 import { planTransform, renderPixels } from '../src/pipeline/run';
@@ -177,6 +178,19 @@ describe('full-size and large outputs', () => {
     // Where the runtime has no ImageData, jsquash's glue would define one whose class keeps its first instance's
     // memory alive for good (as under wrangler dev); edgepix defines it first.
     expect((globalThis as { ImageData?: { name: string } }).ImageData?.name).toBe('ImageDataShape');
+  });
+
+  it("counts aom's own heap on top of the shared heap a thumbnail left, and serves WebP when the two would not fit", async () => {
+    const key = await putFixture('formats/320x240.jpg');
+    expect((await img('width=1000,fit=contain,format=webp', key)).status).toBe(200);
+    const held = heldCodecMemory();
+    expect(held).toBeGreaterThan(2 * 1024 * 1024);
+    expect(held).toBeLessThanOrEqual(CODECS_MAX_RETAINED_MEMORY);
+    // 300×225 needs aom's 16 MiB and a little for decoding: within the budget alone, not beside the kept heap.
+    const budget = { MAX_WORKING_MEMORY: String(JSQUASH_INITIAL_MEMORY + held - 1) };
+    const response = await img('width=300,format=avif', key, undefined, budget);
+    expect(response.headers.get('Content-Type'), await problemDetail(response)).toBe('image/webp');
+    expect(response.headers.get('X-Edgepix-Fallback')).toBe('avif>webp');
   });
 
   it('a small AVIF output stays AVIF, with no fallback header', async () => {

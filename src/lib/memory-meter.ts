@@ -17,7 +17,7 @@ export function trackWasmMemory(memory: WebAssembly.Memory): void {
   memories.add(new WeakRef(memory));
 }
 
-/** The pipeline calls this for each buffer it allocates that can be large. */
+/** The pipeline calls this for each buffer it allocates that can be large; it is also noted for the collection after the transform (./collect-garbage.ts). */
 export function trackBuffer<T extends { buffer: ArrayBufferLike }>(view: T): T {
   buffers.add(new WeakRef(view.buffer));
   noteGarbage(view.buffer.byteLength);
