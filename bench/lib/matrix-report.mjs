@@ -131,6 +131,23 @@ function kindVerdict(f) {
 }
 const KIND_TARGET = `all, ≤ ${MATRIX_TARGETS.memPeakMB} MB`;
 
+/**
+ * How much of the process's growth each rendition's requests added (they run rendition by rendition):
+ * VmHWM, RSS and run-time compiled code, each from the last request before the rendition to its last.
+ */
+function growthByRendition(matrix) {
+  const lines = [];
+  let before = { rssMB: 0, vmHwmMB: 0, jitCodeMB: 0 };
+  for (const options of matrix.renditions) {
+    const last = matrix.requests.filter((r) => r.options === options && r.process).at(-1)?.process;
+    if (!last) continue;
+    const delta = (field) => `${last[field] - before[field] >= 0 ? '+' : ''}${fixed(last[field] - before[field])}`;
+    lines.push(`process growth over ${options}: VmHWM ${delta('vmHwmMB')} MB, RSS ${delta('rssMB')} MB, of it compiled code ${delta('jitCodeMB')} MB`);
+    before = last;
+  }
+  return lines;
+}
+
 /** The matrix's printed part (lines). */
 export function renderMatrix(matrix, summary) {
   const figures = kindFigures(matrix);
@@ -175,6 +192,7 @@ export function renderMatrix(matrix, summary) {
     `matrix: ${matrix.requests.length}/${matrix.planned} requests sent in ${fixed(matrix.seconds)} s (uploads ${fixed(matrix.uploadSeconds)} s); ` +
       `workerd idle ${fixed(matrix.idleMB)} MB, VmHWM +${fixed(matrix.vmHwmGrowthMB)} MB, RSS after +${fixed(matrix.afterMB)} MB`,
   );
+  for (const line of growthByRendition(matrix)) notes.push(line);
   const b = matrix.burst;
   if (b?.count) {
     notes.push(

@@ -98,6 +98,19 @@ export function isAlive(pid) {
   return fs.existsSync(`/proc/${pid}`);
 }
 
+/**
+ * Resident bytes of a process's anonymous executable mappings (/proc/<pid>/smaps): the code V8
+ * compiles at run time (WASM and JS), which no WASM memory, JS heap or malloc arena accounts for.
+ */
+export function jitCodeBytes(pid) {
+  let kib = 0;
+  for (const mapping of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    const [range, perms, , , inode, name] = mapping.slice(0, mapping.indexOf('\n')).split(/\s+/);
+    if (range && perms?.[2] === 'x' && inode === '0' && !name) kib += Number(mapping.match(/^Rss:\s+(\d+) kB$/m)?.[1] ?? 0);
+  }
+  return kib * KIB;
+}
+
 export const toMB = (bytes) => (bytes == null ? null : bytes / (1024 * 1024));
 
 /**

@@ -19,7 +19,7 @@ import { originalKey, transformRequest, warmUp, warmUpEncoders } from '../edgepi
 import { keepAliveAgent } from '../http.mjs';
 import { prepareMatrixInputs } from '../matrix-inputs.mjs';
 import { ROOT, SNAPSHOT_DIR, STATE_DIR } from '../paths.mjs';
-import { toMB } from '../procfs.mjs';
+import { jitCodeBytes, toMB } from '../procfs.mjs';
 import { putOriginals } from '../r2.mjs';
 import { startSharpReference } from '../sharp-ref.mjs';
 import { ratio, sleep } from '../stats.mjs';
@@ -236,6 +236,7 @@ export async function measureMatrix({ smoke, plan, log }) {
   try {
     return await withWorker(workerOptions, async (worker) => {
       const idle = worker.memory().rssBytes;
+      const idleCode = jitCodeBytes(worker.runtimePid);
       worker.resetPeak(); // start-up's own peak is not the matrix's
       // Every decoder and encoder compiled and instantiated: counted in the growth, not in a first request's time.
       await warmUp(worker);
@@ -250,6 +251,11 @@ export async function measureMatrix({ smoke, plan, log }) {
         }
         const timeoutMs = Math.min(plan.requestTimeoutMs, Math.max(1_000, deadline - STOP_MARGIN_MS - plan.burstReserveMs - Date.now()));
         const record = await measureOne({ worker, sharpRef, qualities, planned: p, timeoutMs });
+        if (worker.isAlive()) {
+          // The process after this request, over idle: where the section's VmHWM growth comes from.
+          const after = worker.memory();
+          record.process = { rssMB: toMB(after.rssBytes - idle), vmHwmMB: toMB(after.peakBytes - idle), jitCodeMB: toMB(jitCodeBytes(worker.runtimePid) - idleCode) };
+        }
         requests.push(record);
         logRecord(log, record, i, planned.length);
         unansweredInARow = record.unanswered ? unansweredInARow + 1 : 0;
