@@ -3,6 +3,7 @@
  * Goldens are sharp's 8-bit RGBA for each PngSuite file, written by
  * scripts/png-goldens.mjs into test/fixtures/png-golden/pngsuite.json.
  */
+import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../src/codecs/rows';
 import type { RgbaImage, Size } from '../src/codecs/types';
@@ -199,6 +200,17 @@ describe('decodePngRows on PngSuite', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('decodes from an R2 body, a byte stream read 64 KiB at a time into one reused buffer', async () => {
+    // A 512×512 noise PNG (~1 MB): many reads, each the same buffer handed back.
+    const noise = randomBytes(512 * 512 * 4);
+    const file = await encode({ width: 512, height: 512 }, noise, true);
+    await env.ORIGINALS.put('png-rows/noise.png', file);
+    const body = (await env.ORIGINALS.get('png-rows/noise.png'))!.body;
+    const image = await decode(body);
+    expect([image.width, image.height]).toEqual([512, 512]);
+    expectPixels(image.data, noise, 'noise from R2');
   });
 
   it('gives the same rows from a stream of 7-byte chunks as from one array', async () => {
