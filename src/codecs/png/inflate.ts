@@ -61,8 +61,11 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
         read = reader.read();
         read.catch(() => {});
       }
-      const waitFor = writing ?? (inputDone ? undefined : nextTurn());
-      const result = drained && !writing && !inputDone ? IDLE : await zlib(waitFor ? Promise.race([read, waitFor]) : read);
+      let result: ReadableStreamReadResult<Uint8Array> | typeof IDLE | typeof WROTE = IDLE;
+      if (!drained || writing || inputDone) {
+        const waitFor = writing ?? (inputDone ? undefined : nextTurn());
+        result = await zlib(waitFor ? Promise.race([read, waitFor]) : read);
+      }
       if (result === WROTE) {
         writing = undefined;
       } else if (result !== IDLE) {
