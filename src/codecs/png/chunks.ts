@@ -5,6 +5,7 @@
  */
 import { crc32 } from './crc32';
 import { PngError } from './errors';
+import { reusedBufferReader, type ChunkReader } from './reused-buffer-reader';
 
 export const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 /** The spec's limit for a chunk length (and for width and height). */
@@ -13,34 +14,9 @@ export const MAX_UINT31 = 0x7fffffff;
 const EMPTY = new Uint8Array(0);
 /**
  * What one read of a byte stream waits for. Local R2 streams 4 KiB chunks, and a read (an event-loop
- * turn) per chunk cost ~0.2 s on a 24 MP PNG; the runtime gathers these without running JS.
+ * turn) per chunk cost ~0.2 s on a 24 MP PNG.
  */
 const READ_AT_LEAST = 64 * 1024;
-
-type Reader = Pick<ReadableStreamDefaultReader<Uint8Array>, 'read' | 'cancel'>;
-
-/** workerd's byte streams (R2 bodies, fetch bodies) fill one reused buffer with at least 64 KiB a read; other streams give their own chunks. */
-function readerOf(stream: ReadableStream<Uint8Array>): Reader {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = stream.getReader({ mode: 'byob' });
-  } catch {
-    return stream.getReader();
-  }
-  if (typeof (byob as { readAtLeast?: unknown }).readAtLeast !== 'function') {
-    byob.releaseLock();
-    return stream.getReader();
-  }
-  let buffer = new ArrayBuffer(READ_AT_LEAST);
-  return {
-    async read() {
-      const result = await byob.readAtLeast(READ_AT_LEAST, new Uint8Array(buffer));
-      if (result.value) buffer = result.value.buffer as ArrayBuffer;
-      return result.done || !result.value || result.value.length > 0 ? (result as ReadableStreamReadResult<Uint8Array>) : { done: true, value: undefined };
-    },
-    cancel: (reason?: unknown) => byob.cancel(reason),
-  };
-}
 
 /** The input, read forwards: views where a request fits in the current chunk, copies where it spans two. */
 export class ByteSource {
@@ -48,7 +24,7 @@ export class ByteSource {
   private at = 0;
   private ended = false;
 
-  private constructor(private readonly reader?: Reader) {}
+  private constructor(private readonly reader?: ChunkReader) {}
 
   static of(source: ReadableStream<Uint8Array> | Uint8Array): ByteSource {
     if (source instanceof Uint8Array) {
@@ -57,7 +33,7 @@ export class ByteSource {
       bytes.ended = true;
       return bytes;
     }
-    return new ByteSource(readerOf(source));
+    return new ByteSource(reusedBufferReader(source, READ_AT_LEAST, READ_AT_LEAST));
   }
 
   /** Between 1 and `max` bytes, a view valid until the next call (its buffer is reused); throws if the input ends first. */

@@ -12,8 +12,9 @@
  * zero-delay timer fires. Waiting for that turn after every piece left the
  * isolate idle for a third of a 24 MP PNG's decode, so it is the fallback.
  * Were either ever not so, the cost is one more piece buffered, never a
- * hang: the loop writes whenever the read is not answered. A write is never awaited on its own,
- * since in runtimes with backpressure (Node) it waits for reads.
+ * hang: the loop writes whenever the read is not answered. A write is never
+ * awaited on its own, since in runtimes with backpressure (Node) it waits
+ * for reads.
  *
  * The ratio is the larger of the average so far and the last piece's, so a
  * file that turns from noise to flat colour makes one 16 KiB write inflate
@@ -21,6 +22,7 @@
  * shrink at once.
  */
 import { PngError } from './errors';
+import { reusedBufferReader } from './reused-buffer-reader';
 
 /** Room for what a photo's 16 KiB piece inflates to, so one short read tells the piece is drained. */
 const SCRATCH_BYTES = 128 * 1024;
@@ -42,7 +44,7 @@ const nextTurn = () => new Promise<typeof IDLE>((resolve) => setTimeout(resolve,
 export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: Uint8Array) => void): Promise<void> {
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
-  const reader = chunkReader(stream.readable);
+  const reader = reusedBufferReader(stream.readable, SCRATCH_BYTES);
   let read: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   /** A write (or the close) in flight. Never awaited alone: elsewhere a write may wait for reads. */
   let writing: Promise<typeof WROTE> | undefined;
@@ -103,7 +105,8 @@ export async function inflate(input: AsyncIterator<Uint8Array>, onData: (bytes: 
 
 /**
  * Cuts the input into pieces of the size asked for, whatever size its chunks
- * come in: local R2 streams 4 KiB chunks, and a write (and a timer turn) per
+ * come in (up to 64 KiB from a byte stream, a stream's own chunks otherwise:
+ * 4 KiB from local R2 read plainly): a write (and a timer turn) per 4 KiB
  * chunk cost as much as the inflating: a 24 MP RGB PNG's 72 MB took 570 ms,
  * 375 ms in whole pieces, ~220 ms for zlib alone.
  */
@@ -149,29 +152,4 @@ async function zlib<T>(promise: Promise<T>): Promise<T> {
   } catch (error) {
     throw new PngError(`corrupt image data: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-interface ChunkReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(): Promise<void>;
-}
-
-/** workerd's readable is a byte stream: read into one reused buffer. Elsewhere, take the chunks it makes. */
-function chunkReader(readable: ReadableStream<Uint8Array>): ChunkReader {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = readable.getReader({ mode: 'byob' });
-  } catch {
-    const reader = readable.getReader();
-    return { read: () => reader.read(), cancel: () => reader.cancel() };
-  }
-  let scratch = new ArrayBuffer(SCRATCH_BYTES);
-  return {
-    async read() {
-      const result = await byob.read(new Uint8Array(scratch));
-      if (result.value) scratch = result.value.buffer as ArrayBuffer;
-      return result as ReadableStreamReadResult<Uint8Array>;
-    },
-    cancel: () => byob.cancel(),
-  };
 }
