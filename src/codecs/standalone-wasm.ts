@@ -19,7 +19,7 @@
  * thrown while wasm runs is a trap: the instance is never entered again,
  * and callers get a {@link CodecTrap}.
  */
-import { noteGarbage } from '../lib/collect-garbage';
+import { noteDroppedMemory } from '../lib/collect-garbage';
 import { trackWasmMemory } from '../lib/memory-meter';
 import { CodecOutOfMemory, CodecTrap } from './failures';
 
@@ -144,7 +144,7 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
   /** Lets the instance go: the next use instantiates a new one, and the next collection frees this one's memory. */
   const drop = (instance: AnyInstance) => {
     current = null;
-    noteGarbage(instance.ex.memory.buffer.byteLength);
+    noteDroppedMemory(instance.ex.memory);
   };
 
   const poison = (instance: Instance<BaseExports>) => {

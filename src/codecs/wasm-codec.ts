@@ -5,7 +5,7 @@
  * charged to the isolate between requests, beside the shared codec heap;
  * instantiating a compiled module costs a few ms against their 0.2–5 s jobs.
  */
-import { noteGarbage } from '../lib/collect-garbage';
+import { noteDroppedMemory } from '../lib/collect-garbage';
 import { trackWasmMemory } from '../lib/memory-meter';
 
 /** What a jsquash module's memory starts at (Emscripten's default INITIAL_MEMORY), whatever the picture. */
@@ -59,7 +59,7 @@ export function emscriptenCodec<M>(wasm: WebAssembly.Module, factory: Emscripten
       try {
         return await work(module);
       } finally {
-        noteGarbage(memory?.buffer.byteLength ?? 0);
+        if (memory) noteDroppedMemory(memory);
       }
     },
   };

@@ -4,11 +4,29 @@
  * a transform's large buffers (the original's bytes, whole pictures). V8
  * collects lazily where the isolate has no memory limit, as under
  * `wrangler dev`: dropped heaps of 50–100 MB each piled up to 400 MB.
- * Scripts have no call for a collection, but before V8 reports that an
- * ArrayBuffer cannot be allocated it runs a full one. So after a transform
- * that left enough garbage, one allocation that can never succeed frees it.
+ *
+ * Scripts have no call for a collection; two things make V8 run one:
+ * - Allocating. ArrayBuffers and WASM memories count as external memory, and
+ *   once enough was allocated since the last full collection (48–80 MiB of
+ *   it here) V8 runs another. A WASM memory that is never touched costs address
+ *   space, not resident memory.
+ * - An allocation that can never succeed: before V8 reports it, it runs its
+ *   last-resort collection. That one also throws compiled code away, and the
+ *   WASM code compiled again on the next use lands in new code space while
+ *   the old stays resident: +2–3 MB of code per collection once aom had run,
+ *   +50 MB over the bench's matrix, and aom and dav1d ran their slower
+ *   first-tier code again on every request.
+ * So the collection presses with untouched memory, step by step, until what
+ * the codecs dropped is collected, and uses the last resort only if that
+ * did not do it.
  */
 
+/** Less garbage than this is left to V8: a collection costs a few ms to ~130 ms, more than a thumbnail's garbage is worth. */
+const WORTH_COLLECTING = 8 * 1024 * 1024;
+/** One step of pressure: 16 MiB of WASM memory, dropped at once and never touched. */
+const PRESSURE_PAGES = 256;
+/** Here a collection starts within 3–5 steps; past this many the last resort runs. */
+const MAX_PRESSURE_STEPS = 8;
 /**
  * Beyond any address space (2^53 − 1 bytes: malloc fails however the OS
  * overcommits), yet within V8's length limit without its sandbox. With the
@@ -17,31 +35,53 @@
  */
 const NEVER_ALLOCATABLE = Number.MAX_SAFE_INTEGER;
 
-/** Less garbage than this is left to V8: a collection costs ~15 ms, more than a thumbnail's garbage is worth. */
-const WORTH_COLLECTING = 8 * 1024 * 1024;
-
 /** Bytes let go or allocated for a transform since the last collection. */
 let pending = 0;
+/** Dropped memories (and the first step's own) not collected yet. */
+let uncollected = 0;
+const collected = new FinalizationRegistry<undefined>(() => {
+  uncollected--;
+});
 
-/**
- * Codecs call this when they let a memory go, the pipeline for each large
- * buffer it allocates (garbage once the transform is done), so that the
- * next {@link collectGarbage} frees them.
- */
+function watch(target: object): void {
+  uncollected++;
+  collected.register(target, undefined);
+}
+
+/** The pipeline calls this for each large buffer it allocates (garbage once the transform is done), so that the next {@link collectGarbage} frees it. */
 export function noteGarbage(bytes: number): void {
   pending += bytes;
 }
 
+/** Codecs call this when they let an instance's memory go: the next {@link collectGarbage} presses until it is collected. */
+export function noteDroppedMemory(memory: WebAssembly.Memory): void {
+  pending += memory.buffer.byteLength;
+  watch(memory);
+}
+
+// V8 keeps what this task's WeakRef.deref() returned (the meter's) alive until its microtasks are
+// done, and the finished codec's frames may still be on the stack: each step waits for a task of its own.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** How a call went: too little to collect, collected under pressure, or by the last resort. */
+export type Collection = 'skipped' | 'pressure' | 'last-resort';
+
 /** Frees what was noted since the last call, if it is worth a collection. */
-export async function collectGarbage(): Promise<void> {
-  if (pending < WORTH_COLLECTING) return;
+export async function collectGarbage(): Promise<Collection> {
+  if (pending < WORTH_COLLECTING) return 'skipped';
   pending = 0;
-  // V8 keeps what this task's WeakRef.deref() returned (the meter's) alive until its microtasks are
-  // done, and the finished codec's frames may still be on the stack: collect from a task of its own.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
+  for (let step = 0; step < MAX_PRESSURE_STEPS; step++) {
+    const pressure = new WebAssembly.Memory({ initial: PRESSURE_PAGES });
+    // Something to see collected when only buffers were noted.
+    if (step === 0) watch(pressure);
+    await nextTask();
+    if (uncollected <= 0) return 'pressure';
+  }
   try {
     new ArrayBuffer(NEVER_ALLOCATABLE);
   } catch {
     // RangeError: the collection ran (or, with V8's sandbox, the length was refused).
   }
+  return 'last-resort';
 }
