@@ -131,8 +131,12 @@ rm -rf lib && mkdir lib && cd lib
 # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff.c, jcphuff.c; nothing else
 # reads it) count bits with __builtin_clz (wasm i32.clz) instead of each
 # carrying its own 64 KB jpeg_nbits_table.
+# The build string libjpeg-turbo puts in its version message is the Debian
+# changelog's date, not today's, so a rebuild gives the same bytes on any day.
+BUILD_DATE="$(date -u -d "@$(dpkg-parsechangelog -l ../src/debian/changelog -STimestamp)" +%Y%m%d)"
 emcmake cmake ../src \
   -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD="$BUILD_DATE" \
   -DCMAKE_C_FLAGS="-O3 -DNO_GETENV -DNO_PUTENV -DUSE_CLZ_INTRINSIC" \
   -DWITH_SIMD=0 -DENABLE_SHARED=0 -DENABLE_STATIC=1 \
   -DWITH_TURBOJPEG=0 -DWITH_JAVA=0 -DWITH_12BIT=0 \
