@@ -38,10 +38,13 @@ describe('collectGarbage', () => {
     expect(ref.deref()).toBeUndefined();
   });
 
-  it('falls back to the last resort when a dropped memory is still held', async () => {
+  it('falls back to the last resort when a dropped memory is still held, for that collection only', async () => {
     const held = new WebAssembly.Memory({ initial: 256 });
     noteDroppedMemory(held);
     expect(await collectGarbage()).toBe('last-resort');
+    const dropped = dropMemory(32 * MiB);
+    expect(await collectGarbage()).toBe('pressure');
+    expect(dropped.deref()).toBeUndefined();
     expect(held.buffer.byteLength).toBe(16 * MiB);
   });
 });

@@ -37,15 +37,22 @@ const NEVER_ALLOCATABLE = Number.MAX_SAFE_INTEGER;
 
 /** Bytes let go or allocated for a transform since the last collection. */
 let pending = 0;
-/** Dropped memories (and the first step's own) not collected yet. */
-let uncollected = 0;
-const collected = new FinalizationRegistry<undefined>(() => {
-  uncollected--;
+/**
+ * What the next collection waits for: dropped memories (and its first step's own) not collected
+ * yet. Each collection starts a new round, so one memory that stays reachable sends only its own
+ * round to the last resort, not every later one.
+ */
+interface Round {
+  uncollected: number;
+}
+let round: Round = { uncollected: 0 };
+const collected = new FinalizationRegistry<Round>((of) => {
+  of.uncollected--;
 });
 
-function watch(target: object): void {
-  uncollected++;
-  collected.register(target, undefined);
+function watch(target: object, into: Round): void {
+  into.uncollected++;
+  collected.register(target, into);
 }
 
 /** The pipeline calls this for each large buffer it allocates (garbage once the transform is done), so that the next {@link collectGarbage} frees it. */
@@ -56,7 +63,7 @@ export function noteGarbage(bytes: number): void {
 /** Codecs call this when they let an instance's memory go: the next {@link collectGarbage} presses until it is collected. */
 export function noteDroppedMemory(memory: WebAssembly.Memory): void {
   pending += memory.buffer.byteLength;
-  watch(memory);
+  watch(memory, round);
 }
 
 // V8 keeps what this task's WeakRef.deref() returned (the meter's) alive until its microtasks are
@@ -70,13 +77,15 @@ export type Collection = 'skipped' | 'pressure' | 'last-resort';
 export async function collectGarbage(): Promise<Collection> {
   if (pending < WORTH_COLLECTING) return 'skipped';
   pending = 0;
+  const awaited = round;
+  round = { uncollected: 0 };
   await nextTask();
   for (let step = 0; step < MAX_PRESSURE_STEPS; step++) {
     const pressure = new WebAssembly.Memory({ initial: PRESSURE_PAGES });
     // Something to see collected when only buffers were noted.
-    if (step === 0) watch(pressure);
+    if (step === 0) watch(pressure, awaited);
     await nextTask();
-    if (uncollected <= 0) return 'pressure';
+    if (awaited.uncollected <= 0) return 'pressure';
   }
   try {
     new ArrayBuffer(NEVER_ALLOCATABLE);

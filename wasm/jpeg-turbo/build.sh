@@ -128,12 +128,12 @@ apply_patch huffman-fast-ac-table.patch jdhuff.c 'make_fast_tbl'
 # --------------------------------------------------------------------------
 log "configuring libjpeg-turbo with emcmake"
 rm -rf lib && mkdir lib && cd lib
-# USE_CLZ_INTRINSIC: the Huffman encoders (jchuff.c, jcphuff.c; nothing else
-# reads it) count bits with __builtin_clz (wasm i32.clz) instead of each
-# carrying its own 64 KB jpeg_nbits_table.
 # The build string libjpeg-turbo puts in its version message is the Debian
 # changelog's date, not today's, so a rebuild gives the same bytes on any day.
 BUILD_DATE="$(date -u -d "@$(dpkg-parsechangelog -l ../src/debian/changelog -STimestamp)" +%Y%m%d)"
+# USE_CLZ_INTRINSIC: the Huffman encoders (jchuff.c, jcphuff.c; nothing else
+# reads it) count bits with __builtin_clz (wasm i32.clz) instead of each
+# carrying its own 64 KB jpeg_nbits_table.
 emcmake cmake ../src \
   -DCMAKE_BUILD_TYPE=Release \
   -DBUILD="$BUILD_DATE" \
