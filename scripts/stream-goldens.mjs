@@ -9,7 +9,8 @@
  *   each to 300 px wide (and of the baseline JPEG to a 200×200 cover crop, of the 24 MP
  *   progressive photo to 1000 px wide), and the orientation-6 photo made upright at full
  *   size then averaged over 8×8 boxes (the test averages edgepix's full-size
- *   output the same way), as { width, height, rgba: base64(zlib(RGBA)) }.
+ *   output the same way), and so the AVIF with alpha at full size, as
+ *   { width, height, rgba: base64(zlib(RGBA)) }.
  * Run: node scripts/stream-goldens.mjs
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -35,6 +36,7 @@ const DERIVED = {
   'lossless.webp': (s) => s.webp({ lossless: true }),
   'yuv420.avif': (s) => s.avif({ quality: 80, chromaSubsampling: '4:2:0', effort: 2 }),
   'yuv444.avif': (s) => s.avif({ quality: 80, chromaSubsampling: '4:4:4', effort: 2 }),
+  'alpha.avif': (s) => s.ensureAlpha(0.6).avif({ quality: 80, chromaSubsampling: '4:2:0', effort: 2 }),
 };
 export const THUMBNAIL_WIDTH = 300;
 const BOX = 8;
@@ -82,6 +84,7 @@ goldens['rachel@1000'] = golden(
 const panorama = new URL('panorama.webp', derivedDir).pathname;
 await sharp(panoramaSource).resize({ width: 6000 }).extract({ left: 0, top: 1500, width: 6000, height: 1000 }).webp({ quality: 80 }).toFile(panorama);
 goldens['panorama.webp'] = golden(await rgba(sharp(panorama).resize({ width: THUMBNAIL_WIDTH, kernel: 'lanczos3' })));
+goldens['alpha.avif@full/8'] = golden(boxAverage(await rgba(sharp(new URL('alpha.avif', derivedDir).pathname))));
 goldens['Landscape_6.jpg@full/8'] = golden(boxAverage(await rgba(sharp(new URL('orientation/Landscape_6.jpg', fixtures).pathname).rotate())));
 await writeFile(new URL('thumbnails.json', goldenDir), JSON.stringify(goldens) + '\n');
 console.log(`${Object.keys(goldens).length} goldens in test/fixtures/stream-golden/thumbnails.json`);

@@ -6,8 +6,16 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { initCodecs } from '../src/codecs/codecs-wasm';
+import { decodeAvifRows } from '../src/codecs/libavif';
 import { probe } from '../src/codecs/probe';
-import { CODECS_MAX_RETAINED_MEMORY, codecsMemoryBytes, heldCodecMemory } from '../src/codecs/shared-wasm';
+import type { OpenSink } from '../src/codecs/rows';
+import {
+  CODECS_MAX_RETAINED_MEMORY,
+  codecsMemoryBytes,
+  heldCodecMemory,
+  setCodecsMaxRetainedMemory,
+} from '../src/codecs/shared-wasm';
 import type { RgbaImage } from '../src/codecs/types';
 import { JSQUASH_INITIAL_MEMORY } from '../src/codecs/wasm-codec';
 import { getConfig } from '../src/config';
@@ -91,6 +99,7 @@ describe('every input format streams into the same thumbnail sharp makes', () =>
     ['lossless.webp', 1.5],
     ['yuv420.avif', 2],
     ['yuv444.avif', 2],
+    ['alpha.avif', 2],
     ['panorama.webp', 3],
   ])('%s at 300 px wide (mean |Δ| ≤ %d)', async (name, tolerance) => {
     const image = await render(`derived/${name}`, { width: 300 });
@@ -106,6 +115,51 @@ it('a cover crop streams only the kept columns and rows', async () => {
 it('a 24 MP progressive JPEG decoded in bands gives the thumbnail sharp makes', async () => {
   const image = await render('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', { width: 1000 });
   expect(meanAbsDiff(image, await golden('rachel@1000'))).toBeLessThanOrEqual(1.5);
+});
+
+/** Keeps every row a decoder writes: the whole RGBA picture. */
+const collect: OpenSink<RgbaImage> = (size) => {
+  const data = new Uint8ClampedArray(size.width * size.height * 4);
+  let at = 0;
+  return {
+    write(band, count) {
+      data.set(band.subarray(0, count * size.width * 4), at);
+      at += count * size.width * 4;
+    },
+    close: async () => ({ ...size, data }),
+    abort() {},
+  };
+};
+
+describe('AVIF rows out of a window of dav1d rows', () => {
+  /** No shrink-on-load: every source row, converted. */
+  const FULL_SIZE = { minWidth: Number.MAX_SAFE_INTEGER, minHeight: Number.MAX_SAFE_INTEGER };
+
+  /** A full-size decode on a fresh instance; with the memory that instance grew to. */
+  async function decodeAvif(name: string, window: boolean) {
+    initCodecs();
+    setCodecsMaxRetainedMemory(0);
+    try {
+      const image = await decodeAvifRows(await fixture(`derived/${name}`), FULL_SIZE, collect, { window });
+      return { image, memory: codecsMemoryBytes() };
+    } finally {
+      setCodecsMaxRetainedMemory(CODECS_MAX_RETAINED_MEMORY);
+    }
+  }
+
+  it.each(['yuv420.avif', 'yuv444.avif', 'alpha.avif'])('%s: the same rows as a whole-picture decode, in less memory', async (name) => {
+    const [windowed, whole] = [await decodeAvif(name, true), await decodeAvif(name, false)];
+    expect([windowed.image.width, windowed.image.height]).toEqual([900, 600]);
+    expect(windowed.image.data.length).toBe(whole.image.data.length);
+    expect(windowed.image.data.filter((v, i) => v !== whole.image.data[i]).length).toBe(0);
+    // dav1d pads a 900×600 picture to 1088×640: 0.66 MiB a full plane, 1.99 MiB at 4:4:4; the window holds under 256 rows.
+    expect(whole.memory - windowed.memory).toBeGreaterThanOrEqual((name === 'yuv444.avif' ? 896 : 384) * 1024);
+  });
+
+  it('an AVIF with alpha at full size matches sharp', async () => {
+    const { image } = await decodeAvif('alpha.avif', true);
+    expect(meanAbsDiff(boxAverage(image), await golden('alpha.avif@full/8'))).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('full-size and large outputs', () => {

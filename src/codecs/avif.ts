@@ -1,6 +1,7 @@
 /**
- * AVIF: decoded by our dav1d build (wasm/avif/), which keeps the YUV frame
- * and converts it to RGBA rows band by band with a box shrink-on-load;
+ * AVIF: decoded by our dav1d build (wasm/avif/), which hands out RGBA rows
+ * band by band while it decodes, from a window of YUV rows, with a box
+ * shrink-on-load;
  * encoded by libavif with aom (@jsquash/avif), which needs the whole picture.
  */
 import avifEncoder, { type AVIFModule } from '@jsquash/avif/codec/enc/avif_enc.js';
@@ -31,8 +32,8 @@ export const avif: Codec = {
     return decodeAvifRows(await wholeBytes(input), boxShrinkHint(header, hint), open);
   },
   decodedSize: (header, hint) => avifShrinkOnLoad(header, boxShrinkHint(header, hint)).size,
-  decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma }) =>
-    avifDecodeMemory({ width, height }, { hasAlpha, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
+  decodeMemory: ({ width, height, hasAlpha, bitDepth, chroma, grid }) =>
+    avifDecodeMemory({ width, height }, { hasAlpha, grid, ...(bitDepth && { bitDepth }), ...(chroma && { subsampling: chroma }) }),
   openEncoder: wholePictureEncoder((image, { quality }) => encodeAvif(image, quality, ENCODE_SPEED)),
   // The RGBA picture, its copy inside WASM, and aom's working set (~30 bytes a pixel at speed 8).
   encodeMemory: (size) => Math.max(JSQUASH_INITIAL_MEMORY, 40 * size.width * size.height),

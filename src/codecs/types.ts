@@ -41,6 +41,8 @@ export interface ImageHeader {
   arithmetic?: boolean;
   /** PNG: Adam7 interlacing. */
   interlaced?: boolean;
+  /** AVIF: the primary item is a grid of tiles, composed into a whole picture before any row goes out. */
+  grid?: boolean;
   /** PNG: bits per sample; AVIF: the AV1 bit depth. */
   bitDepth?: number;
   /** PNG: samples per pixel as stored. */

@@ -60,6 +60,12 @@ if [ ! -f dav1d-src/.extracted ]; then
   dpkg-source -x ./dav1d_*.dsc dav1d-src >/dev/null
   touch dav1d-src/.extracted
 fi
+# Our change to dav1d, applied once (skipped when its marker is there):
+# finished rows handed out from a sliding window of rows (row-window.patch).
+if ! grep -q 'row_window_advance' dav1d-src/src/decode.c; then
+  log "applying row-window.patch"
+  patch -d dav1d-src -p1 --quiet <"$HERE/row-window.patch"
+fi
 DEB_VERSION="$(basename "$(ls ./dav1d_*.dsc)" .dsc | sed 's/^dav1d_//')"
 echo "dav1d Debian source version: $DEB_VERSION"
 case "$DEB_VERSION" in

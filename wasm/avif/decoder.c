@@ -4,26 +4,33 @@
  *
  * It reads the HEIF/ISOBMFF container itself (ftyp, meta: pitm, iinf/infe,
  * iloc, iref, idat, iprp: ipco/ipma with av1C, ispe, pixi, colr, auxC, grid
- * items), decodes the primary item (and its alpha auxiliary item) with dav1d,
- * frees dav1d's decoder and the input, and then converts the kept YUV planes
- * to 8-bit RGBA band by band, box-shrinking by an integer factor. No
- * full-size RGBA buffer ever exists. irot/imir/clap are not applied.
+ * items), decodes the primary item (and, first, its alpha auxiliary item)
+ * with dav1d, and converts YUV to 8-bit RGBA band by band, box-shrinking by
+ * an integer factor. The colour rows go out while dav1d decodes: our patch
+ * (row-window.patch) gives dav1d a picture of a few superblock rows that
+ * slides down the frame, so neither a full-size RGBA buffer nor (for a plain
+ * av01 item) a full-size YUV picture ever exists. irot/imir/clap are not
+ * applied.
  *
  * Driving model (all calls come from src/codecs/libavif/index.ts):
  *
  *   ctx = av_new(len)                 context + input buffer
  *   memcpy(av_input(ctx), avif, len)  (JS copies the file into the heap once)
  *   av_parse(ctx)                     container only; fills av_info(ctx)
- *   av_decode(ctx)                    dav1d: color (+ alpha) planes; frees
+ *   av_decode(ctx, max_factor)        dav1d decodes; once the decoded size is
+ *                                     known it calls env.av_open(w, h), which
+ *                                     answers the box factor, then hands every
+ *                                     RGBA band to env.av_emit(rows, n); frees
  *                                     dav1d and the input
- *   av_start(ctx, factor)             output size ceil(w / factor) ...
- *   av_rows(ctx, dst, n)              up to n RGBA rows into dst (repeat)
  *   av_destroy(ctx)                   free everything (also after an error)
  *
  * Errors: NO setjmp/longjmp. The shim calls the imported env.av_throw(msg),
  * which throws a JS exception; it unwinds through our frames (never through
- * dav1d's: dav1d reports errors by return value), the wrapper restores the
- * shadow-stack pointer and calls av_destroy.
+ * dav1d's: dav1d reports errors by return value, and a row callback that has
+ * to stop records why and returns non-zero), the wrapper restores the
+ * shadow-stack pointer and calls av_destroy. env.av_open and env.av_emit
+ * never throw either: they answer 0 / non-zero and the wrapper rethrows the
+ * sink's own error.
  */
 #include <errno.h>
 #include <math.h>
@@ -42,6 +49,16 @@
 __attribute__((import_module("env"), import_name("av_throw"))) void
 av_throw(const char *msg);
 
+/* Implemented by the TS wrapper, called once the decoded size is known:
+ * opens the row sink and answers the box factor (0: the sink failed, stop). */
+__attribute__((import_module("env"), import_name("av_open"))) int
+av_open(int width, int height);
+
+/* Implemented by the TS wrapper: n RGBA rows of the output width at rows,
+ * lent for the call. Non-zero: the sink failed, stop. */
+__attribute__((import_module("env"), import_name("av_emit"))) int
+av_emit(uint8_t *rows, int n);
+
 /* Info block shared with JS: one Int32Array view, fixed layout. */
 enum {
   INFO_WIDTH = 0,   /* primary item's size: ispe, or the grid's output size */
@@ -50,7 +67,7 @@ enum {
   INFO_LAYOUT,      /* av1C: 0 = 4:0:0, 1 = 4:2:0, 2 = 4:2:2, 3 = 4:4:4     */
   INFO_HAS_ALPHA,   /* an alpha auxiliary item refers to the primary        */
   INFO_TILES,       /* grid: number of tiles, else 1                        */
-  INFO_DEC_WIDTH,   /* after av_decode: the decoded picture                 */
+  INFO_DEC_WIDTH,   /* once known: the decoded picture                     */
   INFO_DEC_HEIGHT,
   INFO_DEC_DEPTH,
   INFO_DEC_LAYOUT,
@@ -59,13 +76,20 @@ enum {
   INFO_PRIMARIES,
   INFO_TRANSFER,
   INFO_PREMULTIPLIED,
-  INFO_OUT_WIDTH,   /* after av_start                                       */
+  INFO_OUT_WIDTH,   /* once the decoded size is known (env.av_open)         */
   INFO_OUT_HEIGHT,
   INFO_FACTOR,
   INFO_OUT_ROW,     /* output rows emitted so far                           */
   INFO_ALPHA_FULL_RANGE,
   INFO_COUNT
 };
+
+/* Rows a converted output row reads above the last finished row: the 4:2:0
+ * chroma row above it and the two rows window_rows holds back. */
+#define LOOK_BACK_ROWS 8
+/* Rows per env.av_emit: at most this many, and at most BAND_BYTES. */
+#define MAX_BAND_ROWS 32
+#define BAND_BYTES (1024 * 1024)
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -243,8 +267,14 @@ typedef struct {
   uint8_t *scratch; /* concatenated extents of a multi-extent item */
   planes_t yuv, a;
 
+  /* row streaming: the largest box factor the window allows, 0 = whole picture */
+  int max_factor;
+  char stop_msg[256]; /* why a row callback stopped dav1d          */
+
   /* conversion */
   int factor, out_w, out_h, out_row;
+  uint8_t *band;    /* band_rows output rows handed to av_emit       */
+  int band_rows;
   float kr, kb;
   cvt_t cvt;
   float *acc;       /* out_w * 4 sums (shrink)                      */
@@ -621,6 +651,7 @@ EXPORT void av_destroy(av_ctx *c) {
   free(c->crow[0]);
   free(c->crow[1]);
   free(c->lut);
+  free(c->band);
   free(c);
 }
 
@@ -681,8 +712,10 @@ EXPORT int av_parse(av_ctx *c) {
 static void no_free(const uint8_t *data, void *cookie) { (void)data; (void)cookie; }
 
 /* Decodes one av01 item's payload to a picture; the decoder is closed
- * before returning, so only the picture's buffer stays allocated. */
-static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const char *what) {
+ * before returning, so only the picture's buffer stays allocated. With a
+ * row window, dav1d hands finished rows to rw->rows while it decodes and the
+ * picture holds only a window of rows (see Dav1dRowWindow). */
+static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const char *what, const Dav1dRowWindow *rw) {
   size_t len;
   const uint8_t *p = item_data(c, it, &len);
   Dav1dSettings s;
@@ -693,6 +726,7 @@ static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const ch
   s.operating_point = 0;
   s.frame_size_limit = 16384u * 16384u;
   s.logger.callback = NULL;
+  if (rw) s.row_window = *rw;
   int res = dav1d_open(&c->dav1d, &s);
   if (res < 0) fail("Decoding of %s failed: dav1d_open error %d", what, res);
   Dav1dData data;
@@ -715,6 +749,7 @@ static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const ch
     }
     if (res < 0) {
       dav1d_data_unref(&data);
+      if (c->stop_msg[0]) fail("%s", c->stop_msg);
       fail("Decoding of %s failed: dav1d error %d (%s)", what, res, res == DAV1D_ERR(ENOMEM) ? "out of memory" : "invalid data");
     }
     break;
@@ -725,9 +760,8 @@ static void decode_av01(av_ctx *c, const item_t *it, Dav1dPicture *pic, const ch
   dav1d_close(&c->dav1d);
 }
 
-static void planes_from_pic(planes_t *pl, Dav1dPicture *pic) {
-  pl->pic = *pic;
-  pl->have_pic = 1;
+/* The planes' size, format and colour from a picture, without keeping it. */
+static void describe_planes(planes_t *pl, const Dav1dPicture *pic) {
   pl->used = 1;
   pl->w = pic->p.w;
   pl->h = pic->p.h;
@@ -744,6 +778,13 @@ static void planes_from_pic(planes_t *pl, Dav1dPicture *pic) {
   pl->trc = seq->trc;
 }
 
+/* The planes of a picture we keep (until free_planes). */
+static void planes_from_pic(planes_t *pl, Dav1dPicture *pic) {
+  describe_planes(pl, pic);
+  pl->pic = *pic;
+  pl->have_pic = 1;
+}
+
 static int chroma_shift_x(int layout) { return layout == DAV1D_PIXEL_LAYOUT_I420 || layout == DAV1D_PIXEL_LAYOUT_I422; }
 static int chroma_shift_y(int layout) { return layout == DAV1D_PIXEL_LAYOUT_I420; }
 
@@ -751,7 +792,7 @@ static int chroma_shift_y(int layout) { return layout == DAV1D_PIXEL_LAYOUT_I420
 static void decode_image(av_ctx *c, const item_t *it, planes_t *pl, const char *what) {
   if (it->type == FOURCC('a', 'v', '0', '1')) {
     Dav1dPicture pic;
-    decode_av01(c, it, &pic, what);
+    decode_av01(c, it, &pic, what, NULL);
     planes_from_pic(pl, &pic);
     return;
   }
@@ -762,7 +803,7 @@ static void decode_image(av_ctx *c, const item_t *it, planes_t *pl, const char *
     if (!tile || tile->type != FOURCC('a', 'v', '0', '1'))
       fail("BMFF parsing failed: grid tile %u is not an av01 item", it->dimg[t]);
     Dav1dPicture pic;
-    decode_av01(c, tile, &pic, what);
+    decode_av01(c, tile, &pic, what, NULL);
     int tw = pic.p.w, th = pic.p.h, layout = pic.p.layout, bpc = pic.p.bpc;
     if (t == 0) {
       if ((uint64_t)tw * g.cols < g.width || (uint64_t)tw * (g.cols - 1) >= g.width ||
@@ -815,42 +856,6 @@ static void decode_image(av_ctx *c, const item_t *it, planes_t *pl, const char *
     }
     dav1d_picture_unref(&pic);
   }
-}
-
-/* Decodes colour and alpha, then frees the input and the container model:
- * from here on only the planes are kept. */
-EXPORT int av_decode(av_ctx *c) {
-  if (!c->color) fail("av_decode before av_parse");
-  decode_image(c, c->color, &c->yuv, "color planes");
-  if (c->alpha) {
-    decode_image(c, c->alpha, &c->a, "alpha plane");
-    if (c->a.w != c->yuv.w || c->a.h != c->yuv.h)
-      fail("Decoding of alpha plane failed: alpha is %dx%d, color %dx%d", c->a.w, c->a.h, c->yuv.w, c->yuv.h);
-  }
-  /* colour: the primary item's nclx colr overrides the sequence header */
-  props_t pr;
-  item_props(c, c->color, &pr);
-  if (c->color->type == FOURCC('g', 'r', 'i', 'd') && !pr.has_nclx) {
-    item_t *first = find_item(c, c->color->dimg[0]);
-    if (first) item_props(c, first, &pr);
-  }
-  if (pr.has_nclx) {
-    c->yuv.mtx = pr.nclx_mtx;
-    c->yuv.pri = pr.nclx_pri;
-    c->yuv.trc = pr.nclx_trc;
-    c->yuv.full_range = pr.nclx_full;
-  }
-  c->info[INFO_DEC_WIDTH] = c->yuv.w;
-  c->info[INFO_DEC_HEIGHT] = c->yuv.h;
-  c->info[INFO_DEC_DEPTH] = c->yuv.depth;
-  c->info[INFO_DEC_LAYOUT] = c->yuv.layout;
-  c->info[INFO_MATRIX] = c->yuv.mtx;
-  c->info[INFO_FULL_RANGE] = c->yuv.full_range;
-  c->info[INFO_PRIMARIES] = c->yuv.pri;
-  c->info[INFO_TRANSFER] = c->yuv.trc;
-  c->info[INFO_ALPHA_FULL_RANGE] = c->a.used ? c->a.full_range : 1;
-  free_container(c);
-  return 1;
 }
 
 /* ---- YUV -> RGBA, band by band ------------------------------------------ */
@@ -1112,13 +1117,15 @@ static void accumulate_row(av_ctx *c, int y) {
   }
 }
 
-/* 8-bit YCbCr rows (the common case) with 16.16 fixed-point tables instead
- * of float maths, and chroma interpolated two luma columns at a time. Same
- * results as convert_row_t up to the last bit of rounding. */
+/* 8-bit YCbCr rows (the common case) with 16.16 fixed-point tables (in
+ * c->lut, LUT_BYTES) instead of float maths, and chroma interpolated two
+ * luma columns at a time. Same results as convert_row_t up to the last bit
+ * of rounding. */
 #define LUT_C 4081 /* u16 / v16 range: 0 .. 16 * 255 */
+#define LUT_BYTES ((256 + 4 * LUT_C) * sizeof(int32_t))
 static void build_lut(av_ctx *c) {
   const cvt_t *k = &c->cvt;
-  int32_t *t = c->lut = (int32_t *)xmalloc((256 + 4 * LUT_C) * sizeof(int32_t));
+  int32_t *t = c->lut;
   for (int i = 0; i < 256; i++) t[i] = (int32_t)lrintf(((float)i - k->yoff) * k->ys * 65536.0f) + 32768;
   int32_t *rv = t + 256, *gu = rv + LUT_C, *gv = gu + LUT_C, *bu = gv + LUT_C;
   for (int i = 0; i < LUT_C; i++) {
@@ -1201,30 +1208,6 @@ static void unpremultiply(uint8_t *px, int n) {
   }
 }
 
-/* Chooses the box factor and allocates the row buffers. Returns 1. */
-EXPORT int av_start(av_ctx *c, int factor) {
-  if (!c->yuv.used) fail("av_start before av_decode");
-  if (factor < 1) factor = 1;
-  c->factor = factor;
-  c->out_w = (c->yuv.w + factor - 1) / factor;
-  c->out_h = (c->yuv.h + factor - 1) / factor;
-  c->out_row = 0;
-  setup_conversion(c);
-  int sx = chroma_shift_x(c->yuv.layout);
-  size_t cw = (size_t)((c->yuv.w + sx) >> sx);
-  c->crow[0] = (int32_t *)xmalloc(cw * sizeof(int32_t));
-  c->crow[1] = (int32_t *)xmalloc(cw * sizeof(int32_t));
-  if (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0) build_lut(c);
-  if (factor > 1) {
-    c->acc = (float *)xmalloc((size_t)c->out_w * 4 * sizeof(float));
-  }
-  c->info[INFO_OUT_WIDTH] = c->out_w;
-  c->info[INFO_OUT_HEIGHT] = c->out_h;
-  c->info[INFO_FACTOR] = factor;
-  c->info[INFO_OUT_ROW] = 0;
-  return 1;
-}
-
 /* One output row: the mean of factor x factor source pixels (fewer at the
  * right and bottom edges). */
 static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
@@ -1263,12 +1246,95 @@ static void shrink_row(av_ctx *c, int oy, uint8_t *dst) {
   }
 }
 
-/* Up to max_rows output rows of RGBA (straight alpha) into dst. Returns the
- * number written (0 when done). */
-EXPORT int av_rows(av_ctx *c, uint8_t *dst, int max_rows) {
+/* ---- the decode: rows out as they are finished ------------------------- */
+
+/* Why the decode stops, from inside a dav1d callback (where fail() must not
+ * throw through dav1d's frames): decode_av01 fails with it once dav1d has
+ * unwound. Returns 0. */
+__attribute__((format(printf, 2, 3))) static int stop(av_ctx *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->stop_msg, sizeof c->stop_msg, fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+/* The decoded size and colour into the info block: the primary item's nclx
+ * colr overrides the sequence header. Returns 0 (after stop) when alpha and
+ * colour differ in size. */
+static int describe_decoded(av_ctx *c) {
+  if (c->a.used && (c->a.w != c->yuv.w || c->a.h != c->yuv.h))
+    return stop(c, "Decoding of alpha plane failed: alpha is %dx%d, color %dx%d", c->a.w, c->a.h, c->yuv.w, c->yuv.h);
+  props_t pr;
+  item_props(c, c->color, &pr);
+  if (c->color->type == FOURCC('g', 'r', 'i', 'd') && !pr.has_nclx) {
+    item_t *first = find_item(c, c->color->dimg[0]);
+    if (first) item_props(c, first, &pr);
+  }
+  if (pr.has_nclx) {
+    c->yuv.mtx = pr.nclx_mtx;
+    c->yuv.pri = pr.nclx_pri;
+    c->yuv.trc = pr.nclx_trc;
+    c->yuv.full_range = pr.nclx_full;
+  }
+  c->info[INFO_DEC_WIDTH] = c->yuv.w;
+  c->info[INFO_DEC_HEIGHT] = c->yuv.h;
+  c->info[INFO_DEC_DEPTH] = c->yuv.depth;
+  c->info[INFO_DEC_LAYOUT] = c->yuv.layout;
+  c->info[INFO_MATRIX] = c->yuv.mtx;
+  c->info[INFO_FULL_RANGE] = c->yuv.full_range;
+  c->info[INFO_PRIMARIES] = c->yuv.pri;
+  c->info[INFO_TRANSFER] = c->yuv.trc;
+  c->info[INFO_ALPHA_FULL_RANGE] = c->a.used ? c->a.full_range : 1;
+  return 1;
+}
+
+/* Once the decoded size is known: the sink's box factor (env.av_open) and
+ * the row buffers. Returns 0 (after stop) to end the decode. */
+static int open_output(av_ctx *c) {
+  if (!describe_decoded(c)) return 0;
+  int factor = av_open(c->yuv.w, c->yuv.h);
+  if (factor < 1) return stop(c, "the row sink could not be opened");
+  /* a windowed picture holds only max_factor + LOOK_BACK_ROWS rows above the unconverted ones */
+  if (c->max_factor && factor > c->max_factor)
+    return stop(c, "box factor %d is over the %d the row window was made for", factor, c->max_factor);
+  c->factor = factor;
+  c->out_w = (c->yuv.w + factor - 1) / factor;
+  c->out_h = (c->yuv.h + factor - 1) / factor;
+  c->out_row = 0;
+  setup_conversion(c);
+  int sx = chroma_shift_x(c->yuv.layout);
+  size_t cw = (size_t)((c->yuv.w + sx) >> sx);
+  size_t row_bytes = (size_t)c->out_w * 4;
+  c->band_rows = (int)(BAND_BYTES / row_bytes);
+  if (c->band_rows > MAX_BAND_ROWS) c->band_rows = MAX_BAND_ROWS;
+  if (c->band_rows < 1) c->band_rows = 1;
+  c->crow[0] = (int32_t *)malloc(cw * sizeof(int32_t));
+  c->crow[1] = (int32_t *)malloc(cw * sizeof(int32_t));
+  c->band = (uint8_t *)malloc((size_t)c->band_rows * row_bytes);
+  if (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0) c->lut = (int32_t *)malloc(LUT_BYTES);
+  if (factor > 1) c->acc = (float *)malloc((size_t)c->out_w * 4 * sizeof(float));
+  if (!c->crow[0] || !c->crow[1] || !c->band || (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0 && !c->lut) ||
+      (factor > 1 && !c->acc))
+    return stop(c, "Out of memory for the %dx%d output's row buffers", c->out_w, c->band_rows);
+  if (c->lut) build_lut(c);
+  c->info[INFO_OUT_WIDTH] = c->out_w;
+  c->info[INFO_OUT_HEIGHT] = c->out_h;
+  c->info[INFO_FACTOR] = factor;
+  return 1;
+}
+
+/* Converts the output rows whose source rows are all below src_end and
+ * hands them to env.av_emit a band at a time. Returns 0 (after stop) when
+ * the sink stops. */
+static int emit_rows(av_ctx *c, int src_end) {
+  const size_t row_bytes = (size_t)c->out_w * 4;
   int n = 0;
-  while (n < max_rows && c->out_row < c->out_h) {
-    uint8_t *row = dst + (size_t)n * c->out_w * 4;
+  while (c->out_row < c->out_h) {
+    int needs = (c->out_row + 1) * c->factor;
+    if (needs > c->yuv.h) needs = c->yuv.h;
+    if (needs > src_end) break;
+    uint8_t *row = c->band + (size_t)n * row_bytes;
     if (c->factor == 1) {
       convert_row(c, c->out_row, row);
       if (c->info[INFO_PREMULTIPLIED]) unpremultiply(row, c->out_w);
@@ -1276,11 +1342,56 @@ EXPORT int av_rows(av_ctx *c, uint8_t *dst, int max_rows) {
       shrink_row(c, c->out_row, row);
     }
     c->out_row++;
-    n++;
+    if (++n == c->band_rows) {
+      if (av_emit(c->band, n)) return stop(c, "the row sink stopped");
+      n = 0;
+    }
   }
+  if (n && av_emit(c->band, n)) return stop(c, "the row sink stopped");
   c->info[INFO_OUT_ROW] = c->out_row;
-  return n;
+  return 1;
 }
 
-EXPORT void *av_malloc(size_t n) { return malloc(n); }
-EXPORT void av_free(void *p) { free(p); }
+/* dav1d's row window callback: rows [y0, y1) of the colour picture are
+ * final. A 4:2:0 luma row interpolates the chroma row below it, so the last
+ * two rows wait for the next call (the last call has them all). */
+static int window_rows(void *cookie, const Dav1dPicture *pic, int y0, int y1) {
+  (void)y0;
+  av_ctx *c = (av_ctx *)cookie;
+  if (!c->yuv.used) {
+    describe_planes(&c->yuv, pic);
+    if (!open_output(c)) return 1;
+  }
+  /* the window moved: row y is still at data + y * stride */
+  for (int i = 0; i < 3; i++) c->yuv.data[i] = (uint8_t *)pic->data[i];
+  return !emit_rows(c, y1 == pic->p.h ? y1 : y1 - 2);
+}
+
+/* Decodes the primary item and hands out its RGBA rows: alpha first (whole,
+ * its decoder closed), then colour, whose rows go out as dav1d finishes them
+ * when max_factor > 0 (env.av_open may then answer at most that factor, and
+ * the picture holds only a window of rows); grids, and frames dav1d decodes
+ * whole, go out once decoded. Frees the input and the container model.
+ * Returns 1; errors throw. */
+EXPORT int av_decode(av_ctx *c, int max_factor) {
+  if (!c->color) fail("av_decode before av_parse");
+  if (c->alpha) decode_image(c, c->alpha, &c->a, "alpha plane");
+  c->max_factor = c->color->type == FOURCC('a', 'v', '0', '1') && max_factor > 0 ? max_factor : 0;
+  if (c->max_factor) {
+    Dav1dRowWindow rw = {c, c->max_factor + LOOK_BACK_ROWS, window_rows};
+    Dav1dPicture pic;
+    decode_av01(c, c->color, &pic, "color planes", &rw);
+    if (c->yuv.used) dav1d_picture_unref(&pic); /* its rows are out */
+    else planes_from_pic(&c->yuv, &pic);       /* dav1d decoded it whole */
+  } else {
+    decode_image(c, c->color, &c->yuv, "color planes");
+  }
+  if (!c->band) {
+    c->max_factor = 0;
+    if (!open_output(c) || !emit_rows(c, c->yuv.h)) fail("%s", c->stop_msg);
+  }
+  if (c->out_row != c->out_h) fail("Decoding of color planes failed: rows stopped at %d of %d", c->out_row, c->out_h);
+  free_container(c);
+  return 1;
+}
+

@@ -1,9 +1,12 @@
 /**
  * AVIF still images decoded by dav1d (1.0.0, C only) compiled to a standalone
  * WebAssembly module, streaming RGBA rows and shrinking on load by an integer
- * box factor: memory is the decoded YUV frame plus a few rows, never a
- * full-size RGBA copy. Runs in workerd: no JS glue, no eval, no fetch, no
- * Node APIs.
+ * box factor. dav1d (patched: wasm/avif/row-window.patch) hands out rows as
+ * it finishes them from a window of a few superblock rows, so memory is that
+ * window, dav1d's frame state and the alpha plane if any — never a full-size
+ * YUV picture (except for grids and the rare frame dav1d must hold whole:
+ * intra block copy, superres, film grain) nor a full-size RGBA copy. Runs in
+ * workerd: no JS glue, no eval, no fetch, no Node APIs.
  *
  * Usage:
  *   import codecsWasm from '../edgepix-codecs.wasm'; // WebAssembly.Module
@@ -25,7 +28,7 @@
  */
 import type { OpenSink, RowSink } from '../rows';
 import { sharedWasm } from '../shared-wasm';
-import type { BaseExports } from '../standalone-wasm';
+import type { BaseExports, Instance } from '../standalone-wasm';
 import { boxShrinkOnLoad } from '../codec';
 import type { DecodeHint, Size } from '../types';
 import { CodecOutOfMemory } from '../failures';
@@ -47,21 +50,24 @@ export { initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 export const avifShrinkOnLoad = boxShrinkOnLoad;
 
 /**
- * Bytes of WASM memory a decode needs besides the input: dav1d's picture
- * (its allocator pads every side to 128 and strides past multiples of 1024)
- * at the header's size, depth and subsampling, the alpha picture, and
- * dav1d's frame state while it decodes (measured, see wasm/avif/README.md).
- * Unknown depth: 8; unknown subsampling: 4:4:4 (the most samples).
+ * Bytes of WASM memory a decode needs besides the input: dav1d's colour
+ * picture (its allocator pads every side to 128 and strides past multiples
+ * of 1024) at the header's width, depth and subsampling — a window of at
+ * most {@link WINDOW_ROWS} rows, or the whole height for a grid, whose tiles
+ * are composed first — the whole alpha picture, and dav1d's frame state
+ * while it decodes (measured, see wasm/avif/README.md). Unknown depth: 8;
+ * unknown subsampling: 4:4:4 (the most samples).
  */
 export function avifDecodeMemory(
   size: Size,
-  info: { bitDepth?: number; subsampling?: '420' | '422' | '444' | '400'; hasAlpha: boolean },
+  info: { bitDepth?: number; subsampling?: '420' | '422' | '444' | '400'; hasAlpha: boolean; grid?: boolean },
 ): number {
   const hbd = (info.bitDepth ?? 8) > 8;
-  const color = pictureBytes(size, info.subsampling ?? '444', hbd);
+  const colorRows = info.grid ? size.height : Math.min(size.height, WINDOW_ROWS);
+  const color = pictureBytes({ width: size.width, height: colorRows }, info.subsampling ?? '444', hbd);
   const pixels = size.width * size.height;
   const state = DAV1D_STATE_BASE + DAV1D_STATE_PER_PIXEL * pixels;
-  // Alpha is decoded after colour, whose decoder is closed by then.
+  // Alpha is decoded first, whole, and kept while the colour rows go out.
   const alpha = info.hasAlpha ? pictureBytes(size, '400', hbd) : 0;
   // The band handed to the sink, two interpolated chroma rows, the shrink sums.
   const ours = BAND_BYTES + 24 * size.width;
@@ -72,58 +78,80 @@ export function avifDecodeMemory(
  * Decodes the primary item; calls open(decodedSize) once (from the decoded
  * frame's real size and the factor: the file header may describe another
  * item than the one decoded), writes every RGBA row band top to bottom
- * (alpha 255 when there is none), returns sink.close(); on failure calls
- * sink.abort() and rethrows. Throws AvifError for bad data.
+ * (alpha 255 when there is none) while dav1d decodes, returns sink.close();
+ * on failure calls sink.abort() and rethrows. Throws AvifError for bad data.
+ * `window: false` decodes into a whole picture first (the tests compare the two).
  */
-export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>): Promise<T> {
+export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>, { window = true } = {}): Promise<T> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('libavif: bytes must be a Uint8Array');
   let sink: RowSink<T> | null = null;
   try {
     const inst = acquire();
     const { ex } = inst;
     let d = 0;
+    // Set by the imports, which must not throw through dav1d's frames: rethrown once the decode returns.
+    let sinkError: unknown = null;
+    let rowBytes = 0;
+    let outerTarget: RowTarget | undefined;
     try {
       d = call(inst, () => ex.av_new(bytes.length) >>> 0);
       if (d === 0) throw new CodecOutOfMemory(`libavif: out of memory copying ${bytes.length} input bytes`);
       new Uint8Array(ex.memory.buffer).set(bytes, ex.av_input(d) >>> 0);
-      const info = () => new Int32Array(ex.memory.buffer, ex.av_info(d) >>> 0, INFO_COUNT);
       call(inst, () => ex.av_parse(d));
-      const header = info();
-      if (header[I_WIDTH]! * header[I_HEIGHT]! > AVIF_MAX_PIXELS) {
-        throw new AvifError(`libavif: image is ${header[I_WIDTH]}x${header[I_HEIGHT]}, over the ${AVIF_MAX_PIXELS} pixel limit`);
+      const header = new Int32Array(ex.memory.buffer, ex.av_info(d) >>> 0, INFO_COUNT);
+      const headerSize = { width: header[I_WIDTH]!, height: header[I_HEIGHT]! };
+      if (headerSize.width * headerSize.height > AVIF_MAX_PIXELS) {
+        throw new AvifError(`libavif: image is ${headerSize.width}x${headerSize.height}, over the ${AVIF_MAX_PIXELS} pixel limit`);
       }
-      call(inst, () => ex.av_decode(d));
-      const decoded = info();
-      const { factor, size } = avifShrinkOnLoad({ width: decoded[I_DEC_WIDTH]!, height: decoded[I_DEC_HEIGHT]! }, hint);
-      call(inst, () => ex.av_start(d, factor));
-      const opened = open(size);
-      sink = opened;
-      const rowBytes = size.width * 4;
-      const bandRows = Math.max(1, Math.min(size.height, MAX_BAND_ROWS, Math.floor(BAND_BYTES / rowBytes)));
-      const band = call(inst, () => ex.av_malloc(bandRows * rowBytes) >>> 0);
-      if (band === 0) throw new CodecOutOfMemory(`libavif: out of memory for a ${size.width}x${bandRows} band`);
+      // The window is made for the header's factor; a decoded frame of another size gets at most that one.
+      const maxFactor = windowFactor(headerSize, hint);
+      // A sink may start another decode on this instance while it writes: that one's target stands in until it ends.
+      outerTarget = rowTargets.get(inst);
+      rowTargets.set(inst, {
+        open(width, height) {
+          try {
+            const { factor: wanted } = avifShrinkOnLoad({ width, height }, hint);
+            const factor = window ? Math.min(wanted, maxFactor) : wanted;
+            const size = { width: Math.ceil(width / factor), height: Math.ceil(height / factor) };
+            rowBytes = size.width * 4;
+            sink = open(size);
+            return factor;
+          } catch (error) {
+            sinkError = error;
+            return 0;
+          }
+        },
+        emit(ptr, count) {
+          try {
+            // Lent for the call only: a view of our heap, valid until the next call into wasm.
+            sink!.write(new Uint8Array(ex.memory.buffer, ptr, count * rowBytes), count);
+            return 0;
+          } catch (error) {
+            sinkError = error;
+            return 1;
+          }
+        },
+      });
       try {
-        let y = 0;
-        while (y < size.height) {
-          const n = call(inst, () => ex.av_rows(d, band, bandRows));
-          if (n <= 0) throw new AvifError(`libavif: decoder stopped at row ${y} of ${size.height}`);
-          // Lent for the call only: a view of our heap, valid until the next call into wasm.
-          opened.write(new Uint8Array(ex.memory.buffer, band, n * rowBytes), n);
-          y += n;
-        }
-      } finally {
-        if (!inst.poisoned) call(inst, () => ex.av_free(band));
+        call(inst, () => ex.av_decode(d, window ? maxFactor : 0));
+      } catch (error) {
+        throw sinkError ?? error;
       }
     } finally {
+      if (outerTarget) rowTargets.set(inst, outerTarget);
+      else rowTargets.delete(inst);
       if (d !== 0 && !inst.poisoned) call(inst, () => ex.av_destroy(d));
       release(inst);
     }
-    return await sink.close();
+    return await (sink as RowSink<T> | null)!.close();
   } catch (e) {
-    sink?.abort();
+    (sink as RowSink<T> | null)?.abort();
     throw e;
   }
 }
+
+/** The box factor of the header's size, capped so the row window stays a few hundred rows (see {@link avifDecodeMemory}). */
+const windowFactor = (header: Size, hint: DecodeHint): number => Math.min(avifShrinkOnLoad(header, hint).factor, MAX_WINDOW_FACTOR);
 
 // ---------------------------------------------------------------------------
 // internals
@@ -134,33 +162,57 @@ interface Exports extends BaseExports {
   av_input(d: number): number;
   av_info(d: number): number;
   av_parse(d: number): number;
-  av_decode(d: number): number;
-  av_start(d: number, factor: number): number;
-  av_rows(d: number, dst: number, maxRows: number): number;
+  av_decode(d: number, maxFactor: number): number;
   av_destroy(d: number): void;
-  av_malloc(n: number): number;
-  av_free(p: number): void;
 }
+
+type Inst = Instance<Exports>;
+
+/** Where env.av_open and env.av_emit go: the decode running in an instance. Both answer codes, never throw. */
+interface RowTarget {
+  open(width: number, height: number): number;
+  emit(ptr: number, count: number): number;
+}
+const rowTargets = new WeakMap<Inst, RowTarget>();
+
+const target = (instance: Inst) => {
+  const found = rowTargets.get(instance);
+  if (!found) throw new AvifError('libavif: rows without a decode');
+  return found;
+};
 
 const libavif = sharedWasm.codec<Exports>({
   name: 'libavif',
   throwImport: 'av_throw',
   toError: (message) => new AvifError(message),
+  imports: (instance) => ({
+    av_open: (width: number, height: number) => target(instance).open(width, height),
+    av_emit: (ptr: number, count: number) => target(instance).emit(ptr >>> 0, count),
+  }),
 });
 const { acquire, release, call } = libavif;
 
 // Layout of the Int32 info block (decoder.c).
 const I_WIDTH = 0;
 const I_HEIGHT = 1;
-const I_DEC_WIDTH = 6;
-const I_DEC_HEIGHT = 7;
 const INFO_COUNT = 20;
 
 /** Refused before decoding (header size), like the JPEG decoder's cap. */
 const AVIF_MAX_PIXELS = 200_000_000;
-/** Rows per sink.write: at most this many, and at most BAND_BYTES. */
-const MAX_BAND_ROWS = 32;
+/** The shim's band of rows per sink.write (BAND_BYTES in decoder.c). */
 const BAND_BYTES = 1024 * 1024;
+/**
+ * The largest box factor a row window is made for: the window keeps factor
+ * + 8 rows of look-back (LOOK_BACK_ROWS in decoder.c). A smaller output
+ * than this factor gives is made by the resampler after it.
+ */
+const MAX_WINDOW_FACTOR = 96;
+/**
+ * The rows a colour window allocates at most: a 128-row superblock row, the
+ * look-back (MAX_WINDOW_FACTOR + 8, at least 16) and 16 more
+ * (row_window_rows in row-window.patch), rounded up to 128 by dav1d's allocator.
+ */
+const WINDOW_ROWS = 256;
 /**
  * dav1d's frame state while it decodes one frame single-threaded, freed when
  * the decoder is closed (measured: 7.6–8.0 MiB beyond the picture at 12 MP,

@@ -3,7 +3,8 @@
  * item's size (ispe), its rotation and mirror (irot/imir, mapped to the EXIF
  * orientation they amount to) and whether an alpha auxiliary image exists;
  * from the colour items' AV1 configurations (av1C), the bit depth and chroma
- * subsampling, which decide what the decoded frame costs.
+ * subsampling, which decide what the decoded frame costs; and whether the
+ * primary item is a grid of tiles (decoded into a whole picture).
  */
 import { fourCC, type HeaderFields, view } from './header-fields';
 
@@ -44,13 +45,33 @@ const ORIENTATION_BY_TRANSFORM: Record<string, number> = {
   '0,v': 4, '1,v': 5, '2,v': 2, '3,v': 7,
 };
 
-function primaryProperties(meta: Uint8Array): Box[] | undefined {
+function primaryId(meta: Uint8Array): number | undefined {
   const pitm = child(meta, 'pitm');
+  if (!pitm || pitm.length < 6) return undefined;
+  return pitm[0] === 0 ? view(pitm).getUint16(4) : view(pitm).getUint32(4);
+}
+
+/** The primary item's type from its infe (version 2 or 3): `av01`, or `grid` for tiles composed into one picture. */
+function primaryType(meta: Uint8Array): string | undefined {
+  const primary = primaryId(meta);
+  const iinf = child(meta, 'iinf');
+  if (primary === undefined || !iinf) return undefined;
+  for (const infe of boxes(iinf.subarray(iinf[0] === 0 ? 6 : 8))) {
+    if (infe.type !== 'infe' || infe.body[0]! < 2) continue;
+    const wideId = infe.body[0]! >= 3;
+    if (infe.body.length < (wideId ? 14 : 12)) continue;
+    const id = wideId ? view(infe.body).getUint32(4) : view(infe.body).getUint16(4);
+    if (id === primary) return fourCC(infe.body, wideId ? 10 : 8);
+  }
+  return undefined;
+}
+
+function primaryProperties(meta: Uint8Array): Box[] | undefined {
   const iprp = child(meta, 'iprp');
   const ipco = iprp && child(iprp, 'ipco');
   const ipma = iprp && child(iprp, 'ipma');
-  if (!pitm || !ipco || !ipma) return undefined;
-  const primary = pitm[0] === 0 ? view(pitm).getUint16(4) : view(pitm).getUint32(4);
+  const primary = primaryId(meta);
+  if (primary === undefined || !ipco || !ipma) return undefined;
   const properties = [...boxes(ipco)];
   const dv = view(ipma);
   const version = ipma[0]!;
@@ -120,5 +141,6 @@ export function probeAvif(bytes: Uint8Array): HeaderFields {
     }
   }
   fields.orientation = ORIENTATION_BY_TRANSFORM[`${quarterTurns},${mirror}`] ?? 1;
+  if (primaryType(meta) === 'grid') fields.grid = true;
   return fields;
 }
