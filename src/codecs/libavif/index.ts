@@ -46,8 +46,15 @@ export class AvifError extends Error {
 
 export { initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
 
-/** The box shrink-on-load this decoder uses (see {@link boxShrinkOnLoad}). */
-export const avifShrinkOnLoad = boxShrinkOnLoad;
+/**
+ * The box shrink-on-load this decoder uses: {@link boxShrinkOnLoad}'s factor,
+ * at most MAX_WINDOW_FACTOR (the row window keeps factor + 8 rows of
+ * look-back); the resampler after it makes anything smaller.
+ */
+export function avifShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
+  const factor = Math.min(boxShrinkOnLoad(size, hint).factor, MAX_WINDOW_FACTOR);
+  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
+}
 
 /**
  * Bytes of WASM memory a decode needs besides the input: dav1d's colour
@@ -104,7 +111,7 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
         throw new AvifError(`libavif: image is ${headerSize.width}x${headerSize.height}, over the ${AVIF_MAX_PIXELS} pixel limit`);
       }
       // The window is made for the header's factor; a decoded frame of another size gets at most that one.
-      const maxFactor = windowFactor(headerSize, hint);
+      const maxFactor = avifShrinkOnLoad(headerSize, hint).factor;
       // A sink may start another decode on this instance while it writes: that one's target stands in until it ends.
       outerTarget = rowTargets.get(inst);
       rowTargets.set(inst, {
@@ -149,9 +156,6 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
     throw e;
   }
 }
-
-/** The box factor of the header's size, capped so the row window stays a few hundred rows (see {@link avifDecodeMemory}). */
-const windowFactor = (header: Size, hint: DecodeHint): number => Math.min(avifShrinkOnLoad(header, hint).factor, MAX_WINDOW_FACTOR);
 
 // ---------------------------------------------------------------------------
 // internals
@@ -201,11 +205,7 @@ const INFO_COUNT = 20;
 const AVIF_MAX_PIXELS = 200_000_000;
 /** The shim's band of rows per sink.write (BAND_BYTES in decoder.c). */
 const BAND_BYTES = 1024 * 1024;
-/**
- * The largest box factor a row window is made for: the window keeps factor
- * + 8 rows of look-back (LOOK_BACK_ROWS in decoder.c). A smaller output
- * than this factor gives is made by the resampler after it.
- */
+/** The largest box factor a row window is made for (see {@link avifShrinkOnLoad}; LOOK_BACK_ROWS in decoder.c). */
 const MAX_WINDOW_FACTOR = 96;
 /**
  * The rows a colour window allocates at most: a 128-row superblock row, the
