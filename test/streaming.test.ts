@@ -8,6 +8,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { initCodecs } from '../src/codecs/codecs-wasm';
 import { decodeAvifRows } from '../src/codecs/libavif';
+import { openWebpEncoder, webpEncodeMemory } from '../src/codecs/libwebp';
 import { probe } from '../src/codecs/probe';
 import type { OpenSink } from '../src/codecs/rows';
 import {
@@ -159,6 +160,28 @@ describe('AVIF rows out of a window of dav1d rows', () => {
   it('an AVIF with alpha at full size matches sharp', async () => {
     const { image } = await decodeAvif('alpha.avif', true);
     expect(meanAbsDiff(boxAverage(image), await golden('alpha.avif@full/8'))).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("the WebP encoder's memory", () => {
+  // libwebp's token buffer grows with the detail a quality keeps: a 6 MP photo at q100 needs ~7.6 bytes a
+  // pixel with it, so such an encode runs with low_memory instead, and the estimate follows the quality.
+  it.each([85, 100])('a 6 MP photo at q%d stays within its estimate', async (quality) => {
+    const picture = await render('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', { width: 3000 });
+    initCodecs();
+    setCodecsMaxRetainedMemory(0);
+    try {
+      const encoder = openWebpEncoder(picture, { quality, hasAlpha: false });
+      const rowBytes = picture.width * 4;
+      for (let y = 0; y < picture.height; y += 16) {
+        const count = Math.min(16, picture.height - y);
+        encoder.write(new Uint8Array(picture.data.buffer, y * rowBytes, count * rowBytes), count);
+      }
+      expect((await encoder.close()).length).toBeGreaterThan(100_000);
+      expect(codecsMemoryBytes()).toBeLessThanOrEqual(webpEncodeMemory(picture, false, quality));
+    } finally {
+      setCodecsMaxRetainedMemory(CODECS_MAX_RETAINED_MEMORY);
+    }
   });
 });
 

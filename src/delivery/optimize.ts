@@ -37,18 +37,19 @@ export interface Optimized {
  * Outputs above this many pixels are not optimized. The pass holds the
  * output picture and one decoded candidate (4 B a pixel each), both
  * pictures' planes (3 B a pixel each) and an encoder, beside what
- * rendering needed; at 4 MP that is 53 MiB + WebP's 12 MiB. MozJPEG's heap (23 B a
- * pixel at worst) keeps JPEG within MAX_WORKING_MEMORY only up to ~2.8 MP,
- * and AVIF output stops at 1.5 MP on the request path already.
+ * rendering needed; at 4 MP that is 53 MiB + WebP's ~34 MiB at q92 (its
+ * token buffer grows with quality). MozJPEG's heap (23 B a pixel at worst)
+ * keeps JPEG within MAX_WORKING_MEMORY only up to ~2.8 MP, and AVIF output
+ * stops at 1.5 MP on the request path already.
  */
 const OPTIMIZE_MAX_PIXELS = 4_000_000;
 /** Pictures are compared at 1/SCALE of the output's size: at half size the metric tracked butteraugli best of those measured. */
 const METRIC_SCALE = 2;
 const METRIC_NAME = `ssim-ycc@1/${METRIC_SCALE}`;
 
-/** Peak bytes of the pass after rendering: the picture, one decoded file, its planes and the reference's (3 Float32 each), an encode. */
-const passMemory = (size: Size, encoder: ThoroughEncoder) =>
-  size.width * size.height * (4 + 4 + (2 * 3 * 4) / METRIC_SCALE ** 2) + encoder.memory(size);
+/** Peak bytes of the pass after rendering: the picture, one decoded file, its planes and the reference's (3 Float32 each), an encode at the search's highest quality. */
+const passMemory = (size: Size, encoder: ThoroughEncoder, quality: number) =>
+  size.width * size.height * (4 + 4 + (2 * 3 * 4) / METRIC_SCALE ** 2) + encoder.memory(size, searchWindow(quality, encoder).max);
 
 /** The qualities to search, around the request path's own, within 1–100. */
 const searchWindow = (quality: number, { window }: ThoroughEncoder) => ({
@@ -79,7 +80,7 @@ export async function optimizeVariant(env: Env, original: Original, spec: Resolv
   const encoder = THOROUGH_ENCODERS[format];
   // Transparency is not measured by the metric, so only opaque outputs are re-encoded.
   if (!encoder || options.hasAlpha) return undefined;
-  if (size.width * size.height > OPTIMIZE_MAX_PIXELS || passMemory(size, encoder) > config.maxWorkingMemory) return undefined;
+  if (size.width * size.height > OPTIMIZE_MAX_PIXELS || passMemory(size, encoder, options.quality) > config.maxWorkingMemory) return undefined;
 
   const picture = await renderPixels(await input(), header, plan);
   const reference = colourPlanes(picture, METRIC_SCALE);

@@ -119,7 +119,7 @@ export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
 /**
  * Options for {@link openWebpEncoder}: quality 0–100, `method` 0–6 (libwebp's
  * effort, default 4), `lowMemory` (libwebp's low_memory: no token buffer,
- * ~0.7–0.85 B/pixel less, ~1.5–2.3x the CPU time; default: on above 4 MP,
+ * ~1.5–2.3x the CPU time; default: on when {@link webpUsesTokens} says no,
  * which is what {@link webpEncodeMemory} assumes).
  */
 export type WebpEncodeOptions = EncodeOptions & { method?: number; lowMemory?: boolean };
@@ -136,7 +136,7 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
   }
   const quality = Math.min(100, Math.max(0, Number.isFinite(options.quality) ? options.quality : 80));
   const method = Math.min(6, Math.max(0, Math.round(options.method ?? 4)));
-  const lowMemory = (options.lowMemory ?? width * height > LOW_MEMORY_PIXELS) ? 1 : 0;
+  const lowMemory = (options.lowMemory ?? !webpUsesTokens(size, quality)) ? 1 : 0;
   const inst = acquire();
   const { ex } = inst;
   let e = 0;
@@ -197,20 +197,43 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
 }
 
 /**
- * Bytes of WASM memory an encode needs: the YUV 4:2:0 picture (1.5 B per
- * pixel, + 1 for alpha), libwebp's encoder state, the output; with alpha,
- * libwebp's lossless alpha coder works on a whole ARGB copy of the plane.
+ * Bytes of WASM memory an encode at `quality` needs: the YUV 4:2:0 picture
+ * (1.5 B per pixel, + 1 for alpha), libwebp's encoder state, its token
+ * buffer unless low_memory, the output; with alpha, libwebp's lossless alpha
+ * coder works on a whole ARGB copy of the plane.
  */
-export function webpEncodeMemory(size: Size, hasAlpha: boolean): number {
+export function webpEncodeMemory(size: Size, hasAlpha: boolean, quality: number): number {
   const pixels = size.width * size.height;
   const picture = pixels * (hasAlpha ? 2.5 : 1.5);
-  // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c); its token buffer when not low_memory
-  // (measured 0.85 B/pixel at quality 80; more at higher qualities).
-  const encoder = 0.0625 * pixels + 2.25 * size.width + (pixels > LOW_MEMORY_PIXELS ? 0 : TOKEN_BYTES_PER_PIXEL * pixels);
-  // The memory writer doubles as it grows (old and new buffer during a realloc): 3x a 0.15 B/pixel file.
-  const output = 0.45 * pixels;
+  const { tokens, file } = perPixelAt(quality);
+  // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c).
+  const encoder = 0.0625 * pixels + 2.25 * size.width + (webpUsesTokens(size, quality) ? tokens * pixels : 0);
+  // The partitions' bit writers (up to 2x the file: they double as they grow), then the memory writer
+  // (3x: old and new buffer during a realloc).
+  const output = 5 * file * pixels;
   const alpha = hasAlpha ? ALPHA_BYTES_PER_PIXEL * pixels : 0;
   return Math.ceil(picture + encoder + output + alpha + ENCODER_OVERHEAD);
+}
+
+/**
+ * Whether an encode keeps libwebp's token buffer (one pass, ~1.7–2.3x
+ * faster than low_memory's two): up to 16 MP, while the buffer stays under
+ * TOKEN_BUDGET at this quality — a 12 MP photo up to ~q85, 5 MP at q100.
+ */
+function webpUsesTokens(size: Size, quality: number): boolean {
+  const pixels = size.width * size.height;
+  return pixels <= LOW_MEMORY_PIXELS && perPixelAt(quality).tokens * pixels <= TOKEN_BUDGET;
+}
+
+/** {@link TOKEN_AND_FILE_BYTES} at `quality`, linearly between the measured qualities. */
+function perPixelAt(quality: number): { tokens: number; file: number } {
+  const q = Math.min(100, Math.max(0, quality));
+  const above = TOKEN_AND_FILE_BYTES.findIndex(([at]) => at >= q);
+  const [q1, t1, f1] = TOKEN_AND_FILE_BYTES[above]!;
+  if (above === 0) return { tokens: t1, file: f1 };
+  const [q0, t0, f0] = TOKEN_AND_FILE_BYTES[above - 1]!;
+  const k = (q - q0) / (q1 - q0);
+  return { tokens: t0 + k * (t1 - t0), file: f0 + k * (f1 - f0) };
 }
 
 // ---------------------------------------------------------------------------
@@ -264,11 +287,13 @@ const INFO_COUNT = 8;
 /** WebP's limit per side. */
 const WEBP_MAX_DIMENSION = 16383;
 /**
- * Above this many pixels the encoder runs with libwebp's low_memory (no
- * token buffer, ~1 B a pixel less, 2.3× the time): a 12 MP re-encode fits
- * without it, a 24 MP one beside a decoder does not.
+ * Above this many pixels the encoder always runs with libwebp's low_memory
+ * (no token buffer, 2.3× the time): a 12 MP re-encode fits without it, a
+ * 24 MP one beside a decoder does not.
  */
 const LOW_MEMORY_PIXELS = 16_000_000;
+/** The most libwebp's token buffer may take before the encoder runs with low_memory instead. */
+const TOKEN_BUDGET = 40 * 1024 * 1024;
 /** Tables, stacks, allocator slack. */
 const DECODER_OVERHEAD = 1024 * 1024;
 const ENCODER_OVERHEAD = 2 * 1024 * 1024;
@@ -276,5 +301,17 @@ const ENCODER_OVERHEAD = 2 * 1024 * 1024;
 const ALPHA_BYTES_PER_PIXEL = 20;
 /** libwebp's ALPH decoder: a whole VP8L ARGB image, the alpha plane, Huffman tables (measured 6 B/pixel on a 24 MP file). */
 const ALPHA_DECODE_BYTES_PER_PIXEL = 6;
-/** VP8's token buffer (method >= 3 without low_memory), generous. */
-const TOKEN_BYTES_PER_PIXEL = 1.5;
+/**
+ * [quality, token buffer, file] in bytes a pixel at method 4: both grow with
+ * the detail a quality keeps (~19 token bytes per file byte). Measured on the
+ * most detailed fixture photo (fatih, 12 MP: 1.05 / 1.49 / 2.46 / 4.84 / 6.64
+ * token and 0.064 / 0.095 / 0.155 / 0.293 / 0.399 file bytes a pixel at
+ * q50 / 75 / 85 / 95 / 100), a quarter added; below q50 as at q50.
+ */
+const TOKEN_AND_FILE_BYTES: [number, number, number][] = [
+  [50, 1.3, 0.08],
+  [75, 1.9, 0.12],
+  [85, 3.1, 0.19],
+  [95, 6.1, 0.37],
+  [100, 8.3, 0.5],
+];

@@ -20,8 +20,8 @@ export interface ThoroughEncoder {
    * `below` under it to `above` over it (32 values: 5 bisection steps).
    */
   window: { below: number; above: number };
-  /** Peak bytes of one encode of a picture of `size`, its file included. */
-  memory(size: Size): number;
+  /** Peak bytes of one encode of a picture of `size` at `quality` (the search's highest), its file included. */
+  memory(size: Size, quality: number): number;
 }
 
 /**
@@ -58,7 +58,7 @@ const webp: ThoroughEncoder = {
   },
   // Method 6 matches method 4 within a quality or two: 16 values, 4 steps.
   window: { below: 8, above: 7 },
-  memory: (size) => webpEncodeMemory(size, false),
+  memory: (size, quality) => webpEncodeMemory(size, false, quality),
 };
 
 const avif: ThoroughEncoder = {
