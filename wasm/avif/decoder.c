@@ -1309,13 +1309,13 @@ static int open_output(av_ctx *c) {
   c->band_rows = (int)(BAND_BYTES / row_bytes);
   if (c->band_rows > MAX_BAND_ROWS) c->band_rows = MAX_BAND_ROWS;
   if (c->band_rows < 1) c->band_rows = 1;
+  const int use_lut = factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0;
   c->crow[0] = (int32_t *)malloc(cw * sizeof(int32_t));
   c->crow[1] = (int32_t *)malloc(cw * sizeof(int32_t));
   c->band = (uint8_t *)malloc((size_t)c->band_rows * row_bytes);
-  if (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0) c->lut = (int32_t *)malloc(LUT_BYTES);
+  if (use_lut) c->lut = (int32_t *)malloc(LUT_BYTES);
   if (factor > 1) c->acc = (float *)malloc((size_t)c->out_w * 4 * sizeof(float));
-  if (!c->crow[0] || !c->crow[1] || !c->band || (factor == 1 && c->yuv.bytes == 1 && c->cvt.mode == 0 && !c->lut) ||
-      (factor > 1 && !c->acc))
+  if (!c->crow[0] || !c->crow[1] || !c->band || (use_lut && !c->lut) || (factor > 1 && !c->acc))
     return stop(c, "Out of memory for the %dx%d output's row buffers", c->out_w, c->band_rows);
   if (c->lut) build_lut(c);
   c->info[INFO_OUT_WIDTH] = c->out_w;
