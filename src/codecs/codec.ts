@@ -58,8 +58,14 @@ export function boxShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number;
   const axis = (n: number, min: number) => (min <= 1 ? n : min > n ? 1 : Math.ceil(n / (min - 1)) - 1);
   const limit = Math.max(1, size.width, size.height);
   const factor = Math.max(1, Math.min(axis(size.width, Math.ceil(hint.minWidth)), axis(size.height, Math.ceil(hint.minHeight)), limit));
-  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
+  return { factor, size: boxShrunk(size, factor) };
 }
+
+/** The size a box shrink by `factor` gives: partial boxes at the right and bottom edges count. */
+export const boxShrunk = (size: Size, factor: number): Size => ({
+  width: Math.ceil(size.width / factor),
+  height: Math.ceil(size.height / factor),
+});
 
 /** Decoders without shrink-on-load open at full size whatever the hint. */
 export const fullSize = (header: ImageHeader): Size => ({ width: header.width, height: header.height });

@@ -29,7 +29,7 @@
 import type { OpenSink, RowSink } from '../rows';
 import { sharedWasm } from '../shared-wasm';
 import type { BaseExports, Instance } from '../standalone-wasm';
-import { boxShrinkOnLoad } from '../codec';
+import { boxShrinkOnLoad, boxShrunk } from '../codec';
 import type { DecodeHint, Size } from '../types';
 import { CodecOutOfMemory } from '../failures';
 
@@ -53,7 +53,7 @@ export { initCodecsWasm, setCodecsMaxRetainedMemory } from '../shared-wasm';
  */
 export function avifShrinkOnLoad(size: Size, hint: DecodeHint): { factor: number; size: Size } {
   const factor = Math.min(boxShrinkOnLoad(size, hint).factor, MAX_WINDOW_FACTOR);
-  return { factor, size: { width: Math.ceil(size.width / factor), height: Math.ceil(size.height / factor) } };
+  return { factor, size: boxShrunk(size, factor) };
 }
 
 /**
@@ -91,7 +91,8 @@ export function avifDecodeMemory(
  */
 export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, open: OpenSink<T>, { window = true } = {}): Promise<T> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('libavif: bytes must be a Uint8Array');
-  let sink: RowSink<T> | null = null;
+  // Set by env.av_open, inside the decode: typed so that TypeScript does not narrow it to null.
+  let sink = null as RowSink<T> | null;
   try {
     const inst = acquire();
     const { ex } = inst;
@@ -119,7 +120,7 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
           try {
             const { factor: wanted } = avifShrinkOnLoad({ width, height }, hint);
             const factor = window ? Math.min(wanted, maxFactor) : wanted;
-            const size = { width: Math.ceil(width / factor), height: Math.ceil(height / factor) };
+            const size = boxShrunk({ width, height }, factor);
             rowBytes = size.width * 4;
             sink = open(size);
             return factor;
@@ -150,9 +151,9 @@ export async function decodeAvifRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
       if (d !== 0 && !inst.poisoned) call(inst, () => ex.av_destroy(d));
       release(inst);
     }
-    return await (sink as RowSink<T> | null)!.close();
+    return await sink!.close();
   } catch (e) {
-    (sink as RowSink<T> | null)?.abort();
+    sink?.abort();
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  * a wide Lanczos kernel. Like libvips' shrink before reduce. It streams
  * (f input rows in, one output row out), in WASM (../resample).
  */
-import { BOX_SHRINK_HEADROOM } from '../../codecs/codec';
+import { BOX_SHRINK_HEADROOM, boxShrunk } from '../../codecs/codec';
 import { initCodecs } from '../../codecs/codecs-wasm';
 import { boxShrinkMemory, boxShrinkRows } from '../resample/index';
 import type { Step } from '../step';
@@ -14,7 +14,7 @@ export const shrink: Step = (input, { unoriented: { scaled } }) => {
   if (factor < 2) return undefined;
   initCodecs();
   return {
-    output: { width: Math.ceil(input.width / factor), height: Math.ceil(input.height / factor) },
+    output: boxShrunk(input, factor),
     memory: boxShrinkMemory(input, factor),
     connect: (next) => boxShrinkRows(input, factor, next),
   };
