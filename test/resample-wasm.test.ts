@@ -1,7 +1,7 @@
 /**
  * The WASM SIMD resampler (src/pipeline/resample/) in workerd: the same
- * bytes whatever the bands it is fed, the f32 path the pipeline uses within
- * 1 of the f64 one, the box shrink equal to a plain box average written
+ * bytes whatever the bands it is fed, the f32 and 16-bit paths the pipeline
+ * uses within 1 of the f64 one, the box shrink equal to a plain box average written
  * here, and contexts freed on close and abort. Against sharp:
  * test/streaming.test.ts; more sizes and a photo: wasm/resample/smoke.mjs.
  */
@@ -52,6 +52,18 @@ describe('lanczos3Rows (wasm)', () => {
       expect(fast.every((v, i) => Math.abs(v - whole[i]!) <= 1)).toBe(true);
     });
   }
+
+  it('has a 16-bit path for opaque pictures within 1 of the f64 one that keeps every alpha 255', async () => {
+    const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+    // The photo-like case the pipeline meets most: a few taps each way (kernels past 64 taps fall back to f32).
+    for (const to of [...sizes, { width: 100, height: 60 }]) {
+      const exact = await run(opaque, to, (next) => lanczos3Rows(opaque, to, next), 93);
+      const fixed = await run(opaque, to, (next) => lanczos3Rows(opaque, to, next, { exact: false, opaque: true }), 7);
+      const off = fixed.filter((v, i) => Math.abs(v - exact[i]!) > 1).length;
+      expect({ to, off }).toEqual({ to, off: 0 });
+      expect(fixed.filter((v, i) => i % 4 === 3 && v !== 255).length).toBe(0);
+    }
+  });
 
   it('frees its context on close and abort, so memory does not pile up', async () => {
     const from = { width: 1000, height: 1000 };

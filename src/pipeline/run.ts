@@ -66,7 +66,7 @@ export interface TransformPlan {
 }
 
 /** Geometry for an image of `source` in its file's frame: planned upright, then mapped back to that frame. */
-function planSteps(source: Size, orientation: number, spec: ResolvedSpec, extras: Pick<StepContext, 'overlay' | 'colour'> = {}): StepContext {
+function planSteps(source: Size, orientation: number, spec: ResolvedSpec, extras: Pick<StepContext, 'overlay' | 'colour' | 'opaque'>): StepContext {
   const geometry = planGeometry(orientSize(source, orientation), spec);
   const unoriented = {
     source,
@@ -115,7 +115,7 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // metadata=keep keeps the original's profile, and so its colours as they are.
   const conversion = spec.metadata === 'keep' ? undefined : srgbConversion(header.iccProfile);
   const colour = conversion === 'unconverted' ? undefined : conversion;
-  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { ...(overlay && { overlay }), ...(colour && { colour }) });
+  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { opaque: !header.hasAlpha, ...(overlay && { overlay }), ...(colour && { colour }) });
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
   const min = minimumDecodeSize(context.unoriented.source, context.unoriented);
@@ -169,7 +169,8 @@ const sameShape = (image: Size, header: Size) =>
 
 /** Wires the steps for the size actually decoded in front of the sink that `end` opens for the output. */
 export function connect<T>(decoded: Size, header: ImageHeader, plan: TransformPlan, end: (output: Size) => RowSink<T>): RowSink<T> {
-  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, plan.context.spec, { overlay: plan.context.overlay, colour: plan.context.colour });
+  const { spec, overlay, colour, opaque } = plan.context;
+  const context = sameShape(decoded, header) ? plan.context : planSteps(decoded, header.orientation, spec, { overlay, colour, opaque });
   const stages = stagesFor(decoded, context);
   return stages.reduceRight<RowSink<T>>((next, stage) => stage.connect(next), end(outputOf(decoded, stages)));
 }

@@ -24,6 +24,8 @@ export interface StepContext {
   overlay?: RgbaImage;
   /** From the original's ICC profile to sRGB, when it is not sRGB already. */
   colour?: SrgbConversion;
+  /** The original has no transparency (its header says so): every decoded alpha is 255. */
+  opaque: boolean;
 }
 
 /** What a step does to a picture of a given size: the size it passes on, and how to wire it before the next sink. */
