@@ -1,6 +1,10 @@
 // Compares src/pipeline/resample/ (WASM SIMD) with the TS implementations it
-// replaces (src/pipeline/resample.ts, src/pipeline/steps/shrink.ts), byte for
-// byte, and times both against sharp.
+// replaced (src/pipeline/resample.ts, src/pipeline/steps/shrink.ts), byte for
+// byte, and times both against sharp. Those were removed in 5dd0866: the
+// "TS" imports below now resolve to the WASM exact path and to the shrink
+// step that wraps it, so the exact cases only check that bands do not change
+// the bytes; --fast and --opaque are measured against that exact path. The
+// reference made outside the code is sharp's, in test/streaming.test.ts.
 //
 //   node wasm/resample/smoke.mjs            # identity cases + timings
 //   node wasm/resample/smoke.mjs --quick    # identity cases only
