@@ -191,4 +191,11 @@ describe('header facts the cost model depends on', () => {
   ])('%s: %o', async (path, facts) => {
     expect(probe(await fixture(path))).toMatchObject(facts);
   });
+
+  it('a WebP whose VP8X flag hides its ALPH chunk still has alpha (the decoder uses the chunk)', async () => {
+    const bytes = (await fixture('formats/5_webp_a.webp')).slice();
+    expect(probe(bytes).hasAlpha).toBe(true);
+    bytes[20]! &= ~0x10; // VP8X's alpha flag, in the first byte of its payload
+    expect(probe(bytes).hasAlpha).toBe(true);
+  });
 });

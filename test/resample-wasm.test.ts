@@ -55,7 +55,8 @@ describe('lanczos3Rows (wasm)', () => {
 
   it('has a 16-bit path for opaque pictures within 1 of the f64 one that keeps every alpha 255', async () => {
     const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
-    // The photo-like case the pipeline meets most: a few taps each way (kernels past 64 taps fall back to f32).
+    // 100×60 is the photo-like case the pipeline meets most (11 and 13 taps); 1×93, 157×1, 1×1 and 20×11 have kernels
+    // over 32 taps, which fall back to f32 (within 1 as well).
     for (const to of [...sizes, { width: 100, height: 60 }]) {
       const exact = await run(opaque, to, (next) => lanczos3Rows(opaque, to, next), 93);
       const fixed = await run(opaque, to, (next) => lanczos3Rows(opaque, to, next, { exact: false, opaque: true }), 7);

@@ -300,3 +300,26 @@ describe('broken originals of every streamed format', () => {
     },
   );
 });
+
+describe('the resize skips premultiplying only where the decoder cannot make transparency', () => {
+  // Opaque pictures take the resampler's 16-bit path, which filters alpha like a colour.
+  it.each([
+    ['derived/progressive.jpg', true],
+    ['derived/lossy.webp', true],
+    ['derived/rgb16.png', true],
+    ['derived/yuv420.avif', true],
+    ['derived/lossless.webp', false], // VP8L's alpha bit is only a hint
+    ['formats/5_webp_a.webp', false],
+    ['derived/alpha.avif', false],
+  ])('%s: opaque %s', async (path, opaque) => {
+    const bytes = await fixture(path);
+    const header = probe(bytes);
+    expect(planTransform(header, bytes.length, { ...DEFAULT_SPEC, format: 'png', width: 10 }, getConfig(env)).context.opaque).toBe(opaque);
+  });
+
+  it('a GIF is never taken for opaque, even without a transparent index: its canvas starts transparent', async () => {
+    const bytes = await fixture('formats/rotating-squares.gif');
+    const header = { ...probe(bytes), hasAlpha: false };
+    expect(planTransform(header, bytes.length, { ...DEFAULT_SPEC, format: 'png', width: 10 }, getConfig(env)).context.opaque).toBe(false);
+  });
+});

@@ -76,6 +76,13 @@ function planSteps(source: Size, orientation: number, spec: ResolvedSpec, extras
   return { spec, orientation, geometry, unoriented, ...extras };
 }
 
+/**
+ * Every alpha the decoder gives is 255: the header rules transparency out,
+ * and the decoder makes none of its own (a GIF's and an animation's canvas
+ * starts transparent; VP8L's alpha bit is only a hint).
+ */
+const surelyOpaque = (header: ImageHeader) => !header.hasAlpha && header.format !== 'gif' && !header.animated && !header.lossless;
+
 /** The stages that turn a picture decoded at `decoded` into the output, in order. */
 function stagesFor(decoded: Size, context: StepContext): Stage[] {
   const stages: Stage[] = [];
@@ -115,7 +122,7 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // metadata=keep keeps the original's profile, and so its colours as they are.
   const conversion = spec.metadata === 'keep' ? undefined : srgbConversion(header.iccProfile);
   const colour = conversion === 'unconverted' ? undefined : conversion;
-  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { opaque: !header.hasAlpha, ...(overlay && { overlay }), ...(colour && { colour }) });
+  const context = planSteps({ width: header.width, height: header.height }, header.orientation, spec, { opaque: surelyOpaque(header), ...(overlay && { overlay }), ...(colour && { colour }) });
   assertOutputSize(context.geometry.output, config);
   // The decoder works in the file's own frame, so the hint comes from the unoriented plan.
   const min = minimumDecodeSize(context.unoriented.source, context.unoriented);

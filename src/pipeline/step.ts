@@ -24,7 +24,7 @@ export interface StepContext {
   overlay?: RgbaImage;
   /** From the original's ICC profile to sRGB, when it is not sRGB already. */
   colour?: SrgbConversion;
-  /** The original has no transparency (its header says so): every decoded alpha is 255. */
+  /** Every decoded alpha is 255 (run.ts decides it from the header, conservatively). */
   opaque: boolean;
 }
 

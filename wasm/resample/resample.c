@@ -318,8 +318,10 @@ static void emit_row_f32(Rs *c, int y, uint8_t *out) {
  * each kernel sums to exactly 1 (an opaque alpha stays 255), and taken two at
  * a time with i32x4.dot_i16x8_s: one instruction is two taps of a whole pixel.
  * The ring holds i16 with 6 fractional bits (a Lanczos overshoot of 255 is
- * well inside), half the bytes of the f32 ring. Sums stay below 2^31: at most
- * 1.3 (Σ|w|) · 2^14 · 21000. Rounding is half up, once per pass.
+ * well inside: at most ~20 800), half the bytes per value of the f32 ring
+ * (its slots keep the f32 stride, so the context is the same size). Sums
+ * stay below 2^31: at most 1.55 (Σ|w|, upscales) · 2^14 · 21000. Rounding is
+ * half up, once per pass.
  */
 #define W_BITS 14
 #define RING_BITS 6
@@ -348,12 +350,14 @@ static void to_i16_pairs(double *w, int kernels, int taps) {
 }
 
 /*
- * Kernels longer than this stay in f32: each weight's rounding is off by up
- * to 2^-15, so a long kernel's sum could be off by more than half a level
- * (64 taps: at most 0.5, in practice far less). Only extreme aspect changes
- * get there: the box shrink leaves Lanczos a ratio below 4 (about 25 taps).
+ * Kernels longer than this stay in f32. Each weight's rounding is off by up
+ * to 2^-15 (the largest takes the remainder), so one pass can be off by
+ * 255 · (taps - 1) · 2^-15 of a level; with both passes and the ring's
+ * rounding, up to 32 taps stays under one level (~0.7), so the bytes are
+ * within 1 of the exact path. The box shrink leaves Lanczos a ratio below 4
+ * (at most 25 taps); only extreme aspect changes have longer kernels.
  */
-#define MAX_I16_TAPS 64
+#define MAX_I16_TAPS 32
 
 /* Switches the context to 16-bit fixed point (to f32 for longer kernels): call once, after the kernels are written (their f64 weights become i16 pairs in place). */
 EXPORT void rs_opaque(Rs *c) {
@@ -365,7 +369,7 @@ EXPORT void rs_opaque(Rs *c) {
 
 /* Two RGBA pixels' bytes (8) → i16 lanes r0 r1 g0 g1 b0 b1 a0 a1: each channel's two taps side by side for the dot product. */
 static inline v128_t tap_pair(const uint8_t *px) {
-  const v128_t v = wasm_u16x8_load8x8(px); /* widening load, then a one-input shuffle: two x64 instructions */
+  const v128_t v = wasm_u16x8_load8x8(px); /* a widening load and a one-input shuffle (not a two-input one with zeros: 1.5x slower) */
   return wasm_i16x8_shuffle(v, v, 0, 4, 1, 5, 2, 6, 3, 7);
 }
 

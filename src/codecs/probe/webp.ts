@@ -29,6 +29,9 @@ export function probeWebp(bytes: Uint8Array): HeaderFields {
       fields.width = (bits & 0x3fff) + 1;
       fields.height = ((bits >>> 14) & 0x3fff) + 1;
       fields.hasAlpha = ((bits >>> 28) & 1) === 1;
+    } else if (type === 'ALPH') {
+      // The decoder uses an alpha chunk whatever VP8X's flag says.
+      fields.hasAlpha = true;
     } else if (type === 'EXIF') {
       fields.exif = exifPayload(data);
       fields.orientation = readExifOrientation(fields.exif);
