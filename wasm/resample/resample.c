@@ -189,12 +189,18 @@ static inline void store_u8(uint8_t *out, v128_t rg, v128_t ba) {
   wasm_v128_store32_lane(out, px, 0);
 }
 
+/* Points c->rows at the ring rows that output row `y`'s vertical taps read, in tap order. */
+static const v128_t **ring_rows(Rs *c, int y) {
+  const int taps = c->tapsY;
+  for (int t = 0; t < taps; t++)
+    c->rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * c->outW * 4);
+  return c->rows;
+}
+
 /* Filters output row `y` vertically into `out` (outW * 4 bytes). */
 static void emit_row(Rs *c, int y, uint8_t *out) {
   const int outW = c->outW, taps = c->tapsY;
-  const v128_t **rows = c->rows;
-  for (int t = 0; t < taps; t++)
-    rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
+  const v128_t **rows = ring_rows(c, y);
   const double *w = c->weightsY + (size_t)y * taps;
   const v128_t zero = wasm_f64x2_const_splat(0);
   int o = 0;
@@ -290,9 +296,7 @@ static inline void store_u8_f32(uint8_t *out, v128_t acc) {
 
 static void emit_row_f32(Rs *c, int y, uint8_t *out) {
   const int outW = c->outW, taps = c->tapsY;
-  const v128_t **rows = c->rows;
-  for (int t = 0; t < taps; t++)
-    rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
+  const v128_t **rows = ring_rows(c, y);
   const float *w = (const float *)c->weightsY + (size_t)y * taps;
   int o = 0;
   for (; o + 2 * FB <= outW; o += 2 * FB) {
@@ -422,9 +426,7 @@ static inline void store_u8_i16(uint8_t *out, v128_t lo, v128_t hi) {
 
 static void emit_row_i16(Rs *c, int y, uint8_t *out) {
   const int outW = c->outW, taps = c->tapsY, pairs = (taps + 1) / 2;
-  const v128_t **rows = c->rows;
-  for (int t = 0; t < taps; t++)
-    rows[t] = (const v128_t *)(c->ring + (size_t)(c->sourcesY[y * taps + t] % taps) * outW * 4);
+  const v128_t **rows = ring_rows(c, y);
   /* An odd kernel's zero-weight tap reads some row: the last one again. */
   if (taps & 1) rows[taps] = rows[taps - 1];
   const int32_t *w = (const int32_t *)c->weightsY + (size_t)y * pairs;

@@ -180,7 +180,7 @@ export interface Lanczos3Options {
   /**
    * The picture has no transparency (every alpha is 255). With `exact:
    * false`, nothing is premultiplied and the sums are 16-bit fixed point,
-   * about 1.5× faster than f32, within 1 of the exact bytes too
+   * ~1.7× faster than f32 (4032×3024 → 1600: 60 against 104 ms), within 1 of the exact bytes too
    * (wasm/resample/README.md). An alpha that is not 255 is then filtered like
    * a colour, without weighting the colours by it.
    */
