@@ -157,8 +157,9 @@ describe('AVIF rows out of a window of dav1d rows', () => {
 });
 
 describe("the WebP encoder's memory", () => {
-  // libwebp's token buffer grows with the detail a quality keeps: a 6 MP photo at q100 needs ~7.6 bytes a
-  // pixel with it, so such an encode runs with low_memory instead, and the estimate follows the quality.
+  // libwebp's token buffer grows with the detail a quality keeps: upstream's takes ~7.6 bytes a pixel for a
+  // 6 MP photo at q100, ours one bit a token (wasm/webp/packed-tokens.patch), so the encode keeps it and
+  // stays within an estimate that follows the quality.
   it.each([85, 100])('a 6 MP photo at q%d stays within its estimate', async (quality) => {
     const picture = await render('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', { width: 3000 });
     const { result: file, memory } = await onFreshInstance(() => replay(picture, openWebpEncoder(picture, { quality, hasAlpha: false })));

@@ -7,6 +7,16 @@ export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 
 log() { printf '\n== %s\n' "$*"; }
 
+# apply_patch PATCH FILE MARKER: one of our changes to the library in ./src
+# (PATCH beside the calling build.sh, in $HERE), applied once: skipped when
+# src/FILE already holds MARKER (a rerun in the same build dir).
+apply_patch() {
+  if ! grep -q "$3" "src/$2"; then
+    log "applying $1"
+    patch -d src -p1 --quiet <"$HERE/$1"
+  fi
+}
+
 # A .wasm that workerd imports as a precompiled module and our TS wrapper
 # instantiates itself: no JS glue, no file system, no runtime checks.
 STANDALONE_FLAGS=(

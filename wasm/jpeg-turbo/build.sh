@@ -98,14 +98,7 @@ case "$DEB_VERSION" in
   *) echo "WARNING: expected libjpeg-turbo $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
 esac
 
-# Our changes to the library, in order, each applied once: a patch is skipped
-# when the file it changes already holds its marker (a rerun in the same $BUILD).
-apply_patch() { # <patch> <file under src/> <marker>
-  if ! grep -q "$3" "src/$2"; then
-    log "applying $1"
-    patch -d src -p1 --quiet <"$HERE/$1"
-  fi
-}
+# Our changes to the library, in order (apply_patch: wasm/standalone.sh).
 # DC-only coefficient storage for components whose scaled IDCT is 1x1, with
 # their AC scans skipped (see README.md).
 apply_patch dc-only-coefficients.patch jdcoefct.c 'edgepix'

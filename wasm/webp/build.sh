@@ -51,6 +51,9 @@ case "$DEB_VERSION" in
   "$EXPECT_UPSTREAM"-*) ;;
   *) echo "WARNING: expected libwebp $EXPECT_UPSTREAM-*, got $DEB_VERSION (README documents $EXPECT_UPSTREAM)" >&2 ;;
 esac
+# Our change to the library (apply_patch: wasm/standalone.sh): the encoder's
+# token buffer keeps one bit per token instead of 16 (see README.md).
+apply_patch packed-tokens.patch src/enc/token_enc.c 'edgepix'
 
 # --------------------------------------------------------------------------
 # 2. objects: src/dec, src/enc, src/dsp, src/utils and sharpyuv (the encoder's

@@ -437,7 +437,7 @@ if (!quick) {
     const t0 = performance.now();
     const file = await encodeRows(big, { quality: 80, hasAlpha }, 64);
     console.log(
-      `  encode 6000x4000 ${hasAlpha ? 'with alpha plane (opaque pixels)' : 'opaque'}: ${file.length} B in ${(performance.now() - t0).toFixed(0)} ms, memory ${mib(lastMemory.buffer.byteLength)}; webpEncodeMemory ${mib(wp.webpEncodeMemory(big, hasAlpha))}`,
+      `  encode 6000x4000 ${hasAlpha ? 'with alpha plane (opaque pixels)' : 'opaque'}: ${file.length} B in ${(performance.now() - t0).toFixed(0)} ms, memory ${mib(lastMemory.buffer.byteLength)}; webpEncodeMemory ${mib(wp.webpEncodeMemory(big, hasAlpha, 80))}`,
     );
   }
   big.data = null;

@@ -217,12 +217,11 @@ export function webpEncodeMemory(size: Size, hasAlpha: boolean, quality: number)
 
 /**
  * Whether an encode keeps libwebp's token buffer (one pass, ~1.7–2.3x
- * faster than low_memory's two): up to 16 MP, while the buffer stays under
- * TOKEN_BUDGET at this quality — a 12 MP photo up to ~q85, 5 MP at q100.
+ * faster than low_memory's two): while the buffer stays under TOKEN_BUDGET
+ * at this quality — up to ~60 MP at q85, 28 MP at q100.
  */
 function webpUsesTokens(size: Size, quality: number): boolean {
-  const pixels = size.width * size.height;
-  return pixels <= LOW_MEMORY_PIXELS && perPixelAt(quality).tokens * pixels <= TOKEN_BUDGET;
+  return perPixelAt(quality).tokens * size.width * size.height <= TOKEN_BUDGET;
 }
 
 /** {@link TOKEN_AND_FILE_BYTES} at `quality`, linearly between the measured qualities. */
@@ -287,13 +286,11 @@ const INFO_COUNT = 8;
 /** WebP's limit per side. */
 const WEBP_MAX_DIMENSION = 16383;
 /**
- * Above this many pixels the encoder always runs with libwebp's low_memory
- * (no token buffer, 2.3× the time): a 12 MP re-encode fits without it, a
- * 24 MP one beside a decoder does not.
+ * The most libwebp's token buffer may take before the encoder runs with
+ * low_memory instead (no buffer, 2.3× the time); at that size the YUV
+ * picture beside it takes 40–90 MB.
  */
-const LOW_MEMORY_PIXELS = 16_000_000;
-/** The most libwebp's token buffer may take before the encoder runs with low_memory instead. */
-const TOKEN_BUDGET = 40 * 1024 * 1024;
+const TOKEN_BUDGET = 16 * 1024 * 1024;
 /** Tables, stacks, allocator slack. */
 const DECODER_OVERHEAD = 1024 * 1024;
 const ENCODER_OVERHEAD = 2 * 1024 * 1024;
@@ -303,15 +300,16 @@ const ALPHA_BYTES_PER_PIXEL = 20;
 const ALPHA_DECODE_BYTES_PER_PIXEL = 6;
 /**
  * [quality, token buffer, file] in bytes a pixel at method 4: both grow with
- * the detail a quality keeps (~19 token bytes per file byte). Measured on the
- * most detailed fixture photo (fatih, 12 MP: 1.05 / 1.49 / 2.46 / 4.84 / 6.64
- * token and 0.064 / 0.095 / 0.155 / 0.293 / 0.399 file bytes a pixel at
- * q50 / 75 / 85 / 95 / 100), a quarter added; below q50 as at q50.
+ * the detail a quality keeps. Measured on the most detailed fixture photo
+ * (fatih, 12 MP): 0.53 / 0.75 / 1.23 / 2.42 / 3.32 tokens and 0.064 / 0.095 /
+ * 0.155 / 0.293 / 0.399 file bytes a pixel at q50 / 75 / 85 / 95 / 100. Our
+ * libwebp keeps a token as one bit, plus 5 bits per 4×4 block (~0.1 a pixel;
+ * wasm/webp/packed-tokens.patch); a quarter added; below q50 as at q50.
  */
 const TOKEN_AND_FILE_BYTES: [number, number, number][] = [
-  [50, 1.3, 0.08],
-  [75, 1.9, 0.12],
-  [85, 3.1, 0.19],
-  [95, 6.1, 0.37],
-  [100, 8.3, 0.5],
+  [50, 0.16, 0.08],
+  [75, 0.19, 0.12],
+  [85, 0.27, 0.19],
+  [95, 0.46, 0.37],
+  [100, 0.6, 0.5],
 ];
