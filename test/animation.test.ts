@@ -207,6 +207,26 @@ describe('hostile frames', () => {
   });
 });
 
+describe('sharing the isolate', () => {
+  it('an animation gives other work a turn between frames, not only at its I/O', async () => {
+    const key = await putFixture('formats/rotating-squares.gif'); // 30 frames
+    let turns = 0;
+    let transforming = true;
+    const takeTurn = () => {
+      if (!transforming) return;
+      turns++;
+      setTimeout(takeTurn, 0);
+    };
+    setTimeout(takeTurn, 0);
+    try {
+      await body(await img('format=webp', key));
+    } finally {
+      transforming = false;
+    }
+    expect(turns).toBeGreaterThanOrEqual(30);
+  });
+});
+
 describe('after a failure', () => {
   it('TRANSFORM_TIME_LIMIT is checked between frames, and the next request is served', async () => {
     const key = await putFixture('formats/animated-loop-3.gif');

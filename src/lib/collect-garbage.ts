@@ -20,6 +20,7 @@
  * the codecs dropped is collected, and uses the last resort only if that
  * did not do it.
  */
+import { nextTask } from './next-task';
 
 /** Less garbage than this is left to V8: a collection costs a few ms to ~130 ms, more than a thumbnail's garbage is worth. */
 const WORTH_COLLECTING = 8 * 1024 * 1024;
@@ -66,9 +67,6 @@ export function noteDroppedMemory(memory: WebAssembly.Memory): void {
   watch(memory, round);
 }
 
-// V8 keeps what this task's WeakRef.deref() returned (the meter's) alive until its microtasks are
-// done, and the finished codec's frames may still be on the stack: each step waits for a task of its own.
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** How a call went: too little to collect, collected under pressure, or by the last resort. */
 export type Collection = 'skipped' | 'pressure' | 'last-resort';
@@ -79,6 +77,8 @@ export async function collectGarbage(): Promise<Collection> {
   pending = 0;
   const awaited = round;
   round = { uncollected: 0 };
+  // V8 keeps what this task's WeakRef.deref() returned (the meter's) alive until its microtasks are
+  // done, and the finished codec's frames may still be on the stack: each step waits for a task of its own.
   await nextTask();
   for (let step = 0; step < MAX_PRESSURE_STEPS; step++) {
     const pressure = new WebAssembly.Memory({ initial: PRESSURE_PAGES });

@@ -20,6 +20,7 @@ import type { ImageHeader, RgbaImage } from '../codecs/types';
 import type { Config } from '../config';
 import { transformTimeout } from '../errors';
 import { chargedBytes } from '../lib/memory-meter';
+import { nextTask } from '../lib/next-task';
 import type { ResolvedSpec } from '../spec/transform-spec';
 import { codecProblem } from './codec-problem';
 import { assertAnimationFrames } from './limits';
@@ -115,6 +116,8 @@ export async function runAnimation(plan: AnimationPlan, time: StageTimer): Promi
         const sink = encoder.frame(animation.frames[index++]!.delayMs);
         await replayCopy(canvas, connect(canvas, header, frame, () => sink));
         chargedBytes(); // every frame: canvas, steps, encoder and the frames so far
+        // A long animation would hold the isolate's thread for seconds: other requests' I/O gets a turn between frames.
+        await nextTask();
       }
     } catch (error) {
       throw codecProblem(error, header.format.toUpperCase());
