@@ -45,3 +45,6 @@ export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
  * top of them, so the planner adds the two.
  */
 export const heldCodecMemory = (): number => sharedWasm.heldBytes();
+
+/** @internal Test hook: lets the instance go if no codec holds it, so the next use starts on a fresh heap. */
+export const dropIdleCodecHeap = (): void => sharedWasm.dropIdle();

@@ -220,6 +220,10 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     setMaxRetainedMemory(bytes: number): void {
       maxRetainedMemory = Math.max(0, bytes);
     },
+    /** @internal Test hook: lets the instance go now if nobody holds it, whatever its size. */
+    dropIdle(): void {
+      if (current && current.users === 0) drop(current);
+    },
     /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
     memoryBytes: (): number => releasedBytes,
     /** What the live instance's memory holds now, used or free (0 when there is none). */
