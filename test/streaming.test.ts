@@ -243,6 +243,14 @@ describe('full-size and large outputs', () => {
     expect((globalThis as { ImageData?: { name: string } }).ImageData?.name).toBe('ImageDataShape');
   });
 
+  it("lets a 12 MP photo's thumbnail heap go: a kept heap would stay resident under the next job's", async () => {
+    const key = await putFixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
+    expect((await img('width=640,format=webp', key)).status).toBe(200);
+    // Its progressive coefficients at 1/4 and the rest grow the heap to 10.5 MiB, past what is kept.
+    expect(codecsMemoryBytes()).toBeGreaterThan(8 * 1024 * 1024);
+    expect(heldCodecMemory()).toBe(0);
+  });
+
   it("counts aom's own heap on top of the shared heap a thumbnail left, and serves WebP when the two would not fit", async () => {
     const key = await putFixture('formats/320x240.jpg');
     expect((await img('width=1000,fit=contain,format=webp', key)).status).toBe(200);

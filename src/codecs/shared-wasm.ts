@@ -18,10 +18,13 @@ import { standaloneWasm } from './standalone-wasm';
  * (../lib/collect-garbage.ts): a transform's heap is charged only while it
  * runs. Kept, a heap holds its high-water mark (~100 MB after a full-size
  * 24 MP WebP) between requests, against ≤ 32 MB for the whole isolate; a
- * thumbnail's heap stays below it and is reused.
+ * thumbnail's heap stays below it and is reused. 8 MiB, not 16: a kept heap
+ * stays resident, and an AVIF's aom heap grows beside it; a 12 MP photo's
+ * thumbnail leaves 10.5 MiB, let go at 8 (the bench's matrix: workerd's VmHWM
+ * and the most charged between requests both lower, no slower).
  * @public for wasm/jpeg-turbo/smoke.mjs (through the codec's index.ts)
  */
-export const CODECS_MAX_RETAINED_MEMORY = 16 * 1024 * 1024;
+export const CODECS_MAX_RETAINED_MEMORY = 8 * 1024 * 1024;
 
 export const sharedWasm = standaloneWasm({ name: 'edgepix-codecs', maxRetainedMemory: CODECS_MAX_RETAINED_MEMORY });
 
