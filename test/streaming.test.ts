@@ -14,7 +14,6 @@ import { collect, replay } from '../src/codecs/rows';
 import {
   CODECS_MAX_RETAINED_MEMORY,
   codecsMemoryBytes,
-  dropIdleCodecHeap,
   heldCodecMemory,
   setCodecsMaxRetainedMemory,
 } from '../src/codecs/shared-wasm';
@@ -122,9 +121,8 @@ it('a 24 MP progressive JPEG decoded in bands gives the thumbnail sharp makes', 
 /** Runs `work` on a fresh codec instance, and answers with the memory that instance grew to. */
 async function onFreshInstance<T>(work: () => Promise<T>): Promise<{ result: T; memory: number }> {
   initCodecs();
+  // Also lets go a heap an earlier test kept, which would be reused with whatever it grew to before.
   setCodecsMaxRetainedMemory(0);
-  // A heap an earlier test kept would be reused, with whatever it grew to before.
-  dropIdleCodecHeap();
   try {
     const result = await work();
     return { result, memory: codecsMemoryBytes() };
@@ -243,12 +241,23 @@ describe('full-size and large outputs', () => {
     expect((globalThis as { ImageData?: { name: string } }).ImageData?.name).toBe('ImageDataShape');
   });
 
-  it("lets a 12 MP photo's thumbnail heap go: a kept heap would stay resident under the next job's", async () => {
+  it("lets a 12 MP photo's thumbnail heap go: a kept heap stays resident, and aom's grows beside it", async () => {
     const key = await putFixture('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
     expect((await img('width=640,format=webp', key)).status).toBe(200);
     // Its progressive coefficients at 1/4 and the rest grow the heap to 10.5 MiB, past what is kept.
     expect(codecsMemoryBytes()).toBeGreaterThan(8 * 1024 * 1024);
     expect(heldCodecMemory()).toBe(0);
+  });
+
+  it('a lower cap lets an idle kept heap go at once, as its release would have', async () => {
+    expect((await img('width=300,format=webp', await putFixture('formats/320x240.jpg'))).status).toBe(200);
+    expect(heldCodecMemory()).toBeGreaterThan(0);
+    setCodecsMaxRetainedMemory(0);
+    try {
+      expect(heldCodecMemory()).toBe(0);
+    } finally {
+      setCodecsMaxRetainedMemory(CODECS_MAX_RETAINED_MEMORY);
+    }
   });
 
   it("counts aom's own heap on top of the shared heap a thumbnail left, and serves WebP when the two would not fit", async () => {

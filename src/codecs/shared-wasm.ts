@@ -33,8 +33,9 @@ export const initCodecsWasm = (module: WebAssembly.Module): void => sharedWasm.i
 
 /**
  * Changes the drop threshold (bytes) of the one instance: when its last user
- * releases it and its memory grew past this, the next use instantiates a
- * fresh one. 0 = a fresh instance per job (the smoke scripts measure peaks so).
+ * releases it (or now, if it is idle) and its memory grew past this, the next
+ * use instantiates a fresh one. 0 = a fresh instance per job (the smoke
+ * scripts and tests measure peaks so).
  * @public for the jpeg-turbo and avif smoke scripts (through their index.ts)
  */
 export const setCodecsMaxRetainedMemory = (bytes: number): void => sharedWasm.setMaxRetainedMemory(bytes);
@@ -48,6 +49,3 @@ export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
  * top of them, so the planner adds the two.
  */
 export const heldCodecMemory = (): number => sharedWasm.heldBytes();
-
-/** @internal Test hook: lets the instance go if no codec holds it, so the next use starts on a fresh heap. */
-export const dropIdleCodecHeap = (): void => sharedWasm.dropIdle();

@@ -159,11 +159,15 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
   };
 
   /** Memories never shrink: once nobody uses a grown instance, let it be collected. */
+  const dropIfIdleAndGrown = (instance: Instance<BaseExports>): void => {
+    if (current === instance && instance.users === 0 && instance.ex.memory.buffer.byteLength > maxRetainedMemory) drop(current);
+  };
+
   const release = (instance: Instance<BaseExports>): void => {
     instance.users--;
     if (instance.users > 0) return;
     releasedBytes = instance.ex.memory.buffer.byteLength;
-    if (current === instance && releasedBytes > maxRetainedMemory) drop(current);
+    dropIfIdleAndGrown(instance);
   };
 
   /** A codec this module serves: the lifecycle bound to its errors and imports. */
@@ -217,12 +221,10 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
       savedModule = module;
       current = null;
     },
+    /** The cap holds from now on: an idle instance already past it is let go, as if just released. */
     setMaxRetainedMemory(bytes: number): void {
       maxRetainedMemory = Math.max(0, bytes);
-    },
-    /** @internal Test hook: lets the instance go now if nobody holds it, whatever its size. */
-    dropIdle(): void {
-      if (current && current.users === 0) drop(current);
+      if (current) dropIfIdleAndGrown(current);
     },
     /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
     memoryBytes: (): number => releasedBytes,

@@ -67,7 +67,6 @@ export function noteDroppedMemory(memory: WebAssembly.Memory): void {
   watch(memory, round);
 }
 
-
 /** How a call went: too little to collect, collected under pressure, or by the last resort. */
 export type Collection = 'skipped' | 'pressure' | 'last-resort';
 
