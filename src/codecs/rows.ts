@@ -4,6 +4,7 @@
  * needs the whole picture unless its operation truly does.
  */
 import { trackBuffer } from '../lib/memory-meter';
+import { sharedWasm } from './shared-wasm';
 import type { RgbaImage, Size } from './types';
 
 /** Receives a picture of a size fixed when it was opened, one band of rows at a time, top to bottom. */
@@ -11,6 +12,9 @@ export interface RowSink<T> {
   /**
    * `band` holds `count` whole rows of `width * 4` bytes. It is lent for the
    * call only (the caller reuses it): copy whatever must outlive the call.
+   * It may be a view of the codecs' WebAssembly memory, which any call into
+   * a codec may grow, detaching the view: a sink that reads it again after
+   * passing rows on (or after a wasm call) goes through `rereadable`.
    */
   write(band: Uint8Array, count: number): void;
   /** Every row was written; resolves to the sink's result (an encoder's file). */
@@ -29,6 +33,17 @@ export interface EncodeOptions {
   hasAlpha: boolean;
   /** JPEG: progressive with optimised Huffman tables (needs the whole coefficient buffer) rather than streaming baseline. */
   progressive?: boolean;
+}
+
+/**
+ * Reads a lent band again after a call that may have grown the codecs'
+ * memory (the progressive JPEG encoder stores coefficients as rows come):
+ * a view of the old memory is then detached, but its rows are still there,
+ * at the same offset of the grown one.
+ */
+export function rereadable(band: Uint8Array): (start: number, end: number) => Uint8Array {
+  const { buffer, byteOffset } = band;
+  return (start, end) => (buffer.byteLength > 0 ? band.subarray(start, end) : sharedWasm.view(byteOffset + start, end - start));
 }
 
 /** Rows handed on at once when a stage replays a picture it holds. */

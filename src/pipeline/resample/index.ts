@@ -12,10 +12,11 @@
  * One instance, that of every codec (codecs/shared-wasm.ts), serves every
  * resampler in the isolate; each holds a context
  * (kernels, a one-row input buffer, the ring of filtered rows, an output
- * band) until close() or abort(). Nothing in the wasm allocates while rows
- * stream, so views of its memory stay valid for the length of a write().
+ * band) until close() or abort(). The resampler allocates nothing while
+ * rows stream, but a sink after it may (the progressive JPEG encoder): the
+ * heap and the band it was lent are viewed again after every row passed on.
  */
-import { collect, replay, type RowSink } from '../../codecs/rows';
+import { collect, replay, rereadable, type RowSink } from '../../codecs/rows';
 import { sharedWasm } from '../../codecs/shared-wasm';
 import type { BaseExports } from '../../codecs/standalone-wasm';
 import type { RgbaImage, Size } from '../../codecs/types';
@@ -224,9 +225,10 @@ export function lanczos3Rows<T>(from: Size, to: Size, next: RowSink<T>, options:
   return {
     write(band, count) {
       check();
+      const rows = rereadable(band);
       for (let r = 0; r < count; r++) {
         const produced = guarded(() => {
-          heap().set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+          heap().set(rows(r * inRowBytes, (r + 1) * inRowBytes), input);
           ex.rs_push(ctx);
           return ex.rs_emit(ctx);
         });
@@ -274,9 +276,10 @@ export function boxShrinkRows<T>(from: Size, factor: number, next: RowSink<T>): 
   return {
     write(band, count) {
       check();
+      const rows = rereadable(band);
       for (let r = 0; r < count; r++) {
         const ready = guarded(() => {
-          heap().set(band.subarray(r * inRowBytes, (r + 1) * inRowBytes), input);
+          heap().set(rows(r * inRowBytes, (r + 1) * inRowBytes), input);
           return ex.bs_push(ctx);
         });
         if (ready) next.write(heap().subarray(output, output + outRowBytes), 1);

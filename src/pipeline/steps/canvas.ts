@@ -1,4 +1,5 @@
 /** Places a picture on a larger canvas of one colour, row by row: fit=pad's canvas, and a border. */
+import { rereadable } from '../../codecs/rows';
 import type { Rect, Size } from '../../lib/size';
 import type { Rgba } from '../../spec/transform-spec';
 import type { Stage } from '../step';
@@ -21,10 +22,11 @@ export function onCanvas(input: Size, canvas: Rect, colour: Rgba): Stage {
       return {
         write(band, count) {
           if (y < canvas.y) plain(canvas.y);
-          const pixels = new Uint32Array(band.buffer, band.byteOffset, input.width * count);
+          const rows = rereadable(band);
           for (let r = 0; r < count; r++, y++) {
+            const pixels = rows(r * input.width * 4, (r + 1) * input.width * 4);
             row.fill(fill);
-            row.set(pixels.subarray(r * input.width, (r + 1) * input.width), canvas.x);
+            row.set(new Uint32Array(pixels.buffer, pixels.byteOffset, input.width), canvas.x);
             next.write(rowBytes, 1);
           }
         },
