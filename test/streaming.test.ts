@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { initCodecs } from '../src/codecs/codecs-wasm';
+import { jpegEncodeMemory, openJpegEncoder } from '../src/codecs/jpeg-turbo';
 import { decodeAvifRows } from '../src/codecs/libavif';
 import { openWebpEncoder, webpEncodeMemory } from '../src/codecs/libwebp';
 import { probe } from '../src/codecs/probe';
@@ -23,7 +24,8 @@ import { getConfig } from '../src/config';
 import { chargedBytes } from '../src/lib/memory-meter';
 import { planTransform, renderPixels } from '../src/pipeline/run';
 import { DEFAULT_SPEC, type ResolvedSpec } from '../src/spec/transform-spec';
-import { decodeResponse, expectProblem, fixture, img, putFixture, putOriginal, uniqueKey } from './helpers';
+import { decodeResponse, expectProblem, fixture, img, meanDifference, putFixture, putOriginal, uniqueKey } from './helpers';
+import { cut, oracleDecode } from './oracle';
 
 type Golden = { width: number; height: number; rgba: string };
 let goldens: Promise<Record<string, Golden>> | undefined;
@@ -166,6 +168,43 @@ describe("the WebP encoder's memory", () => {
     const { result: file, memory } = await onFreshInstance(() => replay(picture, openWebpEncoder(picture, { quality, hasAlpha: false })));
     expect(file.length).toBeGreaterThan(100_000);
     expect(memory).toBeLessThanOrEqual(webpEncodeMemory(picture, false, quality));
+  });
+});
+
+describe("the progressive JPEG encoder's memory", () => {
+  // libjpeg writes no scan before it has every quantized coefficient: 128 bytes an 8×8 block, 18 MB for a
+  // 3000×2000 picture. encoder.c keeps them packed (wasm/jpeg-turbo/coefficient-store.c), mostly zeros left out.
+  it('a 6 MP photo keeps its coefficients packed, and the file still holds the picture', async () => {
+    const picture = await render('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', { width: 3000 });
+    const progressive = { quality: 85, hasAlpha: false, progressive: true };
+    const { result: file, memory } = await onFreshInstance(() => replay(picture, openJpegEncoder(picture, progressive)));
+    expect(jpegFrameMarker(file)).toBe(0xc2); // SOF2: progressive
+    const coefficientBuffer = Math.ceil(3000 / 16) * Math.ceil(2000 / 16) * 6 * 128;
+    // The whole heap, its initial 2 MiB and the 0.7 MB file included, in less than a third of that buffer.
+    expect(memory).toBeLessThan(coefficientBuffer / 3);
+    expect(memory).toBeLessThanOrEqual(jpegEncodeMemory(picture, true) + 2 * 1024 * 1024);
+    // Decoded by mozjpeg (jsquash), not by edgepix: every coefficient came back where it was.
+    expect(meanAbsDiff(await oracleDecode(file), picture)).toBeLessThan(1.5);
+  });
+});
+
+describe('rows lent from the codec heap, while a sink grows it', () => {
+  // A decoder and the resampler lend rows as views of the one codec heap; the progressive JPEG encoder grows
+  // that heap as it stores coefficients, which detaches every view of it. From a fresh 2 MiB heap it must grow
+  // while rows stream: each stage that reads its band again re-views it (codecs/rows.ts, rereadable).
+  it.each([
+    ['lossy.webp', 'width=2400,fit=contain,format=jpeg', [2400, 1600]],
+    ['yuv420.avif', 'width=2400,fit=contain,format=jpeg', [2400, 1600]],
+    ['lossy.webp', 'width=2400,height=2400,fit=pad,background=white,format=jpeg', [2400, 2400]],
+  ])('%s, %s', async (name, options, size) => {
+    const key = await putFixture(`derived/${name}`);
+    const { result: response } = await onFreshInstance(() => img(options, key));
+    const image = await decodeResponse(response);
+    expect([image.width, image.height, image.format]).toEqual([...size, 'jpeg']);
+    const original = await oracleDecode(await fixture(`derived/${name}`));
+    // The padded one's picture is the middle 1600 rows.
+    const shown = size[1] === 2400 ? cut(image, 0, 400, 2400, 1600) : image;
+    expect(await meanDifference(shown, original)).toBeLessThan(2);
   });
 });
 

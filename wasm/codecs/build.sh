@@ -62,6 +62,7 @@ rm -f "$BUILD"/*.o
 log "compiling the shims"
 emcc -O3 -I "$JT/src" -I "$JT/lib" -c "$WASM/jpeg-turbo/decoder.c" -o "$BUILD/jt_decoder.o"
 emcc -O3 -I "$JT/src" -I "$JT/lib" -c "$WASM/jpeg-turbo/encoder.c" -o "$BUILD/jt_encoder.o"
+emcc -O3 -msimd128 -I "$JT/src" -I "$JT/lib" -c "$WASM/jpeg-turbo/coefficient-store.c" -o "$BUILD/jt_coefficient_store.o"
 # libwebp.a is built with wasm SIMD through libwebp's SSE2 code (WP_SIMD=1, the default).
 WP_SIMD_FLAGS=()
 if [ "${WP_SIMD:-1}" = "1" ]; then WP_SIMD_FLAGS=(-msimd128 -msse2); fi
@@ -108,7 +109,7 @@ EMCC_FLAGS=(
 )
 log "emcc ${EMCC_FLAGS[*]}"
 emcc "${EMCC_FLAGS[@]}" \
-  "$BUILD/jt_decoder.o" "$BUILD/jt_encoder.o" "$JT/lib/libjpeg.a" \
+  "$BUILD/jt_decoder.o" "$BUILD/jt_encoder.o" "$BUILD/jt_coefficient_store.o" "$JT/lib/libjpeg.a" \
   "$BUILD/wp_codec.o" "$WP/libwebp.a" \
   "$BUILD/av_decoder.o" "$AV/dav1d-build/src/libdav1d.a" \
   "$BUILD/resample.o" \

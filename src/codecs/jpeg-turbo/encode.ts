@@ -6,8 +6,9 @@
  *
  * Two modes:
  *  - progressive: `jpeg_simple_progression` + optimal Huffman tables. libjpeg
- *    keeps every DCT coefficient until `close()` (~3 bytes per pixel) and
- *    writes the whole file then;
+ *    needs every DCT coefficient until `close()` and writes the whole file
+ *    then; encoder.c keeps them packed (~1 byte a pixel for a photo, at most
+ *    libjpeg's own ~3);
  *  - baseline: standard Huffman tables, truly streaming: a few MCU rows of
  *    libjpeg buffers, and the compressed bytes are moved out of the wasm
  *    heap after every `write`, so the heap holds one strip's worth of them.
@@ -39,6 +40,10 @@ const FIRST_BLOCK = 64 * 1024;
 const MAX_BLOCK = 1024 * 1024;
 /** libjpeg's per-column buffers (main controller: 16 luma + 2×8 chroma rows; prep: 2 rows × 3 components). */
 const LIBJPEG_BYTES_PER_COLUMN = 32;
+/** The packed coefficient store's windows and scratch rows: 3 luma block rows and 2 of each chroma component. */
+const STORE_BYTES_PER_COLUMN = 80;
+/** The store's index and allocation header, 16 bytes a block row: 1 luma and 2 × ½ chroma block rows per 8 pixel rows. */
+const STORE_BYTES_PER_ROW = 4;
 /** libjpeg's tables, pools and the context itself. */
 const LIBJPEG_FIXED = 64 * 1024;
 
@@ -117,11 +122,17 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
         throw new RangeError(`Expected at most ${height - rowsWritten} more rows but received ${count}`);
       }
       run(() => {
-        for (let done = 0; done < count; ) {
-          const n = Math.min(STRIP_ROWS, count - done);
-          new Uint8Array(ex.memory.buffer, strip, n * rowBytes).set(band.subarray(done * rowBytes, (done + n) * rowBytes));
-          if (ex.je_write_rows(ctx, strip, n) !== n) throw new JpegError('jpeg-turbo: encoder refused rows');
-          done += n;
+        if (band.buffer === ex.memory.buffer) {
+          // Rows lent from our own heap (a decoder or resampler of this instance): no copy. By offset, since
+          // storing coefficients may grow the memory, which detaches the band's view.
+          if (ex.je_write_rows(ctx, band.byteOffset, count) !== count) throw new JpegError('jpeg-turbo: encoder refused rows');
+        } else {
+          for (let done = 0; done < count; ) {
+            const n = Math.min(STRIP_ROWS, count - done);
+            new Uint8Array(ex.memory.buffer, strip, n * rowBytes).set(band.subarray(done * rowBytes, (done + n) * rowBytes));
+            if (ex.je_write_rows(ctx, strip, n) !== n) throw new JpegError('jpeg-turbo: encoder refused rows');
+            done += n;
+          }
         }
         takeOutput();
       });
@@ -156,11 +167,13 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
  * initial 2 MiB (stack, tables; shared by all codecs), which a baseline
  * encode usually fits in.
  *
- * Progressive: 64 coefficients × 2 bytes per 8×8 block of each component
- * (luma in whole 16×16 MCUs, chroma at half size each way: ~3 bytes per
- * pixel), plus the whole file, which sits in the heap from `close()` until
- * it is copied out (budgeted at OUTPUT_BYTES_PER_PIXEL, plus one partly
- * filled output block). Baseline: the 16-row RGBA input strip, libjpeg's
+ * Progressive: at most 64 coefficients × 2 bytes per 8×8 block of each
+ * component (luma in whole 16×16 MCUs, chroma at half size each way: ~3
+ * bytes per pixel) — the bound of encoder.c's packed store, which keeps a
+ * photo's coefficients in under a byte a pixel but a block row of noise as
+ * it is — and the store's windows and row index, plus the whole file,
+ * which sits in the heap from `close()` until it is copied out (budgeted
+ * at OUTPUT_BYTES_PER_PIXEL, plus one partly filled output block). Baseline: the 16-row RGBA input strip, libjpeg's
  * row buffers and the compressed bytes of one strip, drained after every
  * write.
  */
@@ -169,7 +182,8 @@ export function jpegEncodeMemory(size: Size, progressive: boolean): number {
   const strips = STRIP_ROWS * width * 4 + LIBJPEG_BYTES_PER_COLUMN * Math.ceil(width / 16) * 16 + LIBJPEG_FIXED;
   if (!progressive) return strips + 2 * Math.max(FIRST_BLOCK, STRIP_ROWS * width);
   const mcus = Math.ceil(width / 16) * Math.ceil(height / 16);
+  const store = STORE_BYTES_PER_COLUMN * Math.ceil(width / 16) * 16 + STORE_BYTES_PER_ROW * Math.ceil(height / 16) * 16;
   // 4 luma blocks + 2 chroma blocks per MCU, 128 bytes each.
-  return mcus * 6 * 128 + strips + Math.ceil(width * height * OUTPUT_BYTES_PER_PIXEL) + MAX_BLOCK;
+  return mcus * 6 * 128 + store + strips + Math.ceil(width * height * OUTPUT_BYTES_PER_PIXEL) + MAX_BLOCK;
 }
 
