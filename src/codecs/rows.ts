@@ -39,11 +39,12 @@ export interface EncodeOptions {
  * Reads a lent band again after a call that may have grown the codecs'
  * memory (the progressive JPEG encoder stores coefficients as rows come):
  * a view of the old memory is then detached, but its rows are still there,
- * at the same offset of the grown one.
+ * at the same offset of the grown one. Any other band is read as it is.
  */
 export function rereadable(band: Uint8Array): (start: number, end: number) => Uint8Array {
-  const { buffer, byteOffset } = band;
-  return (start, end) => (buffer.byteLength > 0 ? band.subarray(start, end) : sharedWasm.view(byteOffset + start, end - start));
+  if (!sharedWasm.holds(band.buffer)) return (start, end) => band.subarray(start, end);
+  const { byteOffset } = band;
+  return (start, end) => sharedWasm.view(byteOffset + start, end - start);
 }
 
 /** Rows handed on at once when a stage replays a picture it holds. */

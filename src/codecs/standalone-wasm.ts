@@ -230,6 +230,8 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
     memoryBytes: (): number => releasedBytes,
     /** What the live instance's memory holds now, used or free (0 when there is none). */
     heldBytes: (): number => current?.ex.memory.buffer.byteLength ?? 0,
+    /** Whether `buffer` is the live instance's memory as it is now. */
+    holds: (buffer: ArrayBufferLike): boolean => current?.ex.memory.buffer === buffer,
     /** `length` bytes at `offset` of the live instance's memory, as it is now. */
     view(offset: number, length: number): Uint8Array {
       if (!current) throw new RangeError(`${spec.name}: no instance to view`);

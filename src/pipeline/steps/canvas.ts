@@ -21,8 +21,8 @@ export function onCanvas(input: Size, canvas: Rect, colour: Rgba): Stage {
       };
       return {
         write(band, count) {
+          const rows = rereadable(band); // before the first plain rows go on: they may grow the heap the band views
           if (y < canvas.y) plain(canvas.y);
-          const rows = rereadable(band);
           for (let r = 0; r < count; r++, y++) {
             const pixels = rows(r * input.width * 4, (r + 1) * input.width * 4);
             row.fill(fill);
