@@ -8,8 +8,8 @@
  * (~3 bytes a pixel at 4:2:0, 26 MB for a 2560x3413 output). Quantized
  * photo coefficients are mostly zero, so this store keeps each block row
  * packed instead: per block a 64-bit mask of its nonzero coefficients
- * (natural order) and those coefficients, ~0.6-1 byte a pixel at quality
- * 80-85. A row that would not pack smaller is kept as it is, so the store
+ * (natural order) and those coefficients, ~0.4 bytes a pixel at quality 85,
+ * ~1.5 at 100. A row that would not pack smaller is kept as it is, so the store
  * never holds more than libjpeg's own array (plus one window per array);
  * jpegEncodeMemory still budgets that bound.
  *

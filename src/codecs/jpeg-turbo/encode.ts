@@ -7,8 +7,8 @@
  * Two modes:
  *  - progressive: `jpeg_simple_progression` + optimal Huffman tables. libjpeg
  *    needs every DCT coefficient until `close()` and writes the whole file
- *    then; encoder.c keeps them packed (~1 byte a pixel for a photo, at most
- *    libjpeg's own ~3);
+ *    then; encoder.c keeps them packed (~0.4 bytes a pixel for a photo at
+ *    q85, at most libjpeg's own ~3);
  *  - baseline: standard Huffman tables, truly streaming: a few MCU rows of
  *    libjpeg buffers, and the compressed bytes are moved out of the wasm
  *    heap after every `write`, so the heap holds one strip's worth of them.
@@ -173,9 +173,9 @@ export function openJpegEncoder(size: Size, options: EncodeOptions & { progressi
  * photo's coefficients in under a byte a pixel but a block row of noise as
  * it is — and the store's windows and row index, plus the whole file,
  * which sits in the heap from `close()` until it is copied out (budgeted
- * at OUTPUT_BYTES_PER_PIXEL, plus one partly filled output block). Baseline: the 16-row RGBA input strip, libjpeg's
- * row buffers and the compressed bytes of one strip, drained after every
- * write.
+ * at OUTPUT_BYTES_PER_PIXEL, plus one partly filled output block).
+ * Baseline: the 16-row RGBA input strip, libjpeg's row buffers and the
+ * compressed bytes of one strip, drained after every write.
  */
 export function jpegEncodeMemory(size: Size, progressive: boolean): number {
   const { width, height } = size;
