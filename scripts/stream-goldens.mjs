@@ -46,17 +46,17 @@ const BASE_WIDTH = 900;
 const rgba = (s) => s.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
 const golden = ({ data, info }) => ({ width: info.width, height: info.height, rgba: deflateSync(data, { level: 9 }).toString('base64') });
 
-/** Mean of each BOX×BOX block (edge blocks partial): an independent, trivially checkable reduction. */
-function boxAverage({ data, info: { width, height } }) {
-  const w = Math.ceil(width / BOX);
-  const h = Math.ceil(height / BOX);
+/** Mean of each box×box block (edge blocks partial): an independent, trivially checkable reduction. */
+function boxAverage({ data, info: { width, height } }, box = BOX) {
+  const w = Math.ceil(width / box);
+  const h = Math.ceil(height / box);
   const out = Buffer.alloc(w * h * 4);
   for (let by = 0; by < h; by++) {
     for (let bx = 0; bx < w; bx++) {
       const sums = [0, 0, 0, 0];
       let n = 0;
-      for (let y = by * BOX; y < Math.min(height, (by + 1) * BOX); y++) {
-        for (let x = bx * BOX; x < Math.min(width, (bx + 1) * BOX); x++, n++) {
+      for (let y = by * box; y < Math.min(height, (by + 1) * box); y++) {
+        for (let x = bx * box; x < Math.min(width, (bx + 1) * box); x++, n++) {
           for (let c = 0; c < 4; c++) sums[c] += data[(y * width + x) * 4 + c];
         }
       }
@@ -81,6 +81,8 @@ goldens['baseline.jpg@cover200'] = golden(
 goldens['rachel@1000'] = golden(
   await rgba(sharp(new URL('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', fixtures).pathname).resize({ width: 1000, kernel: 'lanczos3' })),
 );
+// 24 MP at full size: the WebP encoder reads it in two passes of the rows (averaged 32×32 to keep the file light).
+goldens['rachel@full/32'] = golden(boxAverage(await rgba(sharp(new URL('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg', fixtures).pathname)), 32));
 const panorama = new URL('panorama.webp', derivedDir).pathname;
 await sharp(panoramaSource).resize({ width: 6000 }).extract({ left: 0, top: 1500, width: 6000, height: 1000 }).webp({ quality: 80 }).toFile(panorama);
 goldens['panorama.webp'] = golden(await rgba(sharp(panorama).resize({ width: THUMBNAIL_WIDTH, kernel: 'lanczos3' })));

@@ -21,6 +21,14 @@ export interface RowSink<T> {
   close(): Promise<T>;
   /** The picture will not be finished (a decoder failed): free what was allocated. Idempotent. */
   abort(): void;
+  /**
+   * Only on a sink opened with `rowsAgain` that reads the picture in passes
+   * instead of holding it (libwebp's streamed encode): called instead of
+   * close() once a pass has every row; true if it needs them all once more
+   * (the runner then decodes the original again into it), false if close()
+   * comes next.
+   */
+  endPass?(): boolean;
 }
 
 /** Called by a decoder once it knows the size it decodes at, before any row. */
@@ -33,6 +41,12 @@ export interface EncodeOptions {
   hasAlpha: boolean;
   /** JPEG: progressive with optimised Huffman tables (needs the whole coefficient buffer) rather than streaming baseline. */
   progressive?: boolean;
+  /**
+   * The rows can come again (a still's pipeline decodes the original once
+   * more): an encoder that needs the whole picture may ask for them in passes
+   * (`RowSink.endPass`) rather than hold it.
+   */
+  rowsAgain?: boolean;
 }
 
 /**

@@ -33,6 +33,6 @@ export const webp: Codec = {
     initCodecs();
     return openWebpEncoder(size, { ...options, method: METHOD });
   },
-  encodeMemory: (size, options) => webpEncodeMemory(size, options.hasAlpha, options.quality),
+  encodeMemory: webpEncodeMemory,
   defaultQuality: 85,
 };

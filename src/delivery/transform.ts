@@ -133,7 +133,7 @@ export async function transform(
     const output = await runAnimation(animation, time);
     return { output, meta: variantMeta(animation.format, await digestEtag(output)), inputMegapixels: megapixels(header) };
   }
-  const output = await runPipeline(await input(), header, plan, time);
+  const output = await runPipeline(input, header, plan, time);
   const meta = variantMeta(plan.output.format, await digestEtag(output), plan.output.fallbacks, animation ? 'first-frame' : undefined);
   return { output, meta, inputMegapixels: megapixels(header) };
 }

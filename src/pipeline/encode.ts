@@ -44,17 +44,19 @@ function keepsAlpha(format: OutputFormat, header: ImageHeader, { spec, geometry 
   return header.hasAlpha || geometry.canvas !== undefined;
 }
 
-function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: string[], size: Size, header: ImageHeader, context: StepContext): OutputPlan {
+function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: string[], size: Size, header: ImageHeader, context: StepContext, rowsAgain: boolean): OutputPlan {
   const { spec } = context;
   const codec = CODECS[format];
+  // PNG is lossless: quality changes nothing, so one attempt is all there is.
+  const maxBytes = format === 'png' ? undefined : spec.maxBytes;
   const options: EncodeOptions = {
     // A quality asked for one format means little to another: a fallback takes its own default.
     quality: (format === spec.format ? spec.quality : undefined) ?? codec.defaultQuality,
     hasAlpha: keepsAlpha(format, header, context),
     progressive,
+    // A byte budget re-encodes a kept picture instead.
+    rowsAgain: rowsAgain && maxBytes === undefined,
   };
-  // PNG is lossless: quality changes nothing, so one attempt is all there is.
-  const maxBytes = format === 'png' ? undefined : spec.maxBytes;
   return {
     format,
     size,
@@ -67,6 +69,7 @@ function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: strin
         write: (band, count) => sink.write(band, count),
         close: async () => withOutputMetadata(await sink.close(), format, header, spec, actual),
         abort: () => sink.abort(),
+        ...(sink.endPass && { endPass: () => sink.endPass!() }),
       };
     },
   };
@@ -78,12 +81,13 @@ function outputPlan(format: OutputFormat, progressive: boolean, fallbacks: strin
  * (always above AVIF_MAX_OUTPUT_PIXELS), progressive JPEG to baseline
  * (always above PROGRESSIVE_JPEG_MAX_PIXELS), and an opaque WebP (a whole
  * YUV picture) to baseline JPEG, which streams. The planner takes the first
- * that fits the memory budget.
+ * that fits the memory budget. `rowsAgain`: the caller can decode the
+ * original once more for an encoder that reads the picture in passes.
  */
-export function outputChoices(size: Size, header: ImageHeader, context: StepContext): OutputPlan[] {
+export function outputChoices(size: Size, header: ImageHeader, context: StepContext, rowsAgain: boolean): OutputPlan[] {
   const pixels = size.width * size.height;
   const plan = (format: OutputFormat, fallbacks: string[] = [], progressive = true) =>
-    outputPlan(format, progressive, fallbacks, size, header, context);
+    outputPlan(format, progressive, fallbacks, size, header, context, rowsAgain);
   // Transparency has no streaming format to go to: PNG's output is as big as WebP's picture.
   const webpOr = (fallbacks: string[]) => {
     const webp = plan('webp', fallbacks);

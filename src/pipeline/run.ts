@@ -141,7 +141,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   // transforms, but it may hold more than this job needs).
   const costOf = (output: OutputPlan) => (CODECS[output.format].ownHeap ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
   // An animation's encoder is the format asked for: a fallback to another format would encode a still.
-  const choices = outputChoices(outputOf(decoded, stages), header, context).filter((choice) => !frames || choice.format === spec.format);
+  // A still's pipeline can decode its original again (runPipeline); an animation's frame cannot.
+  const choices = outputChoices(outputOf(decoded, stages), header, context, !frames).filter((choice) => !frames || choice.format === spec.format);
   const chosen = choices.find((choice) => costOf(choice) <= config.maxWorkingMemory) ?? choices.at(-1)!;
   // A profile it could not apply is named with the fallbacks, so every tier says so.
   const output = conversion === 'unconverted' ? { ...chosen, fallbacks: [...chosen.fallbacks, 'icc-unconverted'] } : chosen;
@@ -196,28 +197,44 @@ export function renderPixels(input: EncodedInput, header: ImageHeader, plan: Tra
   return decodeThrough(input, header, plan, collect);
 }
 
+/** What the end of a pass resolves to when the encoder needs every row once more. */
+const ANOTHER_PASS = Symbol('another pass');
+
 /**
- * Decodes, transforms and encodes in one pass; the encoder's file. Rows are
- * resized and handed to the encoder as they are decoded, so `decode` times
- * that whole pass and `encode` what the encoder does once it has every row.
+ * Decodes, transforms and encodes; the encoder's file. Rows are resized and
+ * handed to the encoder as they are decoded, so `decode` times that whole
+ * pass and `encode` what the encoder does once it has every row. An encoder
+ * that reads the picture in passes (a big WebP) gets the original decoded
+ * again, through the same steps, for each further pass: `open` gives its
+ * bytes, or a new stream of them.
  */
-export async function runPipeline(input: EncodedInput, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
+export async function runPipeline(open: () => Promise<EncodedInput>, header: ImageHeader, plan: TransformPlan, time: StageTimer): Promise<Uint8Array> {
   // Deployed, Date.now() moves only at I/O (a streamed original's reads), so the limit then catches
   // slow I/O rather than CPU; Workers' own CPU limit ends a pass that computes too long.
   const deadline = plan.timeLimitMs > 0 ? Date.now() + plan.timeLimitMs : Infinity;
-  const encoder = (size: Size): RowSink<Uint8Array> => {
-    const sink = plan.output.open(size);
+  let sink: RowSink<Uint8Array> | undefined;
+  const encoder = (size: Size): RowSink<Uint8Array | typeof ANOTHER_PASS> => {
+    sink ??= plan.output.open(size);
+    const into = sink;
     return {
       write(band, count) {
         if (Date.now() > deadline) throw transformTimeout(plan.timeLimitMs / 1000);
-        sink.write(band, count);
+        into.write(band, count);
         chargedBytes(); // every band: what decoder, steps and encoder hold together
       },
-      close: () => time('encode', async () => trackBuffer(await sink.close())),
-      abort: () => sink.abort(),
+      close: () => (into.endPass?.() ? Promise.resolve(ANOTHER_PASS) : time('encode', async () => trackBuffer(await into.close()))),
+      abort: () => into.abort(),
     };
   };
-  const output = await time('decode', () => decodeThrough(input, header, plan, encoder));
-  chargedBytes();
-  return output;
+  const pass = (stage: string) => time(stage, async () => decodeThrough(await open(), header, plan, encoder));
+  try {
+    let output = await pass('decode');
+    while (output === ANOTHER_PASS) output = await pass('redecode');
+    chargedBytes();
+    return output;
+  } catch (error) {
+    // A pass that failed before its decoder opened the sink leaves the encoder to free here.
+    sink?.abort();
+    throw error;
+  }
 }

@@ -87,7 +87,7 @@ fi
 # 3. one link: one memory, one dlmalloc heap
 # --------------------------------------------------------------------------
 JT_EXPORTS='"_jt_new","_jt_input","_jt_info","_jt_warning","_jt_destroy","_jt_read_header","_jt_pick_scale","_jt_start","_jt_read_rows","_jt_finish","_jt_malloc","_jt_free","_je_new","_je_info","_je_start","_je_write_rows","_je_drain","_je_finish","_je_destroy"'
-WP_EXPORTS='"_wp_malloc","_wp_free","_wp_dec_new","_wp_dec_input","_wp_dec_info","_wp_dec_header","_wp_dec_run","_wp_dec_destroy","_wp_enc_new","_wp_enc_stage","_wp_enc_stage_rows","_wp_enc_rows","_wp_enc_finish","_wp_enc_output","_wp_enc_destroy"'
+WP_EXPORTS='"_wp_malloc","_wp_free","_wp_dec_new","_wp_dec_input","_wp_dec_info","_wp_dec_header","_wp_dec_run","_wp_dec_destroy","_wp_enc_new","_wp_enc_stage","_wp_enc_stage_rows","_wp_enc_rows","_wp_enc_end_pass","_wp_enc_finish","_wp_enc_output","_wp_enc_destroy"'
 AV_EXPORTS='"_av_new","_av_input","_av_info","_av_parse","_av_decode","_av_destroy"'
 RS_EXPORTS='"_rs_new","_rs_size","_rs_start_x","_rs_weights_x","_rs_sources_y","_rs_weights_y","_rs_input","_rs_output","_rs_push","_rs_emit","_rs_fast","_rs_opaque","_rs_free","_bs_new","_bs_size","_bs_input","_bs_output","_bs_push","_bs_free"'
 EXPORTS="[$JT_EXPORTS,$WP_EXPORTS,$AV_EXPORTS,$RS_EXPORTS]"

@@ -54,6 +54,9 @@ esac
 # Our change to the library (apply_patch: wasm/standalone.sh): the encoder's
 # token buffer keeps one bit per token instead of 16 (see README.md).
 apply_patch packed-tokens.patch src/enc/token_enc.c 'edgepix'
+# ... and the encoder can take its picture a macroblock row at a time, in
+# passes of the rows, instead of whole (see README.md, "Streamed encoding").
+apply_patch streamed-rows.patch src/enc/webp_enc.c 'WebPEncodeRowsBegin'
 
 # --------------------------------------------------------------------------
 # 2. objects: src/dec, src/enc, src/dsp, src/utils and sharpyuv (the encoder's

@@ -55,6 +55,7 @@
 #include "src/dec/webpi_dec.h"
 #include "src/dsp/dsp.h"
 #include "src/dsp/yuv.h"
+#include "src/enc/vp8i_enc.h"
 #include "src/webp/decode.h"
 #include "src/webp/encode.h"
 
@@ -550,17 +551,47 @@ typedef struct {
   WebPPicture pic;
   WebPMemoryWriter writer;
   int width, height, has_alpha;
-  int y;              /* source rows received                              */
+  int y;              /* source rows received (in this pass)               */
   uint8_t *pending;   /* an odd row waiting for its pair                    */
   int has_pending;
   uint8_t *stage;     /* JS copies rows here when they are not in our heap  */
   int stage_rows;
+  /* Streamed (wp_enc_new's `streamed`): the planes hold one macroblock row,
+   * from picture row `origin`, and the pixel row above it; libwebp analyses
+   * the picture in a first pass of the rows and codes it in the next. */
+  VP8Encoder *stream;
+  int origin;
+  int coding;         /* the analysis is done: rows go to the token loop    */
+  int coded;          /* the token loop needs no more passes                */
+  uint8_t *band;      /* the planes' memory when streamed                   */
 } wp_enc;
+
+/* Picture rows a streamed encoder's planes hold: one macroblock row. */
+#define MB_ROWS 16
 
 #define ENC_STAGE_BYTES (256 * 1024)
 
+/* Points the picture's planes at a band of one macroblock row plus the row
+ * above it (which the analysis reads at the top of each macroblock row). */
+static int alloc_band(wp_enc *e) {
+  WebPPicture *pic = &e->pic;
+  const int uv_width = (e->width + 1) >> 1;
+  const size_t y_bytes = (size_t)e->width * (MB_ROWS + 1);
+  const size_t uv_bytes = (size_t)uv_width * (MB_ROWS / 2 + 1);
+  e->band = (uint8_t *)calloc(1, y_bytes + 2 * uv_bytes);
+  if (!e->band) return 0;
+  pic->y_stride = e->width;
+  pic->uv_stride = uv_width;
+  pic->y = e->band + pic->y_stride;
+  pic->u = e->band + y_bytes + pic->uv_stride;
+  pic->v = e->band + y_bytes + uv_bytes + pic->uv_stride;
+  return 1;
+}
+
+/* `streamed` (opaque pictures with the token buffer only): the rows come
+ * twice or more, see wp_enc_end_pass, and only a macroblock row is held. */
 EXPORT wp_enc *wp_enc_new(int width, int height, int has_alpha, float quality,
-                          int method, int low_memory) {
+                          int method, int low_memory, int streamed) {
   wp_enc *e = (wp_enc *)calloc(1, sizeof(wp_enc));
   if (!e) return NULL;
   WebPMemoryWriterInit(&e->writer);
@@ -589,8 +620,16 @@ EXPORT wp_enc *wp_enc_new(int width, int height, int has_alpha, float quality,
   if (e->stage_rows < 2) e->stage_rows = 2;
   e->pending = (uint8_t *)malloc(stride);
   e->stage = (uint8_t *)malloc((size_t)e->stage_rows * stride);
-  if (!e->pending || !e->stage || !WebPPictureAlloc(&e->pic)) {
+  e->pic.writer = WebPMemoryWrite;
+  e->pic.custom_ptr = &e->writer;
+  const int planes = streamed && !e->has_alpha && !low_memory
+                         ? alloc_band(e) &&
+                               (e->stream = WebPEncodeRowsBegin(&e->config,
+                                                                &e->pic)) != NULL
+                         : WebPPictureAlloc(&e->pic);
+  if (!e->pending || !e->stage || !planes) {
     WebPPictureFree(&e->pic);
+    free(e->band);
     free(e->pending);
     free(e->stage);
     free(e);
@@ -604,6 +643,11 @@ EXPORT int wp_enc_stage_rows(wp_enc *e) { return e->stage_rows; }
 
 EXPORT void wp_enc_destroy(wp_enc *e) {
   if (!e) return;
+  WebPEncodeRowsAbort(e->stream);
+  if (e->band) {
+    WebPPictureInit(&e->pic); /* the planes are the band, not libwebp's */
+    free(e->band);
+  }
   WebPPictureFree(&e->pic);
   WebPMemoryWriterClear(&e->writer);
   free(e->pending);
@@ -615,7 +659,7 @@ EXPORT void wp_enc_destroy(wp_enc *e) {
  * last row of an odd-height picture, whose chroma then comes from it alone). */
 static void convert_pair(wp_enc *e, const uint8_t *r0, const uint8_t *r1) {
   WebPPicture *pic = &e->pic;
-  const int w = e->width, y = e->y;
+  const int w = e->width, y = e->y - e->origin;
   const int two = r1 != NULL;
   const uint8_t *rb = two ? r1 : r0;
   uint8_t *y0 = pic->y + (size_t)y * pic->y_stride;
@@ -668,6 +712,39 @@ static void convert_pair(wp_enc *e, const uint8_t *r0, const uint8_t *r1) {
   e->y += two ? 2 : 1;
 }
 
+static void enc_fail(wp_enc *e, const char *what) {
+  const int code = e->pic.error_code;
+  snprintf(g_msg, sizeof(g_msg), "webp: %s failed: %s", what,
+           (code >= 0 && code < (int)(sizeof(kEncErrorNames) /
+                                      sizeof(kEncErrorNames[0])))
+               ? kEncErrorNames[code]
+               : "ERROR");
+  wp_throw(g_msg, 200 + code);
+}
+
+/* A streamed encoder's band holds a macroblock row (or the picture's last,
+ * partial one): it goes to the analysis or the token loop, and its last
+ * pixel row becomes the row above the next. */
+static void code_band(wp_enc *e) {
+  WebPPicture *pic = &e->pic;
+  const int ok = e->coding ? VP8EncTokenLoopRow(e->stream)
+                           : VP8EncAnalyzeRow(e->stream);
+  if (!ok) enc_fail(e, e->coding ? "the token loop" : "the analysis");
+  memcpy(pic->y - pic->y_stride, pic->y + (MB_ROWS - 1) * pic->y_stride,
+         pic->y_stride);
+  memcpy(pic->u - pic->uv_stride, pic->u + (MB_ROWS / 2 - 1) * pic->uv_stride,
+         pic->uv_stride);
+  memcpy(pic->v - pic->uv_stride, pic->v + (MB_ROWS / 2 - 1) * pic->uv_stride,
+         pic->uv_stride);
+  e->origin += MB_ROWS;
+  e->stream->src_mb_y_ = e->origin / MB_ROWS;
+}
+
+static void convert(wp_enc *e, const uint8_t *r0, const uint8_t *r1) {
+  convert_pair(e, r0, r1);
+  if (e->stream && e->y - e->origin == MB_ROWS) code_band(e);
+}
+
 /* count RGBA rows (stride width * 4) at src, top to bottom. */
 EXPORT int wp_enc_rows(wp_enc *e, const uint8_t *src, int count) {
   const size_t stride = (size_t)e->width * 4;
@@ -679,12 +756,12 @@ EXPORT int wp_enc_rows(wp_enc *e, const uint8_t *src, int count) {
     wp_throw(g_msg, WP_STATUS_BAD_ROWS);
   }
   if (e->has_pending) {
-    convert_pair(e, e->pending, src);
+    convert(e, e->pending, src);
     e->has_pending = 0;
     i = 1;
   }
   for (; i + 1 < count; i += 2)
-    convert_pair(e, src + (size_t)i * stride, src + (size_t)(i + 1) * stride);
+    convert(e, src + (size_t)i * stride, src + (size_t)(i + 1) * stride);
   if (i < count) {
     memcpy(e->pending, src + (size_t)i * stride, stride);
     e->has_pending = 1;
@@ -692,10 +769,10 @@ EXPORT int wp_enc_rows(wp_enc *e, const uint8_t *src, int count) {
   return 1;
 }
 
-/* WebPEncode; returns the file size, wp_enc_output() its bytes. */
-EXPORT int wp_enc_finish(wp_enc *e) {
+/* Every row of the picture came: the odd last one is converted alone. */
+static void end_rows(wp_enc *e) {
   if (e->has_pending && e->y + 1 == e->height) {
-    convert_pair(e, e->pending, NULL);
+    convert(e, e->pending, NULL);
     e->has_pending = 0;
   }
   if (e->y != e->height) {
@@ -703,19 +780,44 @@ EXPORT int wp_enc_finish(wp_enc *e) {
              e->height);
     wp_throw(g_msg, WP_STATUS_BAD_ROWS);
   }
+}
+
+/* A streamed encoder's pass of the rows is over: 1 if it needs them all once
+ * more (after the analysis; after a pass whose modes overflowed partition 0,
+ * which libwebp then codes again), 0 when wp_enc_finish can write the file. */
+EXPORT int wp_enc_end_pass(wp_enc *e) {
+  if (!e->stream || e->coded) wp_throw("webp: no pass to end", WP_STATUS_BAD_ROWS);
+  end_rows(e);
+  if (e->y > e->origin) code_band(e);
+  int again = 1;
+  if (!e->coding) {
+    if (!WebPEncodeRowsAnalysed(e->stream)) enc_fail(e, "the analysis");
+    e->coding = 1;
+  } else {
+    const int next = VP8EncTokenLoopEndPass(e->stream);
+    if (next == 0) enc_fail(e, "the token loop");
+    again = next == 1;
+    e->coded = !again;
+  }
+  e->y = 0;
+  e->origin = 0;
+  e->stream->src_mb_y_ = 0;
+  return again;
+}
+
+/* WebPEncode; returns the file size, wp_enc_output() its bytes. */
+EXPORT int wp_enc_finish(wp_enc *e) {
   free(e->stage);
   e->stage = NULL;
-  e->pic.writer = WebPMemoryWrite;
-  e->pic.custom_ptr = &e->writer;
-  if (!WebPEncode(&e->config, &e->pic)) {
-    const int code = e->pic.error_code;
-    snprintf(g_msg, sizeof(g_msg), "webp: WebPEncode failed: %s",
-             (code >= 0 && code < (int)(sizeof(kEncErrorNames) /
-                                        sizeof(kEncErrorNames[0])))
-                 ? kEncErrorNames[code]
-                 : "ERROR");
-    wp_throw(g_msg, 200 + code);
+  if (e->stream) {
+    if (!e->coded) wp_throw("webp: the rows need another pass", WP_STATUS_BAD_ROWS);
+    VP8Encoder *enc = e->stream;
+    e->stream = NULL;
+    if (!WebPEncodeRowsEnd(enc)) enc_fail(e, "WebPEncode");
+    return (int)e->writer.size;
   }
+  end_rows(e);
+  if (!WebPEncode(&e->config, &e->pic)) enc_fail(e, "WebPEncode");
   WebPPictureFree(&e->pic); /* the planes are no longer needed */
   return (int)e->writer.size;
 }

@@ -121,8 +121,27 @@ export async function decodeWebpRows<T>(bytes: Uint8Array, hint: DecodeHint, ope
  * effort, default 4), `lowMemory` (libwebp's low_memory: no token buffer,
  * ~1.5–2.3x the CPU time; default: on when {@link webpUsesTokens} says no,
  * which is what {@link webpEncodeMemory} assumes).
+ * `streamed`: the picture is read in passes of its rows, a macroblock row
+ * held at a time (default: {@link webpStreams}).
  */
-export type WebpEncodeOptions = EncodeOptions & { method?: number; lowMemory?: boolean };
+export type WebpEncodeOptions = EncodeOptions & { method?: number; lowMemory?: boolean; streamed?: boolean };
+
+/**
+ * Whether an encode reads the rows in passes (an analysis, then the coding,
+ * and again if libwebp codes the picture once more) instead of holding the
+ * YUV picture: when they can come again, the picture is opaque (the alpha
+ * plane's coder needs it whole), the token buffer is kept (low_memory's
+ * statistics passes read parts of the picture at random), and the picture
+ * would pass WHOLE_PICTURE_MAX_BYTES. Costs a second decode of the original.
+ */
+function webpStreams(size: Size, options: EncodeOptions): boolean {
+  return (
+    options.rowsAgain === true &&
+    !options.hasAlpha &&
+    webpUsesTokens(size, options.quality) &&
+    size.width * size.height * YUV420_BYTES_PER_PIXEL > WHOLE_PICTURE_MAX_BYTES
+  );
+}
 
 /**
  * A sink that takes RGBA rows and writes them straight into libwebp's YUV
@@ -137,11 +156,13 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
   const quality = Math.min(100, Math.max(0, Number.isFinite(options.quality) ? options.quality : 80));
   const method = Math.min(6, Math.max(0, Math.round(options.method ?? 4)));
   const lowMemory = (options.lowMemory ?? !webpUsesTokens(size, quality)) ? 1 : 0;
+  const streamed = options.streamed ?? webpStreams(size, options);
+  if (streamed && (options.hasAlpha || lowMemory)) throw new WebpError('libwebp: only an opaque picture with the token buffer can be streamed');
   const inst = acquire();
   const { ex } = inst;
   let e = 0;
   try {
-    e = call(inst, () => ex.wp_enc_new(width, height, options.hasAlpha ? 1 : 0, quality, method, lowMemory) >>> 0);
+    e = call(inst, () => ex.wp_enc_new(width, height, options.hasAlpha ? 1 : 0, quality, method, lowMemory, streamed ? 1 : 0) >>> 0);
   } catch (err) {
     release(inst);
     throw err;
@@ -181,6 +202,12 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
         call(inst, () => ex.wp_enc_rows(e, stage, n));
       }
     },
+    ...(streamed && {
+      endPass() {
+        usable();
+        return call(inst, () => ex.wp_enc_end_pass(e)) === 1;
+      },
+    }),
     async close() {
       usable();
       state = 'closing';
@@ -202,9 +229,11 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
  * buffer unless low_memory, the output; with alpha, libwebp's lossless alpha
  * coder works on a whole ARGB copy of the plane.
  */
-export function webpEncodeMemory(size: Size, hasAlpha: boolean, quality: number): number {
+export function webpEncodeMemory(size: Size, options: EncodeOptions): number {
+  const { hasAlpha, quality } = options;
   const pixels = size.width * size.height;
-  const picture = pixels * (hasAlpha ? 2.5 : 1.5);
+  // Streamed, the planes hold a macroblock row and the row above it.
+  const picture = webpStreams(size, options) ? 17 * size.width * YUV420_BYTES_PER_PIXEL : pixels * (hasAlpha ? 2.5 : 1.5);
   const { tokens, file } = perPixelAt(quality);
   // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c).
   const encoder = 0.0625 * pixels + 2.25 * size.width + (webpUsesTokens(size, quality) ? tokens * pixels : 0);
@@ -248,7 +277,8 @@ interface Exports extends BaseExports {
   wp_dec_header(d: number): number;
   wp_dec_run(d: number, factor: number): number;
   wp_dec_destroy(d: number): void;
-  wp_enc_new(width: number, height: number, hasAlpha: number, quality: number, method: number, lowMemory: number): number;
+  wp_enc_new(width: number, height: number, hasAlpha: number, quality: number, method: number, lowMemory: number, streamed: number): number;
+  wp_enc_end_pass(e: number): number;
   wp_enc_stage(e: number): number;
   wp_enc_stage_rows(e: number): number;
   wp_enc_rows(e: number, ptr: number, count: number): number;
@@ -285,6 +315,14 @@ const INFO_COUNT = 8;
 
 /** WebP's limit per side. */
 const WEBP_MAX_DIMENSION = 16383;
+const YUV420_BYTES_PER_PIXEL = 1.5;
+/**
+ * Above this the encoder streams (see webpStreams), from ~17 MP: a 24 MP
+ * full-size WebP then peaks at ~15 MB charged instead of ~50, for a second
+ * decode of the original (a tenth of such a request's time). Below it a
+ * whole picture costs less than its second decode is worth.
+ */
+const WHOLE_PICTURE_MAX_BYTES = 24 * 1024 * 1024;
 /**
  * The most libwebp's token buffer may take before the encoder runs with
  * low_memory instead (no buffer, 2.3× the time); at that size the YUV

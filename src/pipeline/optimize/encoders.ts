@@ -58,7 +58,7 @@ const webp: ThoroughEncoder = {
   },
   // Method 6 matches method 4 within a quality or two: 16 values, 4 steps.
   window: { below: 8, above: 7 },
-  memory: (size, quality) => webpEncodeMemory(size, false, quality),
+  memory: (size, quality) => webpEncodeMemory(size, { quality, hasAlpha: false }),
 };
 
 const avif: ThoroughEncoder = {
