@@ -330,6 +330,27 @@ describe('full-size and large outputs', () => {
     expect(heldCodecMemory()).toBe(0);
   });
 
+  it('frees the codec heap a decode used before aom grows its own for an AVIF', async () => {
+    const addedBy = async (path: string) => {
+      const response = await img('width=1200,fit=contain,format=avif', await putFixture(path), undefined, { BENCH_MEMORY_METER: 'true' });
+      expect(response.headers.get('Content-Type'), await problemDetail(response)).toBe('image/avif');
+      const timing = response.headers.get('Server-Timing') ?? '';
+      const metered = (name: string) => Number(new RegExp(`${name};desc="(\\d+)"`).exec(timing)?.[1]);
+      return metered('mem-peak') - metered('mem-idle');
+    };
+    // Both 1200×900: aom's heap and the picture are the same size. The small JPEG decodes in a kept heap
+    // of 2-3 MiB; the 12 MP progressive one grows it to ~10 MiB (its coefficient bands at 1/2).
+    const small = await addedBy('formats/320x240.jpg');
+    // Even a heap small enough to keep between transforms is let go for aom.
+    expect(heldCodecMemory()).toBe(0);
+    const large = await addedBy('photos/jon-tyson-FKkK1hnTe-Q-unsplash.jpg');
+    const decodeHeap = codecsMemoryBytes();
+    expect(decodeHeap).toBeGreaterThan(CODECS_MAX_RETAINED_MEMORY);
+    // Beside aom, that heap would add itself (less the small one's); let go and collected first, only the
+    // larger original (1.1 MB) remains between the two.
+    expect(large - small).toBeLessThan(decodeHeap / 2);
+  });
+
   it('a lower cap lets an idle kept heap go at once, as its release would have', async () => {
     expect((await img('width=300,format=webp', await putFixture('formats/320x240.jpg'))).status).toBe(200);
     expect(heldCodecMemory()).toBeGreaterThan(0);

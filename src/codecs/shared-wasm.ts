@@ -44,6 +44,13 @@ export const setCodecsMaxRetainedMemory = (bytes: number): void => sharedWasm.se
 export const codecsMemoryBytes = (): number => sharedWasm.memoryBytes();
 
 /**
+ * Lets the shared heap go if no codec uses it, even one small enough to be
+ * kept: a codec in a module of its own (aom) is about to grow a heap beside
+ * it, and a collection can free this one first.
+ */
+export const letGoIdleCodecHeap = (): void => sharedWasm.letGoIfIdle();
+
+/**
  * Bytes the shared heap holds now, used or free. A transform reuses them,
  * but a codec in a module of its own (aom, for AVIF output) needs memory on
  * top of them, so the planner adds the two.

@@ -226,6 +226,10 @@ export function standaloneWasm(spec: StandaloneWasmSpec) {
       maxRetainedMemory = Math.max(0, bytes);
       if (current) dropIfIdleAndGrown(current);
     },
+    /** Lets the instance go now if nobody uses it, whatever its size: the next use instantiates afresh. */
+    letGoIfIdle(): void {
+      if (current && current.users === 0) drop(current);
+    },
     /** @internal Test hook: an instance's memory when its last user released it (0 before that). */
     memoryBytes: (): number => releasedBytes,
     /** What the live instance's memory holds now, used or free (0 when there is none). */

@@ -70,9 +70,13 @@ export function noteDroppedMemory(memory: WebAssembly.Memory): void {
 /** How a call went: too little to collect, collected under pressure, or by the last resort. */
 export type Collection = 'skipped' | 'pressure' | 'last-resort';
 
-/** Frees what was noted since the last call, if it is worth a collection. */
-export async function collectGarbage(): Promise<Collection> {
-  if (pending < WORTH_COLLECTING) return 'skipped';
+/**
+ * Frees what was noted since the last call, if it is worth a collection: at
+ * least `worth` bytes (by default what a thumbnail leaves, less than the
+ * collection costs).
+ */
+export async function collectGarbage(worth = WORTH_COLLECTING): Promise<Collection> {
+  if (pending === 0 || pending < worth) return 'skipped';
   pending = 0;
   const awaited = round;
   round = { uncollected: 0 };
