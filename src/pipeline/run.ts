@@ -244,7 +244,8 @@ export async function runPipeline(open: () => Promise<EncodedInput>, header: Ima
     chargedBytes();
     return output;
   } catch (error) {
-    // A pass that failed before its decoder opened the sink leaves the encoder to free here.
+    // A later pass that failed before its decoder opened the sink, or a failed finish, leaves the encoder
+    // to free here (abort is idempotent).
     sink?.abort();
     throw error;
   }
