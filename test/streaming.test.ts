@@ -120,6 +120,16 @@ it('a 24 MP progressive JPEG decoded in bands gives the thumbnail sharp makes', 
   expect(meanAbsDiff(image, await golden('rachel@1000'))).toBeLessThanOrEqual(1.5);
 });
 
+/**
+ * What a transform added to the memory charged when it started (earlier tests leave some), from the
+ * meter's Server-Timing entries (BENCH_MEMORY_METER).
+ */
+function addedMemory(response: Response): number {
+  const timing = response.headers.get('Server-Timing') ?? '';
+  const metered = (name: string) => Number(new RegExp(`${name};desc="(\\d+)"`).exec(timing)?.[1]);
+  return metered('mem-peak') - metered('mem-idle');
+}
+
 /** Runs `work` on a fresh codec instance, and answers with the memory that instance grew to. */
 async function onFreshInstance<T>(work: () => Promise<T>): Promise<{ result: T; memory: number }> {
   initCodecs();
@@ -202,9 +212,8 @@ describe("the WebP encoder's memory", () => {
   it('a full-size WebP of a 24 MP photo decodes the original twice rather than hold its picture', async () => {
     const key = await putFixture('photos/rachel-hisko-rEM3cK8F1pk-unsplash.jpg');
     const response = await img('format=webp', key, undefined, { BENCH_MEMORY_METER: 'true' });
-    const metered = (name: string) => Number(new RegExp(`${name};desc="(\\d+)"`).exec(response.headers.get('Server-Timing') ?? '')?.[1]);
-    // What the transform added to what earlier tests left charged: one pass holds a 34 MiB YUV picture.
-    const added = metered('mem-peak') - metered('mem-idle');
+    // One pass holds a 34 MiB YUV picture.
+    const added = addedMemory(response);
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThan(24 * 1024 * 1024);
     const image = await decodeResponse(response);
@@ -334,9 +343,7 @@ describe('full-size and large outputs', () => {
     const addedBy = async (path: string) => {
       const response = await img('width=1200,fit=contain,format=avif', await putFixture(path), undefined, { BENCH_MEMORY_METER: 'true' });
       expect(response.headers.get('Content-Type'), await problemDetail(response)).toBe('image/avif');
-      const timing = response.headers.get('Server-Timing') ?? '';
-      const metered = (name: string) => Number(new RegExp(`${name};desc="(\\d+)"`).exec(timing)?.[1]);
-      return metered('mem-peak') - metered('mem-idle');
+      return addedMemory(response);
     };
     // Both 1200×900: aom's heap and the picture are the same size. The small JPEG decodes in a kept heap
     // of 2-3 MiB; the 12 MP progressive one grows it to ~10 MiB (its coefficient bands at 1/2).

@@ -139,7 +139,8 @@ export function planTransform(header: ImageHeader, inputBytes: number, spec: Res
   const shared = inputBytes + decoding + stepping;
   const encoding = (output: OutputPlan) => outputMemory(output) + (frames?.encodedFrames(output) ?? 0);
   // An encoder with a heap of its own (aom) adds to the shared codec heap as it stands (kept small between
-  // transforms, but it may hold more than this job needs).
+  // transforms, but it may hold more than this job needs): an animation's frames encode beside it; a still's
+  // runPipeline lets it go before aom runs, so for a still this bounds the peak from above.
   const costOf = (output: OutputPlan) => (CODECS[output.format].ownHeap ? Math.max(heldCodecMemory(), shared) : shared) + encoding(output);
   // An animation's encoder is the format asked for: a fallback to another format would encode a still.
   // A still's pipeline can decode its original again (runPipeline); an animation's frame cannot.

@@ -622,11 +622,12 @@ EXPORT wp_enc *wp_enc_new(int width, int height, int has_alpha, float quality,
   e->stage = (uint8_t *)malloc((size_t)e->stage_rows * stride);
   e->pic.writer = WebPMemoryWrite;
   e->pic.custom_ptr = &e->writer;
-  const int planes = streamed && !e->has_alpha && !low_memory
-                         ? alloc_band(e) &&
-                               (e->stream = WebPEncodeRowsBegin(&e->config,
-                                                                &e->pic)) != NULL
-                         : WebPPictureAlloc(&e->pic);
+  /* Streamed, no alpha plane is allocated (its coder needs it whole), and
+   * WebPEncodeRowsBegin refuses low_memory (it has no token buffer). */
+  const int planes = streamed ? !e->has_alpha && alloc_band(e) &&
+                                    (e->stream = WebPEncodeRowsBegin(
+                                         &e->config, &e->pic)) != NULL
+                              : WebPPictureAlloc(&e->pic);
   if (!e->pending || !e->stage || !planes) {
     WebPPictureFree(&e->pic);
     free(e->band);

@@ -232,8 +232,7 @@ export function openWebpEncoder(size: Size, options: WebpEncodeOptions): RowSink
 export function webpEncodeMemory(size: Size, options: EncodeOptions): number {
   const { hasAlpha, quality } = options;
   const pixels = size.width * size.height;
-  // Streamed, the planes hold a macroblock row and the row above it.
-  const picture = webpStreams(size, options) ? 17 * size.width * YUV420_BYTES_PER_PIXEL : pixels * (hasAlpha ? 2.5 : 1.5);
+  const picture = webpStreams(size, options) ? STREAMED_PLANE_ROWS * size.width * YUV420_BYTES_PER_PIXEL : pixels * (hasAlpha ? 2.5 : 1.5);
   const { tokens, file } = perPixelAt(quality);
   // VP8Encoder: ~0.0625 B/pixel + 2.25 B/column (webp_enc.c).
   const encoder = 0.0625 * pixels + 2.25 * size.width + (webpUsesTokens(size, quality) ? tokens * pixels : 0);
@@ -316,6 +315,8 @@ const INFO_COUNT = 8;
 /** WebP's limit per side. */
 const WEBP_MAX_DIMENSION = 16383;
 const YUV420_BYTES_PER_PIXEL = 1.5;
+/** A streamed encoder's planes: one macroblock row and the row above it (codec.c, MB_ROWS + 1). */
+const STREAMED_PLANE_ROWS = 17;
 /**
  * Above this the encoder streams (see webpStreams), from ~17 MP: a 24 MP
  * full-size WebP then peaks at ~15 MB charged instead of ~50, for a second
